@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# All tests: typecheck, unit + simulator tests (Node), contracts build, app build, browser e2e (Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+echo "== typecheck"; npx tsc --noEmit -p tsconfig.json
+echo "== contracts"; npm run --silent build:contracts
+echo "== unit"; npx vitest run
+echo "== build"; npx vite build --logLevel warn
+if ls e2e/*.spec.ts >/dev/null 2>&1; then
+  echo "== e2e"; bash scripts/ensure-chromium.sh; npx playwright test
+fi

@@ -1,0 +1,33 @@
+import { blake2b256 } from './hash';
+import { utf8 } from './bytes';
+import { DecodeError } from './errors';
+
+/** A contract or entry-point name's hash: uint32. */
+export type Hname = number;
+
+export const HNAME_NIL = 0;
+const RESERVED_MAX = 0xffffffff;
+
+/**
+ * hname = first 4 bytes of blake2b-256(name), little-endian uint32. 0 and 0xFFFFFFFF are reserved;
+ * a name whose hash starts with either takes the next 4 bytes (and so on) of the same hash.
+ */
+export function hname(name: string): Hname {
+  const h = blake2b256(utf8(name));
+  const view = new DataView(h.buffer, h.byteOffset, h.byteLength);
+  for (let off = 0; off + 4 <= h.length; off += 4) {
+    const v = view.getUint32(off, true);
+    if (v !== HNAME_NIL && v !== RESERVED_MAX) return v;
+  }
+  // Every 4-byte window reserved: probability 2^-255, but the function must stay total.
+  throw new Error(`no valid hname for name '${name}'`);
+}
+
+export function hnameToString(h: Hname): string {
+  return h.toString(16).padStart(8, '0');
+}
+
+export function hnameFromString(s: string): Hname {
+  if (!/^[0-9a-f]{8}$/.test(s)) throw new DecodeError(`hname must be 8 lowercase hex digits: '${s}'`, 0);
+  return parseInt(s, 16);
+}
