@@ -9,3 +9,4 @@ export * from './ids';
 export * from './balances';
 export * from './transaction';
 export * from './payload';
+export * from './rng';
