@@ -1,0 +1,226 @@
+import { equalBytes, fromHex, toHex, ValidationError } from '../protocol';
+import type { Block, Mutation, StateReader, StateUpdate } from './types';
+import { blockHash, nextStateHash, ORIGIN_STATE_HASH, validateBlockShape } from './block';
+import { STATE_LIMITS } from './vstate-limits';
+
+/**
+ * Keys are held as lowercase hex strings: for lowercase hex, JS string order equals the byte order of the
+ * keys (a prefix sorts first, '0'..'9' < 'a'..'f'), and a byte prefix is a hex prefix.
+ */
+const keyOf = (k: Uint8Array): string => toHex(k);
+
+function checkKey(key: Uint8Array): void {
+  if (key.length === 0) throw new ValidationError('state key', 'keys are non-empty (spec: virtual state)');
+  if (key.length > STATE_LIMITS.keyBytesMax) throw new ValidationError('state key', `key of ${key.length} bytes > ${STATE_LIMITS.keyBytesMax}`);
+}
+function checkValue(value: Uint8Array): void {
+  if (value.length > STATE_LIMITS.valueBytesMax) throw new ValidationError('state value', `value of ${value.length} bytes > ${STATE_LIMITS.valueBytesMax}`);
+}
+
+/** Sorted hex keys that start with `prefixHex`, by binary search in a sorted array. */
+function rangeWithPrefix(sorted: readonly string[], prefixHex: string): string[] {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as string) < prefixHex) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: string[] = [];
+  for (let i = lo; i < sorted.length && (sorted[i] as string).startsWith(prefixHex); i++) out.push(sorted[i] as string);
+  return out;
+}
+
+/**
+ * The spec's virtual state: key/value pairs plus block index, timestamp and state hash. The origin state is
+ * empty, block index 0, timestamp 0, hash ORIGIN_STATE_HASH. Block N (N ≥ 1) takes it to block index N.
+ * Only applyBlock changes it, so the hash always matches the blocks applied.
+ */
+export class VirtualState implements StateReader {
+  private readonly kv: Map<string, Uint8Array>;
+  private sortedKeys: string[] | null = null;
+  private _blockIndex: number;
+  private _timestamp: bigint;
+  private _stateHash: Uint8Array;
+
+  private constructor(kv: Map<string, Uint8Array>, blockIndex: number, timestamp: bigint, stateHash: Uint8Array) {
+    this.kv = kv;
+    this._blockIndex = blockIndex;
+    this._timestamp = timestamp;
+    this._stateHash = stateHash;
+  }
+
+  static origin(): VirtualState {
+    return new VirtualState(new Map(), 0, 0n, ORIGIN_STATE_HASH);
+  }
+
+  /** Rebuilds a state from stored pairs and its anchored header (state manager restoring a solid state). */
+  static restore(pairs: Iterable<readonly [Uint8Array, Uint8Array]>, blockIndex: number, timestamp: bigint, stateHash: Uint8Array): VirtualState {
+    const kv = new Map<string, Uint8Array>();
+    for (const [k, v] of pairs) {
+      checkKey(k);
+      checkValue(v);
+      kv.set(keyOf(k), v);
+    }
+    return new VirtualState(kv, blockIndex, timestamp, Uint8Array.from(stateHash));
+  }
+
+  get blockIndex(): number {
+    return this._blockIndex;
+  }
+  /** Unix ns of the last applied state update (0 for the origin state). */
+  get timestamp(): bigint {
+    return this._timestamp;
+  }
+  get stateHash(): Uint8Array {
+    return this._stateHash;
+  }
+  get size(): number {
+    return this.kv.size;
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    return this.kv.get(keyOf(key));
+  }
+  has(key: Uint8Array): boolean {
+    return this.kv.has(keyOf(key));
+  }
+  keys(prefix: Uint8Array): Uint8Array[] {
+    return rangeWithPrefix(this.sorted(), keyOf(prefix)).map(fromHex);
+  }
+  /** All pairs in key order (for persistence and equality checks). */
+  entries(): [Uint8Array, Uint8Array][] {
+    return this.sorted().map((k) => [fromHex(k), this.kv.get(k) as Uint8Array]);
+  }
+
+  clone(): VirtualState {
+    return new VirtualState(new Map(this.kv), this._blockIndex, this._timestamp, this._stateHash);
+  }
+
+  /** Hash this state would have after `block` (anchorTxId plays no part), without applying it. */
+  hashAfter(block: Block): Uint8Array {
+    return nextStateHash(this._stateHash, blockHash(block));
+  }
+
+  /**
+   * Applies block N+1: checks its index, its timestamp rules (the first update strictly after this state's
+   * timestamp), every key and value bound — all before changing anything, so a bad block leaves the state as it was.
+   */
+  applyBlock(block: Block): void {
+    if (block.blockIndex !== this._blockIndex + 1) {
+      throw new ValidationError('block index', `state is at ${this._blockIndex}, block is ${block.blockIndex}`);
+    }
+    validateBlockShape(block);
+    const first = (block.updates[0] as StateUpdate).timestamp;
+    if (first <= this._timestamp) {
+      throw new ValidationError('block timestamps', `first update ${first} is not after the state's ${this._timestamp}`);
+    }
+    for (const u of block.updates) for (const m of u.mutations) checkMutation(m);
+    for (const u of block.updates) this.applyMutations(u.mutations);
+    this._stateHash = this.hashAfter(block);
+    this._blockIndex = block.blockIndex;
+    this._timestamp = block.timestamp;
+  }
+
+  private applyMutations(ms: readonly Mutation[]): void {
+    for (const m of ms) {
+      const k = keyOf(m.key);
+      if (m.kind === 'set') {
+        if (!this.kv.has(k)) this.sortedKeys = null;
+        this.kv.set(k, m.value);
+      } else if (this.kv.delete(k)) {
+        this.sortedKeys = null;
+      }
+    }
+  }
+
+  private sorted(): string[] {
+    if (!this.sortedKeys) this.sortedKeys = [...this.kv.keys()].sort();
+    return this.sortedKeys;
+  }
+}
+
+function checkMutation(m: Mutation): void {
+  checkKey(m.key);
+  if (m.kind === 'set') checkValue(m.value);
+}
+
+/**
+ * A write buffer over a StateReader: the VM's working view. Reads see buffered writes first. A batch uses one
+ * buffer over the solid state and one per request over the batch buffer: a request's mutations are applied
+ * to the batch buffer when it succeeds and simply dropped (rolled back) when it fails.
+ */
+export class VirtualStateBuffer implements StateReader {
+  /** hex key → value, or null = deleted. */
+  private readonly overlay = new Map<string, Uint8Array | null>();
+
+  constructor(readonly base: StateReader) {}
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    const v = this.overlay.get(keyOf(key));
+    if (v === null) return undefined;
+    return v ?? this.base.get(key);
+  }
+  has(key: Uint8Array): boolean {
+    const v = this.overlay.get(keyOf(key));
+    if (v === null) return false;
+    return v !== undefined || this.base.has(key);
+  }
+  keys(prefix: Uint8Array): Uint8Array[] {
+    const p = keyOf(prefix);
+    const merged = new Set(this.base.keys(prefix).map(keyOf));
+    for (const [k, v] of this.overlay) {
+      if (!k.startsWith(p)) continue;
+      if (v === null) merged.delete(k);
+      else merged.add(k);
+    }
+    return [...merged].sort().map(fromHex);
+  }
+
+  set(key: Uint8Array, value: Uint8Array): void {
+    checkKey(key);
+    checkValue(value);
+    this.overlay.set(keyOf(key), value);
+  }
+  del(key: Uint8Array): void {
+    checkKey(key);
+    this.overlay.set(keyOf(key), null);
+  }
+
+  /** Number of keys written or deleted so far (bounds a request's update). */
+  get pendingCount(): number {
+    return this.overlay.size;
+  }
+
+  /**
+   * The net mutations against the base, sorted by key so equal work gives equal bytes: a set to the value
+   * the base already has, or a delete of a key the base lacks, is no change and is left out.
+   */
+  mutations(): Mutation[] {
+    const out: Mutation[] = [];
+    for (const k of [...this.overlay.keys()].sort()) {
+      const v = this.overlay.get(k) as Uint8Array | null;
+      const key = fromHex(k);
+      const baseValue = this.base.get(key);
+      if (v === null) {
+        if (baseValue !== undefined) out.push({ kind: 'del', key });
+      } else if (baseValue === undefined || !equalBytes(baseValue, v)) {
+        out.push({ kind: 'set', key, value: v });
+      }
+    }
+    return out;
+  }
+
+  /** Writes mutations into this buffer (a request's, once it succeeded). */
+  applyMutations(ms: readonly Mutation[]): void {
+    for (const m of ms) {
+      if (m.kind === 'set') this.set(m.key, m.value);
+      else this.del(m.key);
+    }
+  }
+
+  /** Drops every buffered write. */
+  rollback(): void {
+    this.overlay.clear();
+  }
+}
