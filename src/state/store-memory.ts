@@ -47,7 +47,7 @@ export class MemorySolidStateStore implements SolidStateStore {
     if (newStateHash.length !== 32) throw new StoreError('bad-argument', `state hash must be 32 bytes, got ${newStateHash.length}`);
     const key = addressKey(chainId);
     const c = this.chains.get(key);
-    const expected = c ? c.blockIndex + 1 : 0;
+    const expected = c ? c.blockIndex + 1 : 1;
     if (block.blockIndex !== expected)
       throw new StoreError('non-sequential-block', `chain expects block #${expected}, got #${block.blockIndex}`);
     // Validate everything before touching the record: the write is all-or-nothing.

@@ -32,41 +32,42 @@ export function storeComplianceSuite(
       const s = await makeStore();
       expect(await s.loadChain(chainA)).toBeNull();
       expect(await s.getBlock(chainA, 0)).toBeNull();
+      expect(await s.getBlock(chainA, 1)).toBeNull();
       expect(await s.isRequestProcessed(chainA, { txId: hash(1), index: 0 })).toBe(false);
     });
 
     it('commits blocks in order, applies mutations, keeps history and processed requests', async () => {
       const s = await makeStore();
-      await s.commitBlock(chainA, block(0), [], hash(1), []);
+      await s.commitBlock(chainA, block(1), [], hash(1), []);
       const muts1 = [set('b', 2), set('a', 1), set('c', 3)];
-      await s.commitBlock(chainA, block(1, [muts1]), muts1, hash(2), [{ txId: hash(51), index: 0 }]);
+      await s.commitBlock(chainA, block(2, [muts1]), muts1, hash(2), [{ txId: hash(51), index: 0 }]);
       const muts2 = [del('b'), set('a', 9)];
-      await s.commitBlock(chainA, block(2, [muts2]), muts2, hash(3), [{ txId: hash(52), index: 0 }]);
+      await s.commitBlock(chainA, block(3, [muts2]), muts2, hash(3), [{ txId: hash(52), index: 0 }]);
       const st = await s.loadChain(chainA);
-      expect(st?.blockIndex).toBe(2);
+      expect(st?.blockIndex).toBe(3);
       expect(st?.stateHash).toEqual(hash(3));
-      expect(st?.timestamp).toBe(1002n);
-      expect(st?.anchorTxId).toEqual(hash(102));
+      expect(st?.timestamp).toBe(1003n);
+      expect(st?.anchorTxId).toEqual(hash(103));
       expect(st?.entries.map(([k, v]) => [new TextDecoder().decode(k), v[0]])).toEqual([
         ['a', 9],
         ['c', 3],
       ]);
-      expect(await s.getBlock(chainA, 1)).toEqual(block(1, [muts1]));
-      expect(await s.getBlock(chainA, 3)).toBeNull();
+      expect(await s.getBlock(chainA, 2)).toEqual(block(2, [muts1]));
+      expect(await s.getBlock(chainA, 4)).toBeNull();
       expect(await s.isRequestProcessed(chainA, { txId: hash(51), index: 0 })).toBe(true);
       expect(await s.isRequestProcessed(chainA, { txId: hash(51), index: 1 })).toBe(false);
     });
 
     it('refuses a non-sequential or repeated block and changes nothing', async () => {
       const s = await makeStore();
-      await expect(s.commitBlock(chainA, block(1), [set('x', 1)], hash(1), [])).rejects.toMatchObject({ code: 'non-sequential-block' });
-      await s.commitBlock(chainA, block(0), [], hash(1), []);
-      const err = await s.commitBlock(chainA, block(0), [set('x', 1)], hash(9), [{ txId: hash(9), index: 0 }]).catch((e: unknown) => e);
+      await expect(s.commitBlock(chainA, block(2), [set('x', 1)], hash(1), [])).rejects.toMatchObject({ code: 'non-sequential-block' });
+      await s.commitBlock(chainA, block(1), [], hash(1), []);
+      const err = await s.commitBlock(chainA, block(1), [set('x', 1)], hash(9), [{ txId: hash(9), index: 0 }]).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StoreError);
       expect((err as StoreError).code).toBe('non-sequential-block');
-      await expect(s.commitBlock(chainA, block(2), [], hash(9), [])).rejects.toMatchObject({ code: 'non-sequential-block' });
+      await expect(s.commitBlock(chainA, block(3), [], hash(9), [])).rejects.toMatchObject({ code: 'non-sequential-block' });
       const st = await s.loadChain(chainA);
-      expect(st?.blockIndex).toBe(0);
+      expect(st?.blockIndex).toBe(1);
       expect(st?.stateHash).toEqual(hash(1));
       expect(st?.entries).toEqual([]);
       expect(await s.isRequestProcessed(chainA, { txId: hash(9), index: 0 })).toBe(false);
@@ -74,8 +75,8 @@ export function storeComplianceSuite(
 
     it('keeps chains apart', async () => {
       const s = await makeStore();
-      await s.commitBlock(chainA, block(0), [set('k', 1)], hash(1), []);
-      await s.commitBlock(chainB, block(0), [set('k', 2)], hash(2), []);
+      await s.commitBlock(chainA, block(1), [set('k', 1)], hash(1), []);
+      await s.commitBlock(chainB, block(1), [set('k', 2)], hash(2), []);
       expect((await s.loadChain(chainA))?.entries[0]?.[1]).toEqual(Uint8Array.of(1));
       expect((await s.loadChain(chainB))?.entries[0]?.[1]).toEqual(Uint8Array.of(2));
     });
@@ -84,7 +85,7 @@ export function storeComplianceSuite(
       const s = await makeStore();
       const m = set('k', 1);
       const h = hash(1);
-      await s.commitBlock(chainA, block(0, [[m]]), [m], h, []);
+      await s.commitBlock(chainA, block(1, [[m]]), [m], h, []);
       (m as { value: Uint8Array }).value[0] = 99;
       h[0] = 99;
       const st = await s.loadChain(chainA);
@@ -96,12 +97,12 @@ export function storeComplianceSuite(
       it('survives a reopen (restart)', async () => {
         const s = await makeStore();
         const muts = [set('a', 1)];
-        await s.commitBlock(chainA, block(0, [muts]), muts, hash(1), [{ txId: hash(50), index: 0 }]);
+        await s.commitBlock(chainA, block(1, [muts]), muts, hash(1), [{ txId: hash(50), index: 0 }]);
         const s2 = await reopen(s);
         const st = await s2.loadChain(chainA);
-        expect(st?.blockIndex).toBe(0);
+        expect(st?.blockIndex).toBe(1);
         expect(st?.entries.length).toBe(1);
-        expect(await s2.getBlock(chainA, 0)).toEqual(block(0, [muts]));
+        expect(await s2.getBlock(chainA, 1)).toEqual(block(1, [muts]));
         expect(await s2.isRequestProcessed(chainA, { txId: hash(50), index: 0 })).toBe(true);
       });
     }

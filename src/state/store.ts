@@ -10,14 +10,16 @@ import type { Block, Mutation } from './types';
  * Every implementation must pass `storeComplianceSuite` (src/state/store.compliance.ts).
  */
 export interface SolidStateStore {
-  /** The committed solid state of one chain, or null when the chain was never committed to this store. */
+  /** The committed solid state of one chain, or null when nothing was committed (the chain is at its origin, #0). */
   loadChain(chainId: ChainID): Promise<StoredChainState | null>;
   /**
    * Appends block `block.blockIndex` and applies `mutations` to the stored virtual state, records
    * `newStateHash` as the chain's state hash and `processedRequestIds` as processed — ALL in one atomic write:
    * after a crash either everything of this block is there, or nothing is.
-   * Rejects (StoreError 'non-sequential-block') unless block.blockIndex = last committed index + 1
-   * (or 0 for a chain not yet in the store), so a block is never committed twice or out of order.
+   * Rejects (StoreError 'non-sequential-block') unless block.blockIndex = last committed index + 1, so a block
+   * is never committed twice or out of order. Block #0 is the origin (empty state, ORIGIN_STATE_HASH, anchored by
+   * the origin transaction) and is never stored: a chain not yet in the store is at block #0 and its first
+   * commit is block #1.
    */
   commitBlock(
     chainId: ChainID,
