@@ -67,7 +67,7 @@ export class MemorySolidStateStore implements SolidStateStore {
   }
 
   async getBlock(chainId: ChainID, blockIndex: number): Promise<Block | null> {
-    const b = this.chains.get(addressKey(chainId))?.blocks[blockIndex];
+    const b = this.chains.get(addressKey(chainId))?.blocks[blockIndex - 1]; // blocks[0] holds block #1
     return b ? cloneBlock(b) : null;
   }
 
