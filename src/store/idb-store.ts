@@ -1,0 +1,269 @@
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { addressKey, requestIDKey, type ChainID, type RequestID } from '../protocol/ids';
+import { compareBytes, fromHex, toHex } from '../protocol/bytes';
+import { decodeAll, Writer } from '../protocol/codec';
+import { TX_ID_SIZE } from '../protocol/ids';
+import { encodeBlock, readStateUpdate } from '../state/block';
+import { STATE_LIMITS } from '../state/vstate-limits';
+import type { Block, Mutation, StateUpdate } from '../state/types';
+import {
+  StoreError,
+  type BootupRecord,
+  type NodeIdentity,
+  type Registry,
+  type RegistryKeyShare,
+  type SolidStateStore,
+  type StoredChainState,
+} from '../state/store';
+import { validateBootupRecord } from '../state/store-memory';
+
+/**
+ * IndexedDB solid-state store and registry: one database per node (`iscp-node/<name>`).
+ *
+ * Cost model (docs: measured-limits, a put ≈ 70–90 µs): a block is exactly TWO puts in ONE transaction, however
+ * many requests it holds — the block record (serialized block + packed mutations + processed request IDs) and
+ * the chain head (index, state hash, timestamp, anchor). The working state lives in memory; after a restart it is
+ * rebuilt by replaying the chain's block records in order (one cursor pass), as is the processed-request set.
+ * A torn write cannot happen: IndexedDB commits the transaction whole or not at all, and the in-memory copy
+ * changes only after `tx.done`.
+ */
+export const IDB_SCHEMA_VERSION = 1;
+
+interface BlockRecord {
+  /** encodeBlock(block): the block with its updates (and their mutations) and anchor tx ID. */
+  readonly block: Uint8Array;
+  /** The net mutations applied to the state by this block, packed (see packMutations). */
+  readonly mutations: Uint8Array;
+  /** requestIDKey of each processed request. */
+  readonly processed: readonly string[];
+}
+
+interface HeadRecord {
+  readonly chainId: ChainID;
+  readonly blockIndex: number;
+  readonly stateHash: Uint8Array;
+  readonly timestamp: bigint;
+  readonly anchorTxId: Uint8Array;
+}
+
+interface NodeDB extends DBSchema {
+  heads: { key: string; value: HeadRecord };
+  /** Key: [chain addressKey, blockIndex]. */
+  blocks: { key: [string, number]; value: BlockRecord };
+  /** Registry: 'identity', 'bootup/<addressKey>', 'keyshare/<addressKey>'. Values are structured-cloned. */
+  registry: { key: string; value: unknown };
+  /** Free-form small records of the host (e.g. the wallet seed): not part of the store interfaces. */
+  meta: { key: string; value: unknown };
+}
+
+export type NodeDatabase = IDBPDatabase<NodeDB>;
+
+export function nodeDatabaseName(nodeName: string): string {
+  return `iscp-node/${nodeName}`;
+}
+
+export async function openNodeDatabase(nodeName: string): Promise<NodeDatabase> {
+  return openDB<NodeDB>(nodeDatabaseName(nodeName), IDB_SCHEMA_VERSION, {
+    upgrade(db) {
+      db.createObjectStore('heads');
+      db.createObjectStore('blocks');
+      db.createObjectStore('registry');
+      db.createObjectStore('meta');
+    },
+  });
+}
+
+interface ChainCache {
+  head: HeadRecord | null;
+  kv: Map<string, Uint8Array>;
+  processed: Set<string>;
+}
+
+export class IdbSolidStateStore implements SolidStateStore {
+  private readonly chains = new Map<string, Promise<ChainCache>>();
+  /** Commits of one chain are serialized so the head check and the write cannot interleave. */
+  private readonly commitChain = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly db: NodeDatabase) {}
+
+  async loadChain(chainId: ChainID): Promise<StoredChainState | null> {
+    const c = await this.cache(chainId);
+    if (!c.head) return null;
+    const entries = [...c.kv.entries()].map(([k, v]) => [fromHex(k), v.slice()] as const).sort(([a], [b]) => compareBytes(a, b));
+    const h = c.head;
+    return { chainId, blockIndex: h.blockIndex, stateHash: h.stateHash.slice(), timestamp: h.timestamp, anchorTxId: h.anchorTxId.slice(), entries };
+  }
+
+  commitBlock(chainId: ChainID, block: Block, mutations: readonly Mutation[], newStateHash: Uint8Array, processedRequestIds: readonly RequestID[]): Promise<void> {
+    const key = addressKey(chainId);
+    const prev = this.commitChain.get(key) ?? Promise.resolve();
+    const run = prev.catch(() => undefined).then(() => this.doCommit(chainId, block, mutations, newStateHash, processedRequestIds));
+    this.commitChain.set(key, run);
+    return run;
+  }
+
+  private async doCommit(chainId: ChainID, block: Block, mutations: readonly Mutation[], newStateHash: Uint8Array, processedRequestIds: readonly RequestID[]): Promise<void> {
+    if (newStateHash.length !== 32) throw new StoreError('bad-argument', `state hash must be 32 bytes, got ${newStateHash.length}`);
+    for (const m of mutations) if (m.key.length === 0) throw new StoreError('bad-argument', 'mutation with empty key');
+    const key = addressKey(chainId);
+    const c = await this.cache(chainId);
+    const expected = c.head ? c.head.blockIndex + 1 : 1;
+    if (block.blockIndex !== expected) throw new StoreError('non-sequential-block', `chain expects block #${expected}, got #${block.blockIndex}`);
+    // Serialize before the transaction opens: an IndexedDB transaction auto-commits if we await anything else.
+    const rec: BlockRecord = { block: encodeBlock(block), mutations: packMutations(mutations), processed: processedRequestIds.map(requestIDKey) };
+    const head: HeadRecord = {
+      chainId: { kind: chainId.kind, digest: chainId.digest.slice() },
+      blockIndex: block.blockIndex,
+      stateHash: newStateHash.slice(),
+      timestamp: block.timestamp,
+      anchorTxId: block.anchorTxId.slice(),
+    };
+    try {
+      const tx = this.db.transaction(['blocks', 'heads'], 'readwrite', { durability: 'relaxed' });
+      void tx.objectStore('blocks').put(rec, [key, block.blockIndex]);
+      void tx.objectStore('heads').put(head, key);
+      await tx.done;
+    } catch (e) {
+      throw new StoreError('io', `IndexedDB commit of block #${block.blockIndex} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    // Only now, with the write durable, does the in-memory working state move.
+    applyMutations(c.kv, mutations);
+    for (const id of rec.processed) c.processed.add(id);
+    c.head = head;
+  }
+
+  async getBlock(chainId: ChainID, blockIndex: number): Promise<Block | null> {
+    if (!Number.isInteger(blockIndex) || blockIndex < 1) return null;
+    const rec = await this.db.get('blocks', [addressKey(chainId), blockIndex]);
+    return rec ? unpackBlock(rec.block) : null;
+  }
+
+  async isRequestProcessed(chainId: ChainID, requestId: RequestID): Promise<boolean> {
+    return (await this.cache(chainId)).processed.has(requestIDKey(requestId));
+  }
+
+  /** Loads (once) a chain's working state: the head, then one ordered cursor pass over its block records. */
+  private cache(chainId: ChainID): Promise<ChainCache> {
+    const key = addressKey(chainId);
+    let p = this.chains.get(key);
+    if (!p) {
+      p = this.loadCache(key);
+      this.chains.set(key, p);
+      p.catch(() => this.chains.delete(key));
+    }
+    return p;
+  }
+
+  private async loadCache(key: string): Promise<ChainCache> {
+    const tx = this.db.transaction(['heads', 'blocks'], 'readonly');
+    const head = (await tx.objectStore('heads').get(key)) ?? null;
+    const c: ChainCache = { head, kv: new Map(), processed: new Set() };
+    if (!head) return c;
+    let cursor = await tx.objectStore('blocks').openCursor(IDBKeyRange.bound([key, 1], [key, head.blockIndex]));
+    let expected = 1;
+    while (cursor) {
+      const rec = cursor.value;
+      const idx = (cursor.key as [string, number])[1];
+      // Assert the negative space: a gap would mean a lost block, which the one-transaction commit forbids.
+      if (idx !== expected) throw new StoreError('io', `chain ${key}: block #${expected} missing in IndexedDB (found #${idx})`);
+      applyMutations(c.kv, unpackMutations(rec.mutations));
+      for (const id of rec.processed) c.processed.add(id);
+      expected++;
+      cursor = await cursor.continue();
+    }
+    if (expected !== head.blockIndex + 1) throw new StoreError('io', `chain ${key}: head says #${head.blockIndex} but blocks end at #${expected - 1}`);
+    return c;
+  }
+}
+
+export class IdbRegistry implements Registry {
+  constructor(private readonly db: NodeDatabase) {}
+
+  async getNodeIdentity(): Promise<NodeIdentity | null> {
+    return ((await this.db.get('registry', 'identity')) as NodeIdentity | undefined) ?? null;
+  }
+  async putNodeIdentity(identity: NodeIdentity): Promise<void> {
+    await this.db.put('registry', { publicKey: identity.publicKey.slice(), secretKey: identity.secretKey.slice() }, 'identity');
+  }
+  async listBootupRecords(): Promise<BootupRecord[]> {
+    const range = IDBKeyRange.bound('bootup/', 'bootup/\uffff');
+    return (await this.db.getAll('registry', range)) as BootupRecord[];
+  }
+  async getBootupRecord(chainAddress: ChainID): Promise<BootupRecord | null> {
+    return ((await this.db.get('registry', `bootup/${addressKey(chainAddress)}`)) as BootupRecord | undefined) ?? null;
+  }
+  async putBootupRecord(record: BootupRecord): Promise<void> {
+    validateBootupRecord(record);
+    await this.db.put('registry', record, `bootup/${addressKey(record.chainAddress)}`);
+  }
+  async removeBootupRecord(chainAddress: ChainID): Promise<void> {
+    await this.db.delete('registry', `bootup/${addressKey(chainAddress)}`);
+  }
+  async getKeyShare(chainAddress: ChainID): Promise<RegistryKeyShare | null> {
+    return ((await this.db.get('registry', `keyshare/${addressKey(chainAddress)}`)) as RegistryKeyShare | undefined) ?? null;
+  }
+  async putKeyShare(chainAddress: ChainID, share: RegistryKeyShare): Promise<void> {
+    await this.db.put('registry', share, `keyshare/${addressKey(chainAddress)}`);
+  }
+}
+
+/** Opens a node's database and returns its store and registry (they share the connection). */
+export async function openIdbNodeStore(nodeName: string): Promise<{ db: NodeDatabase; store: IdbSolidStateStore; registry: IdbRegistry }> {
+  const db = await openNodeDatabase(nodeName);
+  return { db, store: new IdbSolidStateStore(db), registry: new IdbRegistry(db) };
+}
+
+/* ------------------------------------------------------------------ packing (pure) */
+
+function applyMutations(kv: Map<string, Uint8Array>, mutations: readonly Mutation[]): void {
+  for (const m of mutations) {
+    if (m.kind === 'set') kv.set(toHex(m.key), m.value.slice());
+    else kv.delete(toHex(m.key));
+  }
+}
+
+/** A block's net mutations can number up to every update's maximum. */
+const PACKED_MUTATIONS_MAX = STATE_LIMITS.updatesPerBlockMax * STATE_LIMITS.mutationsPerUpdateMax;
+
+/** Mutations as one byte string: u32 count, then per mutation kind (0 set / 1 del), key, value (set only). */
+export function packMutations(mutations: readonly Mutation[]): Uint8Array {
+  if (mutations.length > PACKED_MUTATIONS_MAX) throw new StoreError('bad-argument', `too many mutations in one block: ${mutations.length}`);
+  const w = new Writer();
+  w.u32(mutations.length);
+  for (const m of mutations) {
+    if (m.kind === 'set') w.u8(0).bytes(m.key).bytes(m.value);
+    else w.u8(1).bytes(m.key);
+  }
+  return w.finish();
+}
+
+export function unpackMutations(bytes: Uint8Array): Mutation[] {
+  return decodeAll(bytes, 'packed mutations', (r) => {
+    const n = r.count(PACKED_MUTATIONS_MAX, 'mutations');
+    const out: Mutation[] = [];
+    for (let i = 0; i < n; i++) {
+      const kind = r.u8('mutation kind');
+      const key = r.bytes(STATE_LIMITS.keyBytesMax, 'state key');
+      if (kind === 0) out.push({ kind: 'set', key, value: r.bytes(STATE_LIMITS.valueBytesMax, 'state value') });
+      else if (kind === 1) out.push({ kind: 'del', key });
+      else throw new StoreError('io', `stored mutation of unknown kind ${kind}`);
+    }
+    return out;
+  });
+}
+
+/**
+ * Reads back what encodeBlock wrote. Unlike decodeBlock it does not re-check the block's shape rules: the store
+ * returns exactly what it was given (the state manager validated it before committing).
+ */
+export function unpackBlock(bytes: Uint8Array): Block {
+  return decodeAll(bytes, 'stored block', (r): Block => {
+    const blockIndex = r.u32('blockIndex');
+    const timestamp = r.i64('block timestamp');
+    const n = r.count(STATE_LIMITS.updatesPerBlockMax, 'state updates');
+    const updates: StateUpdate[] = [];
+    for (let i = 0; i < n; i++) updates.push(readStateUpdate(r));
+    const anchorTxId = r.fixed(TX_ID_SIZE, 'anchorTxId');
+    return { blockIndex, timestamp, updates, anchorTxId };
+  });
+}
