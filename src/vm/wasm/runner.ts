@@ -1,0 +1,203 @@
+/**
+ * Runs instrumented programs: a fresh instance per call over a cached compiled Module, the gas budget loaded
+ * into the gas global, and every way a call can end mapped to one deterministic CallOutcome — or, when the
+ * cause lies in this node rather than in the contract, to a thrown VmNodeFault.
+ */
+import { blake2b256, toHex } from '../../protocol';
+import { ContractPanic, VmNodeFault } from './errors';
+import { parseModule } from './parse';
+import { EXPORT_GAS, EXPORT_MEMORY, EXPORT_STATUS, RESERVED_EXPORT_PREFIX, STATUS_OUT_OF_GAS, STATUS_STACK_OVERFLOW } from './policy';
+import { ExternalKind, valTypeName, type FuncType, type ValType } from './types';
+
+export type WasmValue = number | bigint;
+
+/** What a host function sees of the calling instance. */
+export interface HostContext {
+  /** A view of the instance's memory as it is now (take a new view after anything that may grow it). */
+  memory(): Uint8Array;
+  /** Spends gas; throws (ending the call with OutOfGas) if not enough is left. */
+  chargeGas(amount: number | bigint): void;
+  gasLeft(): bigint;
+}
+
+export type HostFunction = (ctx: HostContext, ...args: WasmValue[]) => WasmValue | void;
+/** module -> name -> function. Must provide every import the program declares. */
+export type HostFunctions = Readonly<Record<string, Readonly<Record<string, HostFunction>>>>;
+
+export type FailureKind = 'OutOfGas' | 'StackOverflow' | 'Trap' | 'Panic';
+export type CallOutcome =
+  | { readonly ok: true; readonly results: WasmValue[]; readonly gasUsed: bigint }
+  | { readonly ok: false; readonly kind: FailureKind; readonly message: string; readonly gasUsed: bigint };
+
+export interface ExportSignature {
+  readonly params: readonly ValType[];
+  readonly results: readonly ValType[];
+}
+
+const GAS_MAX = (1n << 63n) - 1n;
+
+/** Internal signal: gas ran out inside a host function's chargeGas. */
+class OutOfGasSignal extends Error {}
+
+export class WasmProgram {
+  private constructor(
+    /** Hex blake2b-256 of the instrumented bytes. */
+    readonly hash: string,
+    readonly module: WebAssembly.Module,
+    /** Contract entry points (exported functions), sorted. */
+    readonly exports: readonly string[],
+    readonly signatures: ReadonlyMap<string, ExportSignature>,
+    readonly imports: readonly { readonly module: string; readonly name: string }[],
+  ) {}
+
+  /** Compiles off the calling thread where the engine can; use ahead of time to fill the cache. */
+  static async compile(instrumented: Uint8Array, cache: ProgramCache = defaultProgramCache): Promise<WasmProgram> {
+    const hash = toHex(blake2b256(instrumented));
+    const hit = cache.get(hash);
+    if (hit) return hit;
+    const module = await WebAssembly.compile(instrumented as Uint8Array<ArrayBuffer>);
+    return cache.put(WasmProgram.make(hash, instrumented, module));
+  }
+
+  /** @internal */
+  static make(hash: string, instrumented: Uint8Array, module: WebAssembly.Module): WasmProgram {
+    const m = parseModule(instrumented, true);
+    const types = (f: number): FuncType => {
+      const t = f < m.imports.length ? m.imports[f]?.typeIndex : m.funcs[f - m.imports.length];
+      return m.types[t ?? -1] as FuncType;
+    };
+    const signatures = new Map<string, ExportSignature>();
+    for (const e of m.exports) {
+      if (e.kind !== ExternalKind.func || e.name.startsWith(RESERVED_EXPORT_PREFIX)) continue;
+      const t = types(e.index);
+      signatures.set(e.name, { params: t.params.map(valTypeName) as ValType[], results: t.results.map(valTypeName) as ValType[] });
+    }
+    if (!m.exports.some((e) => e.name === EXPORT_GAS)) throw new VmNodeFault('program was not instrumented (no gas global)');
+    return new WasmProgram(hash, module, [...signatures.keys()].sort(), signatures, m.imports.map(({ module: mod, name }) => ({ module: mod, name })));
+  }
+}
+
+/** Compiled programs by hash. Bounded, least recently used evicted first. */
+export class ProgramCache {
+  private readonly map = new Map<string, WasmProgram>();
+  constructor(readonly entriesMax = 64) {}
+  get(hash: string): WasmProgram | undefined {
+    const p = this.map.get(hash);
+    if (p) {
+      this.map.delete(hash);
+      this.map.set(hash, p);
+    }
+    return p;
+  }
+  put(p: WasmProgram): WasmProgram {
+    this.map.delete(p.hash);
+    this.map.set(p.hash, p);
+    while (this.map.size > this.entriesMax) this.map.delete(this.map.keys().next().value as string);
+    return p;
+  }
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+export const defaultProgramCache = new ProgramCache();
+
+/** Synchronous compile (fine in Node and in workers for contract-sized modules). */
+export function compileProgramSync(instrumented: Uint8Array, cache: ProgramCache = defaultProgramCache): WasmProgram {
+  const hash = toHex(blake2b256(instrumented));
+  const hit = cache.get(hash);
+  if (hit) return hit;
+  return cache.put(WasmProgram.make(hash, instrumented, new WebAssembly.Module(instrumented as Uint8Array<ArrayBuffer>)));
+}
+
+function checkArgs(sig: ExportSignature, args: readonly WasmValue[], name: string): void {
+  if (args.length !== sig.params.length) throw new VmNodeFault(`${name} takes ${sig.params.length} arguments, got ${args.length}`);
+  sig.params.forEach((t, i) => {
+    const a = args[i];
+    const ok = t === 'i64' ? typeof a === 'bigint' : t === 'i32' ? typeof a === 'number' && Number.isInteger(a) && a >= -(2 ** 31) && a < 2 ** 32 : typeof a === 'number';
+    if (!ok) throw new VmNodeFault(`${name} argument ${i} must be ${t}, got ${String(a)}`);
+  });
+}
+
+/** Engine trap messages differ between engines; outcomes carry one of these canonical texts. */
+export function canonicalTrapMessage(engineMessage: string): string {
+  const m = engineMessage.toLowerCase();
+  if (m.includes('unreachable')) return 'unreachable';
+  if (m.includes('memory access') || (m.includes('out of bounds') && m.includes('memory'))) return 'memory access out of bounds';
+  if (m.includes('by zero')) return 'integer divide by zero';
+  if (m.includes('unrepresentable') || m.includes('conversion')) return 'invalid conversion to integer';
+  if (m.includes('overflow')) return 'integer overflow';
+  if (m.includes('table') || m.includes('function') || m.includes('signature') || m.includes('indirect')) return 'indirect call failed';
+  if (m.includes('data segment') || m.includes('out of bounds')) return 'out of bounds';
+  return 'trap';
+}
+
+/**
+ * Calls `exportName` on a fresh instance with `gasLimit` gas. gasUsed counts every block entered (blocks are
+ * charged on entry), and equals gasLimit on OutOfGas.
+ */
+export function callExport(program: WasmProgram, exportName: string, args: readonly WasmValue[], host: HostFunctions, gasLimit: bigint): CallOutcome {
+  if (typeof gasLimit !== 'bigint' || gasLimit < 0n || gasLimit > GAS_MAX) throw new VmNodeFault(`gasLimit ${String(gasLimit)} not in 0..2^63-1`);
+  const sig = program.signatures.get(exportName);
+  if (sig === undefined) return { ok: false, kind: 'Trap', message: `no entry point ${JSON.stringify(exportName)}`, gasUsed: 0n };
+  checkArgs(sig, args, exportName);
+
+  let gas: WebAssembly.Global | undefined;
+  let memory: WebAssembly.Memory | undefined;
+  const ctx: HostContext = {
+    memory() {
+      if (!memory) throw new ContractPanic('the contract has no memory');
+      return new Uint8Array(memory.buffer);
+    },
+    chargeGas(amount) {
+      const n = BigInt(amount);
+      if (n < 0n) throw new VmNodeFault(`negative gas charge ${n}`);
+      const left = (gas as WebAssembly.Global).value as bigint;
+      if (n > left) {
+        (gas as WebAssembly.Global).value = 0n;
+        throw new OutOfGasSignal();
+      }
+      (gas as WebAssembly.Global).value = left - n;
+    },
+    gasLeft: () => (gas as WebAssembly.Global).value as bigint,
+  };
+  const imports: Record<string, Record<string, (...a: WasmValue[]) => WasmValue | void>> = {};
+  for (const { module, name } of program.imports) {
+    const fn = host[module]?.[name];
+    if (typeof fn !== 'function') throw new VmNodeFault(`host does not provide ${module}.${name}`);
+    (imports[module] ??= {})[name] = (...a: WasmValue[]) => fn(ctx, ...a);
+  }
+
+  let instance: WebAssembly.Instance;
+  try {
+    instance = new WebAssembly.Instance(program.module, imports as WebAssembly.Imports);
+  } catch (e) {
+    // Active data/element segments out of bounds trap at instantiation: deterministic, nothing ran.
+    if (e instanceof WebAssembly.RuntimeError) return { ok: false, kind: 'Trap', message: canonicalTrapMessage(e.message), gasUsed: 0n };
+    throw new VmNodeFault(`instantiation failed: ${String(e)}`, e);
+  }
+  gas = instance.exports[EXPORT_GAS] as WebAssembly.Global;
+  const status = instance.exports[EXPORT_STATUS] as WebAssembly.Global;
+  memory = instance.exports[EXPORT_MEMORY] as WebAssembly.Memory | undefined;
+  gas.value = gasLimit;
+  const used = (): bigint => gasLimit - ((gas as WebAssembly.Global).value as bigint);
+  const fn = instance.exports[exportName] as (...a: WasmValue[]) => unknown;
+  try {
+    const r = fn(...args);
+    const results = sig.results.length === 0 ? [] : sig.results.length === 1 ? [r as WasmValue] : [...(r as WasmValue[])];
+    return { ok: true, results, gasUsed: used() };
+  } catch (e) {
+    if (e instanceof OutOfGasSignal) return { ok: false, kind: 'OutOfGas', message: 'out of gas', gasUsed: gasLimit };
+    if (e instanceof ContractPanic) return { ok: false, kind: 'Panic', message: e.message, gasUsed: used() };
+    if (e instanceof WebAssembly.RuntimeError) {
+      const s = status.value as number;
+      if (s === STATUS_OUT_OF_GAS) return { ok: false, kind: 'OutOfGas', message: 'out of gas', gasUsed: gasLimit };
+      if (s === STATUS_STACK_OVERFLOW) return { ok: false, kind: 'StackOverflow', message: 'call depth limit exceeded', gasUsed: used() };
+      return { ok: false, kind: 'Trap', message: canonicalTrapMessage(e.message), gasUsed: used() };
+    }
+    if (e instanceof VmNodeFault) throw e;
+    // Includes RangeError "Maximum call stack size exceeded": the engine's own limit is not a contract rule.
+    throw new VmNodeFault(`node fault during ${exportName}: ${String(e)}`, e);
+  }
+}
+
