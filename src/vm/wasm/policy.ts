@@ -86,7 +86,7 @@ export const WASM_LIMITS_V1 = {
    * Every function costs 1 + floor((params + locals + max operand stack) / frameUnitSlots) units of the
    * depth budget, so a big frame counts as several small ones.
    */
-  frameUnitSlots: 64,
+  frameUnitSlots: 32,
 } as const;
 
 export const DEFAULT_POLICY_V1: WasmPolicy = {

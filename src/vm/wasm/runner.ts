@@ -122,13 +122,14 @@ function checkArgs(sig: ExportSignature, args: readonly WasmValue[], name: strin
 /** Engine trap messages differ between engines; outcomes carry one of these canonical texts. */
 export function canonicalTrapMessage(engineMessage: string): string {
   const m = engineMessage.toLowerCase();
+  // V8 texts first, SpiderMonkey's in the same branch where they differ.
   if (m.includes('unreachable')) return 'unreachable';
-  if (m.includes('memory access') || (m.includes('out of bounds') && m.includes('memory'))) return 'memory access out of bounds';
+  if (m.includes('float unrepresentable') || m.includes('invalid conversion')) return 'invalid conversion to integer';
+  if (m.includes('divide result unrepresentable') || m.includes('integer overflow')) return 'integer overflow';
   if (m.includes('by zero')) return 'integer divide by zero';
-  if (m.includes('unrepresentable') || m.includes('conversion')) return 'invalid conversion to integer';
-  if (m.includes('overflow')) return 'integer overflow';
+  if (m.includes('memory access') || (m.includes('out of bounds') && m.includes('memory'))) return 'memory access out of bounds';
   if (m.includes('table') || m.includes('function') || m.includes('signature') || m.includes('indirect')) return 'indirect call failed';
-  if (m.includes('data segment') || m.includes('out of bounds')) return 'out of bounds';
+  if (m.includes('segment') || m.includes('out of bounds')) return 'out of bounds';
   return 'trap';
 }
 
