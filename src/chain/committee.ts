@@ -1,0 +1,233 @@
+import {
+  addressEquals,
+  addressToString,
+  agentIDFromAddress,
+  equalBytes,
+  toHex,
+  transactionId,
+  txIdToString,
+  type Address,
+  type RequestID,
+  type TransactionID,
+  type ValueTransaction,
+} from '../protocol';
+import type { WaspFromNode, WaspToNode } from '../nodeconn/messages';
+import type { BootupRecord } from '../state/store';
+import type { Block, Mutation } from '../state/types';
+import type { VirtualState } from '../state/vstate';
+import { StateManager, type StateManagerAction } from '../state/manager';
+import { Backlog } from '../consensus/backlog';
+import { ConsensusOperator, type OperatorAction, type OperatorStage } from '../consensus/operator';
+import type { ConsensusMsg } from '../consensus/messages';
+import type { ThresholdSigner } from '../consensus/signer';
+import type { ConsensusTimeouts } from '../consensus/params';
+import type { Evidence } from '../consensus/evidence';
+import type { VmOutcome, VmTask } from '../consensus/vm-port';
+import type { ProtocolEventKind } from '../node/types';
+
+/** What a committee object asks its node runtime to do. */
+export type CommitteeAction =
+  | { readonly kind: 'peerSend'; readonly to: string; readonly msg: ConsensusMsg }
+  | { readonly kind: 'syncRequest'; readonly to: string; readonly blockIndex: number }
+  | { readonly kind: 'l1Send'; readonly msg: WaspToNode }
+  | { readonly kind: 'runVM'; readonly roundKey: string; readonly task: VmTask }
+  | { readonly kind: 'commit'; readonly block: Block; readonly mutations: readonly Mutation[]; readonly stateHash: Uint8Array; readonly requestIds: readonly RequestID[] }
+  | { readonly kind: 'event'; readonly event: { readonly kind: ProtocolEventKind; readonly text: string; readonly direction?: 'sent' | 'received' | 'local'; readonly peer?: string } };
+
+export interface CommitteeConfig {
+  readonly record: BootupRecord;
+  readonly myNodeId: string;
+  /** Null on an access node (no key share: it only syncs and serves views). */
+  readonly signer: ThresholdSigner | null;
+  readonly timeouts: ConsensusTimeouts;
+  readonly rewardAddress: Address;
+  readonly isRequestProcessed: (state: VirtualState, id: RequestID) => boolean;
+  readonly restored: { readonly state: VirtualState; readonly anchorTxId: TransactionID | null };
+}
+
+/** Posted anchors remembered for the dashboard (bounded). */
+const ANCHORS_SHOWN_MAX = 32;
+/** How often the committee re-pulls the chain address outputs (the protocol is pull-on-timeout). */
+const OUTPUTS_POLL_MS = 2_000;
+
+/**
+ * The spec's committee object: one per chain on a node, holding the state manager and the consensus operator
+ * (and the backlog they share). Pure: routes L1 messages, peer messages and ticks into them and returns actions.
+ */
+export class Committee {
+  readonly chainAddress: Address;
+  readonly backlog: Backlog;
+  readonly stateManager: StateManager;
+  readonly operator: ConsensusOperator | null;
+  private readonly peerIds: string[];
+  private lastOutputsPollMs = -Infinity;
+  readonly anchors: { txId: string; blockIndex: number; state: 'posted' | 'booked' | 'confirmed' | 'rejected' }[] = [];
+  private out: CommitteeAction[] = [];
+
+  constructor(private readonly cfg: CommitteeConfig) {
+    const r = cfg.record;
+    this.chainAddress = r.chainAddress;
+    this.backlog = new Backlog(r.chainAddress, r.chainColor, cfg.timeouts.resendMs * 4);
+    this.peerIds = [...r.committeeNodeIds, ...(r.accessNodeIds ?? [])].filter((id) => id !== cfg.myNodeId);
+    this.stateManager = new StateManager(r.chainAddress, r.chainColor, this.peerIds, cfg.restored);
+    this.operator =
+      cfg.signer && r.myIndex !== null
+        ? new ConsensusOperator(
+            { chainAddress: r.chainAddress, chainColor: r.chainColor, signer: cfg.signer, timeouts: cfg.timeouts, rewardAddress: cfg.rewardAddress, isRequestProcessed: cfg.isRequestProcessed },
+            this.backlog,
+          )
+        : null;
+  }
+
+  /** Activation (spec "Activation of SC"): subscribe to the chain address and pull its outputs. */
+  start(nowMs: number): CommitteeAction[] {
+    this.out = [];
+    this.out.push({ kind: 'l1Send', msg: { kind: 'waspToNodeSubscribe', address: this.chainAddress } });
+    this.pollOutputs(nowMs);
+    return this.flush();
+  }
+
+  onL1Message(msg: WaspFromNode, nowMs: number): CommitteeAction[] {
+    this.out = [];
+    switch (msg.kind) {
+      case 'waspFromNodeAddressUpdate':
+      case 'waspFromNodeAddressOutputs':
+        if (!addressEquals(msg.address, this.chainAddress)) break;
+        this.backlog.setOutputs(msg.outputs);
+        if (msg.kind === 'waspFromNodeAddressUpdate') this.onTransaction(msg.tx, nowMs);
+        this.afterOutputs(nowMs);
+        break;
+      case 'waspFromNodeConfirmedTransaction':
+        this.onTransaction(msg.tx, nowMs);
+        break;
+      case 'waspFromNodeTransactionInclusionState': {
+        const a = this.anchors.find((x) => x.txId === txIdToString(msg.txId));
+        if (a) a.state = msg.state;
+        this.operatorDo({ kind: 'anchorInclusion', nowMs, txId: msg.txId, state: msg.state, reason: msg.reason });
+        break;
+      }
+    }
+    return this.flush();
+  }
+
+  onPeerMessage(fromNodeId: string, msg: ConsensusMsg, nowMs: number): CommitteeAction[] {
+    this.out = [];
+    const from = this.cfg.record.committeeNodeIds.indexOf(fromNodeId);
+    // The peering layer authenticates fromNodeId; a node outside the committee has no say in consensus.
+    if (from >= 0) this.operatorDo({ kind: 'peerMessage', nowMs, from, msg });
+    return this.flush();
+  }
+
+  onSyncBlock(fromNodeId: string, block: Block, nowMs: number): CommitteeAction[] {
+    this.out = [];
+    this.smDo({ kind: 'syncBlock', nowMs, from: fromNodeId, block });
+    return this.flush();
+  }
+
+  onVmResult(roundKey: string, outcome: VmOutcome | { readonly error: string }, nowMs: number): CommitteeAction[] {
+    this.out = [];
+    this.operatorDo({ kind: 'vmResult', nowMs, roundKey, outcome });
+    return this.flush();
+  }
+
+  tick(nowMs: number): CommitteeAction[] {
+    this.out = [];
+    if (nowMs - this.lastOutputsPollMs >= OUTPUTS_POLL_MS) this.pollOutputs(nowMs);
+    for (const txId of this.backlog.fetchesDue(nowMs)) this.out.push({ kind: 'l1Send', msg: { kind: 'waspToNodeGetConfirmedTransaction', txId } });
+    this.smDo({ kind: 'tick', nowMs });
+    this.operatorDo({ kind: 'tick', nowMs });
+    return this.flush();
+  }
+
+  get evidence(): readonly Evidence[] {
+    return this.operator?.evidence ?? [];
+  }
+
+  snapshot(): { stage: OperatorStage; leader: string | null; leaderPos: number } {
+    const s = this.operator?.snapshot();
+    return { stage: s?.stage ?? 'idle', leader: s?.leader !== null && s?.leader !== undefined ? (this.cfg.record.committeeNodeIds[s.leader] ?? null) : null, leaderPos: s?.leaderPos ?? 0 };
+  }
+
+  /* ---------------------------------------------------------------- internals */
+
+  private pollOutputs(nowMs: number): void {
+    this.lastOutputsPollMs = nowMs;
+    this.out.push({ kind: 'l1Send', msg: { kind: 'waspToNodeGetOutputs', address: this.chainAddress } });
+  }
+
+  private onTransaction(tx: ValueTransaction, nowMs: number): void {
+    const txId = transactionId(tx);
+    this.smDo({ kind: 'transaction', nowMs, tx, txId });
+    if (this.backlog.onTransaction(tx, txId)) this.operatorDo({ kind: 'backlogChanged', nowMs });
+  }
+
+  private afterOutputs(nowMs: number): void {
+    const utxo = this.backlog.chainUtxo();
+    if (utxo) this.smDo({ kind: 'chainUtxo', nowMs, utxo });
+    for (const txId of this.backlog.fetchesDue(nowMs)) this.out.push({ kind: 'l1Send', msg: { kind: 'waspToNodeGetConfirmedTransaction', txId } });
+    this.operatorDo({ kind: 'backlogChanged', nowMs });
+  }
+
+  private smDo(ev: Parameters<StateManager['handle']>[0]): void {
+    for (const a of this.stateManager.handle(ev)) this.fromStateManager(a, ev.nowMs);
+  }
+
+  private fromStateManager(a: StateManagerAction, nowMs: number): void {
+    switch (a.kind) {
+      case 'getTx':
+        this.out.push({ kind: 'l1Send', msg: { kind: 'waspToNodeGetConfirmedTransaction', txId: a.txId } });
+        break;
+      case 'syncRequest':
+        this.out.push({ kind: 'syncRequest', to: a.to, blockIndex: a.blockIndex });
+        break;
+      case 'commit':
+        this.out.push(a);
+        break;
+      case 'stateTransition':
+        this.operatorDo({ kind: 'stateTransition', nowMs, base: a.base });
+        break;
+      case 'event':
+        this.out.push({ kind: 'event', event: a.event });
+        break;
+    }
+  }
+
+  private operatorDo(ev: Parameters<ConsensusOperator['handle']>[0]): void {
+    if (!this.operator) return;
+    for (const a of this.operator.handle(ev)) this.fromOperator(a, ev.nowMs);
+  }
+
+  private fromOperator(a: OperatorAction, nowMs: number): void {
+    const ids = this.cfg.record.committeeNodeIds;
+    switch (a.kind) {
+      case 'send':
+        this.out.push({ kind: 'peerSend', to: ids[a.to] as string, msg: a.msg });
+        break;
+      case 'runVM':
+        this.out.push(a);
+        break;
+      case 'pendingBlock':
+        this.smDo({ kind: 'pendingBlock', nowMs, block: a.block, stateHash: a.stateHash, requestIds: a.requestIds });
+        break;
+      case 'postAnchor':
+        this.out.push({ kind: 'l1Send', msg: { kind: 'waspToNodeTransaction', tx: a.tx } });
+        this.anchors.push({ txId: txIdToString(a.txId), blockIndex: this.stateManager.state.blockIndex + 1, state: 'posted' });
+        if (this.anchors.length > ANCHORS_SHOWN_MAX) this.anchors.shift();
+        break;
+      case 'queryInclusion':
+        this.out.push({ kind: 'l1Send', msg: { kind: 'waspToNodeGetTxInclusionLevel', txId: a.txId, address: this.chainAddress } });
+        break;
+      case 'event':
+        this.out.push({ kind: 'event', event: { kind: a.event.kind, text: a.event.text, ...(a.event.direction ? { direction: a.event.direction } : {}), ...(a.event.peer !== undefined ? { peer: ids[a.event.peer] ?? String(a.event.peer) } : {}) } });
+        break;
+    }
+  }
+
+  private flush(): CommitteeAction[] {
+    const o = this.out;
+    this.out = [];
+    return o;
+  }
+}
+
+export const chainLabel = (a: Address): string => addressToString(a);

@@ -1,0 +1,53 @@
+import { compareRequestIDs, toHex, type RequestID } from '../protocol';
+import type { BacklogRequest } from './backlog';
+import { CONSENSUS_PARAMS } from './params';
+
+/**
+ * Spec step 3 (Wasp's greedy rule): from the leader's ready requests keep those seen by at least T members
+ * (the leader counts itself), then grow the batch in order of popularity while the set of members that have
+ * seen EVERY request in it still has at least T members — so a quorum can compute the whole batch.
+ * A request transaction's UTXO is consumed whole by the anchor, so its requests to this chain are taken all
+ * together or not at all. Step 4: the batch is ordered by request ID bytes.
+ *
+ * `seenBy` maps request key → set of member indices that reported it ready (including the leader).
+ */
+export function selectBatch(
+  ready: readonly BacklogRequest[],
+  seenBy: ReadonlyMap<string, ReadonlySet<number>>,
+  t: number,
+  batchMax: number = CONSENSUS_PARAMS.batchRequestsMax,
+): BacklogRequest[] {
+  const candidates = ready.filter((r) => (seenBy.get(r.key)?.size ?? 0) >= t);
+  candidates.sort((a, b) => (seenBy.get(b.key)?.size ?? 0) - (seenBy.get(a.key)?.size ?? 0) || compareRequestIDs(a.id, b.id));
+  // Group by request transaction: the group is the unit of selection.
+  const groups = new Map<string, BacklogRequest[]>();
+  for (const r of candidates) {
+    const k = toHex(r.id.txId);
+    const g = groups.get(k);
+    if (g) g.push(r);
+    else groups.set(k, [r]);
+  }
+  let quorum: Set<number> | null = null;
+  const batch: BacklogRequest[] = [];
+  for (const g of groups.values()) {
+    if (g.length !== (g[0] as BacklogRequest).requestsInTx) continue; // some of the tx's requests not ready
+    if (batch.length + g.length > batchMax) continue;
+    let next: Set<number> | null = quorum;
+    for (const r of g) next = intersect(next, seenBy.get(r.key) as ReadonlySet<number>);
+    if ((next as Set<number>).size < t) continue;
+    quorum = next;
+    batch.push(...g);
+  }
+  return batch.sort((a, b) => compareRequestIDs(a.id, b.id));
+}
+
+function intersect(a: Set<number> | null, b: ReadonlySet<number>): Set<number> {
+  if (a === null) return new Set(b);
+  return new Set([...a].filter((x) => b.has(x)));
+}
+
+/** True when IDs are strictly increasing by bytes (the only batch order a member accepts). */
+export function isStrictlyOrdered(ids: readonly RequestID[]): boolean {
+  for (let i = 1; i < ids.length; i++) if (compareRequestIDs(ids[i - 1] as RequestID, ids[i] as RequestID) >= 0) return false;
+  return true;
+}

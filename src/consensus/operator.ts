@@ -1,0 +1,591 @@
+import {
+  addressToString,
+  blake2b256,
+  COLOR_IOTA,
+  colorKey,
+  equalBytes,
+  essenceBytes,
+  requestIDKey,
+  requestIDToString,
+  toHex,
+  txIdToString,
+  utf8,
+  ValidationError,
+  AddressKind,
+  transactionId,
+  type Address,
+  type Balances,
+  type Color,
+  type Essence,
+  type RequestID,
+  type TransactionID,
+  type ValueTransaction,
+} from '../protocol';
+import { makeBlock } from '../state/block';
+import { randomnessFromSignature } from '../crypto/threshold';
+import type { VirtualState } from '../state/vstate';
+import type { Block } from '../state/types';
+import type { ProtocolEventKind } from '../node/types';
+import { buildAnchorEssence } from './anchor';
+import type { Backlog, BacklogRequest, ChainUtxo } from './backlog';
+import { isStrictlyOrdered, selectBatch } from './batch';
+import { contextHash, resultHash } from './context';
+import type { Evidence, EvidenceKind } from './evidence';
+import type { ComputationContextMsg, ConsensusMsg, ResultAndPartialSigMsg, RoundId } from './messages';
+import { CONSENSUS_PARAMS, type ConsensusTimeouts } from './params';
+import { leaderAt, leaderPermutation } from './permutation';
+import type { ThresholdSigner } from './signer';
+import type { VmOutcome, VmTask } from './vm-port';
+
+/** The solid state the operator builds on: it comes from the state manager on every state transition. */
+export interface OperatorBase {
+  readonly state: VirtualState;
+  readonly anchorTx: ValueTransaction;
+  readonly anchorTxId: TransactionID;
+  /** The anchor tx's output in the chain address (holds the chain token). */
+  readonly chainUtxo: ChainUtxo;
+}
+
+export interface OperatorConfig {
+  readonly chainAddress: Address;
+  readonly chainColor: Color;
+  readonly signer: ThresholdSigner;
+  readonly timeouts: ConsensusTimeouts;
+  /** Step 5c: this node's reward address (rewards are disabled; it is carried in the context). */
+  readonly rewardAddress: Address;
+  /** The VM's processed-request record in the state: the exactly-once backstop. */
+  readonly isRequestProcessed: (state: VirtualState, id: RequestID) => boolean;
+  readonly timestampToleranceMs?: number;
+  readonly batchRequestsMax?: number;
+}
+
+export type OperatorEvent =
+  | { readonly kind: 'stateTransition'; readonly nowMs: number; readonly base: OperatorBase }
+  | { readonly kind: 'backlogChanged'; readonly nowMs: number }
+  | { readonly kind: 'peerMessage'; readonly nowMs: number; readonly from: number; readonly msg: ConsensusMsg }
+  | { readonly kind: 'vmResult'; readonly nowMs: number; readonly roundKey: string; readonly outcome: VmOutcome | { readonly error: string } }
+  | { readonly kind: 'anchorInclusion'; readonly nowMs: number; readonly txId: TransactionID; readonly state: 'booked' | 'confirmed' | 'rejected'; readonly reason: string }
+  | { readonly kind: 'tick'; readonly nowMs: number };
+
+export type OperatorAction =
+  | { readonly kind: 'send'; readonly to: number; readonly msg: ConsensusMsg }
+  | { readonly kind: 'runVM'; readonly roundKey: string; readonly task: VmTask }
+  /** Step 14: a block candidate for the state manager, keyed by the state hash it results in. */
+  | { readonly kind: 'pendingBlock'; readonly block: Block; readonly stateHash: Uint8Array; readonly requestIds: readonly RequestID[] }
+  | { readonly kind: 'postAnchor'; readonly tx: ValueTransaction; readonly txId: TransactionID }
+  | { readonly kind: 'queryInclusion'; readonly txId: TransactionID }
+  | { readonly kind: 'event'; readonly event: OperatorNote };
+
+export interface OperatorNote {
+  readonly kind: ProtocolEventKind;
+  readonly text: string;
+  readonly direction?: 'sent' | 'received' | 'local';
+  readonly peer?: number;
+}
+
+export type OperatorStage = 'idle' | 'collecting' | 'computing' | 'waitingResults' | 'waitingAnchor';
+
+interface MyResult {
+  readonly ctxHash: Uint8Array;
+  readonly resultHash: Uint8Array;
+  readonly partialSig: Uint8Array;
+  readonly essence: Essence;
+  readonly message: Uint8Array;
+}
+
+interface Round {
+  readonly id: RoundId;
+  readonly leader: number;
+  stage: OperatorStage;
+  /** When the current stage's timeout started (or when requests first became ready while collecting). */
+  stageSinceMs: number;
+  lastSendMs: number;
+  /** Leader: member → ready request keys it reported. */
+  readonly notifications: Map<number, Set<string>>;
+  context?: ComputationContextMsg;
+  ctxHash?: Uint8Array;
+  /** A context waiting for request transactions this node has not loaded yet. */
+  pendingContext?: ComputationContextMsg;
+  batch?: BacklogRequest[];
+  mine?: MyResult;
+  /** Leader: valid-looking results by member (own included). */
+  readonly results: Map<number, ResultAndPartialSigMsg>;
+  /** Leader: members whose partial signature failed verification this round. */
+  readonly badSigners: Set<number>;
+  postedTxId?: TransactionID;
+  lastPollMs: number;
+}
+
+/**
+ * The consensus operator of one chain on one node (spec "The consensus algorithm", steps 1–14). Pure: events
+ * in, actions out; time arrives in the events; the VM, L1 and peers are reached only through actions.
+ * The file follows the steps: round start (1), notifications (2), leader batch and context (3–6),
+ * computing (7–9), collecting results and finalising (10–13); step 14 is the state manager's.
+ */
+export class ConsensusOperator {
+  private base: OperatorBase | null = null;
+  private permutation: number[] = [];
+  private round: Round | null = null;
+  private readonly evidenceLog: Evidence[] = [];
+  private out: OperatorAction[] = [];
+  private readonly toleranceMs: number;
+  private readonly batchMax: number;
+
+  constructor(
+    private readonly cfg: OperatorConfig,
+    private readonly backlog: Backlog,
+  ) {
+    this.toleranceMs = cfg.timestampToleranceMs ?? CONSENSUS_PARAMS.timestampToleranceMs;
+    this.batchMax = cfg.batchRequestsMax ?? CONSENSUS_PARAMS.batchRequestsMax;
+  }
+
+  get me(): number {
+    return this.cfg.signer.index;
+  }
+  get evidence(): readonly Evidence[] {
+    return this.evidenceLog;
+  }
+  snapshot(): { stage: OperatorStage; leader: number | null; leaderPos: number; blockIndex: number | null; postedAnchor: string | null } {
+    const r = this.round;
+    return {
+      stage: r?.stage ?? 'idle',
+      leader: r?.leader ?? null,
+      leaderPos: r?.id.leaderPos ?? 0,
+      blockIndex: this.base?.state.blockIndex ?? null,
+      postedAnchor: r?.postedTxId ? txIdToString(r.postedTxId) : null,
+    };
+  }
+
+  handle(ev: OperatorEvent): OperatorAction[] {
+    this.out = [];
+    switch (ev.kind) {
+      case 'stateTransition':
+        this.onStateTransition(ev.base, ev.nowMs);
+        break;
+      case 'backlogChanged':
+        this.onBacklogChanged(ev.nowMs);
+        break;
+      case 'peerMessage':
+        this.onPeerMessage(ev.from, ev.msg, ev.nowMs);
+        break;
+      case 'vmResult':
+        this.onVmResult(ev.roundKey, ev.outcome, ev.nowMs);
+        break;
+      case 'anchorInclusion':
+        this.onAnchorInclusion(ev.txId, ev.state, ev.reason, ev.nowMs);
+        break;
+      case 'tick':
+        this.onTick(ev.nowMs);
+        break;
+    }
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  /* ------------------------------------------------------------ step 1: a new state starts round 0 */
+
+  private onStateTransition(base: OperatorBase, nowMs: number): void {
+    this.base = base;
+    this.permutation = leaderPermutation(base.anchorTxId, this.cfg.signer.n);
+    this.startRound(0, nowMs);
+  }
+
+  private startRound(leaderPos: number, nowMs: number): void {
+    const base = this.base as OperatorBase;
+    const id: RoundId = { anchorTxId: base.anchorTxId, blockIndex: base.state.blockIndex, leaderPos };
+    const leader = leaderAt(this.permutation, leaderPos);
+    this.round = { id, leader, stage: 'collecting', stageSinceMs: nowMs, lastSendMs: -Infinity, notifications: new Map(), results: new Map(), badSigners: new Set(), lastPollMs: -Infinity };
+    this.note('leaderRotation', `Round for block #${id.blockIndex + 1}: leader is member ${leader} (position ${leaderPos} of the permutation).`);
+    this.progress(nowMs);
+  }
+
+  private rotate(nowMs: number, why: string): void {
+    const r = this.round as Round;
+    this.note('leaderRotation', `${why} — rotating the leader from member ${r.leader}.`);
+    this.startRound(r.id.leaderPos + 1, nowMs);
+  }
+
+  /* ------------------------------------------------------------ events */
+
+  private onBacklogChanged(nowMs: number): void {
+    const r = this.round;
+    if (!r) return;
+    if (r.pendingContext) {
+      const ctx = r.pendingContext;
+      r.pendingContext = undefined;
+      this.considerContext(r.leader, ctx, nowMs);
+    }
+    this.progress(nowMs);
+  }
+
+  private onTick(nowMs: number): void {
+    const r = this.round;
+    if (!r) return;
+    const to = this.cfg.timeouts;
+    switch (r.stage) {
+      case 'collecting':
+        // Only a round with work to do can time out: an idle chain keeps its leader.
+        if (this.readyRequests(nowMs).length === 0 && r.notifications.size === 0) r.stageSinceMs = nowMs;
+        else if (nowMs - r.stageSinceMs >= to.leaderProposalMs) return this.rotate(nowMs, `No computation context from the leader within ${to.leaderProposalMs} ms`);
+        break;
+      case 'computing':
+      case 'waitingResults':
+        if (nowMs - r.stageSinceMs >= to.resultsMs) return this.rotate(nowMs, `No anchor for the context within ${to.resultsMs} ms`);
+        break;
+      case 'waitingAnchor':
+        if (nowMs - r.stageSinceMs >= to.anchorConfirmMs) return this.rotate(nowMs, `Anchor not confirmed within ${to.anchorConfirmMs} ms`);
+        if (r.postedTxId && r.leader === this.me && nowMs - r.lastPollMs >= to.inclusionPollMs) {
+          r.lastPollMs = nowMs;
+          this.out.push({ kind: 'queryInclusion', txId: r.postedTxId });
+        }
+        break;
+      default:
+        break;
+    }
+    this.progress(nowMs);
+  }
+
+  private onPeerMessage(from: number, msg: ConsensusMsg, nowMs: number): void {
+    const r = this.round;
+    const base = this.base;
+    if (!r || !base || from === this.me || from < 0 || from >= this.cfg.signer.n) return;
+    // Only the current state's rounds; a round ahead of ours (same state) means our timer is slower: catch up.
+    if (!equalBytes(msg.round.anchorTxId, base.anchorTxId) || msg.round.blockIndex !== base.state.blockIndex) return;
+    if (msg.round.leaderPos > r.id.leaderPos && msg.round.leaderPos < r.id.leaderPos + this.cfg.signer.n * 4) {
+      const leaderThere = leaderAt(this.permutation, msg.round.leaderPos);
+      const catchUp = (msg.kind === 'computationContext' && from === leaderThere) || (msg.kind === 'requestNotification' && leaderThere === this.me);
+      if (!catchUp) return;
+      this.note('leaderRotation', `Member ${from} is already at leader position ${msg.round.leaderPos}; catching up.`);
+      this.startRound(msg.round.leaderPos, nowMs);
+    }
+    const cur = this.round as Round;
+    if (msg.round.leaderPos !== cur.id.leaderPos) return;
+    switch (msg.kind) {
+      case 'requestNotification':
+        if (cur.leader !== this.me) return;
+        cur.notifications.set(from, new Set(msg.requestIds.map(requestIDKey)));
+        this.note('requestNotification', `Member ${from} can process ${msg.requestIds.length} request(s).`, 'received', from);
+        break;
+      case 'computationContext':
+        if (from !== cur.leader) return;
+        this.considerContext(from, msg, nowMs);
+        break;
+      case 'resultAndPartialSig':
+        if (cur.leader !== this.me) return;
+        this.onResult(from, msg, nowMs);
+        break;
+      case 'anchorPosted':
+        if (from !== cur.leader) return;
+        if (cur.stage !== 'waitingAnchor') {
+          cur.stage = 'waitingAnchor';
+          cur.stageSinceMs = nowMs;
+        }
+        cur.postedTxId = msg.anchorTxId;
+        this.note('anchorPosted', `Leader ${from} posted anchor ${txIdToString(msg.anchorTxId).slice(0, 10)}… to L1.`, 'received', from);
+        break;
+    }
+    this.progress(nowMs);
+  }
+
+  /* ------------------------------------------------------------ step 2: notifications; steps 3–6: the leader */
+
+  /** Requests this node could process now: in its backlog, not time-locked by its clock, not yet processed. */
+  readyRequests(nowMs: number): BacklogRequest[] {
+    const base = this.base;
+    if (!base) return [];
+    const nowS = Math.floor(nowMs / 1000);
+    return this.backlog.requests().filter((q) => (q.section.timelock === 0 || q.section.timelock <= nowS) && !this.cfg.isRequestProcessed(base.state, q.id));
+  }
+
+  private progress(nowMs: number): void {
+    const r = this.round;
+    if (!r || r.stage !== 'collecting') {
+      if (r && r.leader === this.me && (r.stage === 'computing' || r.stage === 'waitingResults') && r.context) this.resendContext(r, nowMs);
+      if (r && r.leader !== this.me && r.stage === 'waitingResults' && r.mine && nowMs - r.lastSendMs >= this.cfg.timeouts.resendMs) {
+        r.lastSendMs = nowMs;
+        this.sendResult(r);
+      }
+      return;
+    }
+    if (r.leader === this.me) this.tryPropose(r, nowMs);
+    else if (nowMs - r.lastSendMs >= this.cfg.timeouts.resendMs) {
+      const ready = this.readyRequests(nowMs).slice(0, CONSENSUS_PARAMS.notificationRequestsMax);
+      if (ready.length === 0) return;
+      r.lastSendMs = nowMs;
+      this.out.push({ kind: 'send', to: r.leader, msg: { kind: 'requestNotification', round: r.id, requestIds: ready.map((q) => q.id) } });
+      this.note('requestNotification', `Told leader ${r.leader} about ${ready.length} request(s) ready here.`, 'sent', r.leader);
+    }
+  }
+
+  private tryPropose(r: Round, nowMs: number): void {
+    const base = this.base as OperatorBase;
+    const ready = this.readyRequests(nowMs);
+    if (ready.length === 0) return;
+    const seenBy = new Map<string, Set<number>>();
+    for (const q of ready) seenBy.set(q.key, new Set([this.me]));
+    for (const [member, keys] of r.notifications) for (const k of keys) seenBy.get(k)?.add(member);
+    const batch = selectBatch(ready, seenBy, this.cfg.signer.t, this.batchMax);
+    if (batch.length === 0) return;
+    const minTs = base.state.timestamp + 1n;
+    const own = BigInt(nowMs) * 1_000_000n;
+    const ctx: ComputationContextMsg = {
+      kind: 'computationContext',
+      round: r.id,
+      timestamp: own > minTs ? own : minTs,
+      rewardAddress: this.cfg.rewardAddress,
+      requestIds: batch.map((q) => q.id),
+    };
+    this.note('computationContext', `As leader, proposing a batch of ${batch.length} request(s) for block #${r.id.blockIndex + 1}.`, 'local');
+    this.accept(r, ctx, batch, nowMs);
+    this.resendContext(r, nowMs);
+  }
+
+  private resendContext(r: Round, nowMs: number): void {
+    if (nowMs - r.lastSendMs < this.cfg.timeouts.resendMs || !r.context) return;
+    r.lastSendMs = nowMs;
+    for (let i = 0; i < this.cfg.signer.n; i++) {
+      if (i === this.me || r.results.has(i)) continue;
+      this.out.push({ kind: 'send', to: i, msg: r.context });
+    }
+    this.note('computationContext', `Sent the computation context (${r.context.requestIds.length} request(s)) to the committee.`, 'sent');
+  }
+
+  /* ------------------------------------------------------------ steps 6–9: every member computes */
+
+  private considerContext(from: number, ctx: ComputationContextMsg, nowMs: number): void {
+    const r = this.round as Round;
+    const h = contextHash(ctx);
+    if (r.context) {
+      if (equalBytes(h, r.ctxHash as Uint8Array)) {
+        // A re-sent context: our result may have been lost, send it again.
+        if (r.mine && from !== this.me) this.sendResult(r);
+      } else {
+        this.recordEvidence(r.id, from, 'conflictingContext', `second, different context ${toHex(h).slice(0, 16)} in one round`);
+      }
+      return;
+    }
+    const problem = this.validateContext(ctx, nowMs);
+    if (problem === 'unknown-requests') {
+      r.pendingContext = ctx;
+      return;
+    }
+    if (problem) {
+      this.recordEvidence(r.id, from, 'invalidContext', problem);
+      this.note('computationContext', `Refused the leader's context: ${problem}.`, 'received', from);
+      return;
+    }
+    const batch = ctx.requestIds.map((id) => this.backlog.get(requestIDKey(id)) as BacklogRequest);
+    this.note('computationContext', `Received the leader's context: ${batch.length} request(s), timestamp ${ctx.timestamp}.`, 'received', from);
+    this.accept(r, ctx, batch, nowMs);
+  }
+
+  /** Null when acceptable; 'unknown-requests' when this node must first load request transactions. */
+  validateContext(ctx: ComputationContextMsg, nowMs: number): string | null {
+    const base = this.base as OperatorBase;
+    const ids = ctx.requestIds;
+    if (ids.length === 0) return 'empty batch';
+    if (ids.length > this.batchMax) return `batch of ${ids.length} > ${this.batchMax}`;
+    if (!isStrictlyOrdered(ids)) return 'batch not strictly ordered by request ID';
+    const tsMs = Number(ctx.timestamp / 1_000_000n);
+    if (Math.abs(tsMs - nowMs) > this.toleranceMs) return `timestamp ${tsMs} ms is more than ${this.toleranceMs} ms from this node's clock ${nowMs}`;
+    if (ctx.timestamp <= base.state.timestamp) return 'timestamp not after the state timestamp';
+    const perTx = new Map<string, number>();
+    for (const id of ids) {
+      const q = this.backlog.get(requestIDKey(id));
+      if (!q) return 'unknown-requests';
+      if (this.cfg.isRequestProcessed(base.state, id)) return `request ${requestIDToString(id)} was already processed`;
+      const k = toHex(id.txId);
+      perTx.set(k, (perTx.get(k) ?? 0) + 1);
+    }
+    for (const id of ids) {
+      const q = this.backlog.get(requestIDKey(id)) as BacklogRequest;
+      if (perTx.get(toHex(id.txId)) !== q.requestsInTx) return `request transaction ${txIdToString(id.txId).slice(0, 10)}… only partly in the batch`;
+    }
+    return null;
+  }
+
+  private accept(r: Round, ctx: ComputationContextMsg, batch: BacklogRequest[], nowMs: number): void {
+    const base = this.base as OperatorBase;
+    r.context = ctx;
+    r.ctxHash = contextHash(ctx);
+    r.batch = batch;
+    r.stage = 'computing';
+    r.stageSinceMs = nowMs;
+    const ck = colorKey(this.cfg.chainColor);
+    const chainBalances: Balances = new Map([...base.chainUtxo.balances].filter(([k]) => k !== ck));
+    this.out.push({
+      kind: 'runVM',
+      roundKey: roundKey(r.id),
+      task: {
+        chainId: this.cfg.chainAddress,
+        chainColor: this.cfg.chainColor,
+        state: base.state,
+        requests: batch.map((q) => ({ id: q.id, section: q.section, sender: q.sender })),
+        timestamp: ctx.timestamp,
+        entropy: entropyOf(base.anchorTx, base.anchorTxId),
+        chainBalances,
+      },
+    });
+    this.note('vmRun', `Running the VM on ${batch.length} request(s).`);
+  }
+
+  private onVmResult(key: string, outcome: VmOutcome | { readonly error: string }, nowMs: number): void {
+    const r = this.round;
+    const base = this.base;
+    if (!r || !base || roundKey(r.id) !== key || r.stage !== 'computing' || !r.context || !r.batch) return;
+    if ('error' in outcome) {
+      this.note('vmRun', `The VM failed: ${outcome.error}. Waiting for the round to time out.`);
+      return;
+    }
+    if (outcome.skipped && outcome.skipped.length > 0) {
+      this.note('vmRun', `The VM skipped ${outcome.skipped.length} request(s) (${outcome.skipped[0]?.reason}): this context cannot be anchored; waiting for the timeout.`);
+      return;
+    }
+    let essence: Essence;
+    let block: Block;
+    let stateHash: Uint8Array;
+    try {
+      block = makeBlock(base.state.blockIndex + 1, outcome.updates);
+      stateHash = base.state.hashAfter(block);
+      essence = buildAnchorEssence({
+        chainAddress: this.cfg.chainAddress,
+        chainColor: this.cfg.chainColor,
+        chainUtxo: base.chainUtxo,
+        requests: r.batch,
+        blockIndex: block.blockIndex,
+        timestamp: block.timestamp,
+        stateHash,
+        withdrawals: outcome.withdrawals,
+        outgoingRequests: outcome.outgoingRequests,
+      });
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      this.note('vmRun', `Cannot build the block/anchor: ${e.message}. Waiting for the round to time out.`);
+      return;
+    }
+    const message = essenceBytes(essence);
+    const ctxHash = r.ctxHash as Uint8Array;
+    r.mine = { ctxHash, resultHash: resultHash(ctxHash, essence), partialSig: this.cfg.signer.partialSign(message), essence, message };
+    r.stage = 'waitingResults';
+    r.stageSinceMs = nowMs;
+    this.out.push({ kind: 'pendingBlock', block, stateHash, requestIds: r.batch.map((q) => q.id) });
+    this.note('vmRun', `Computed block #${block.blockIndex} (state hash ${toHex(stateHash).slice(0, 12)}…) and partially signed the anchor.`);
+    if (r.leader === this.me) {
+      r.results.set(this.me, { kind: 'resultAndPartialSig', round: r.id, contextHash: ctxHash, resultHash: r.mine.resultHash, partialSig: r.mine.partialSig });
+      this.tryFinalize(r, nowMs);
+    } else {
+      r.lastSendMs = nowMs;
+      this.sendResult(r);
+    }
+  }
+
+  private sendResult(r: Round): void {
+    const m = r.mine as MyResult;
+    this.out.push({ kind: 'send', to: r.leader, msg: { kind: 'resultAndPartialSig', round: r.id, contextHash: m.ctxHash, resultHash: m.resultHash, partialSig: m.partialSig } });
+    this.note('resultAndPartialSig', `Sent result hash ${toHex(m.resultHash).slice(0, 12)}… and partial signature to leader ${r.leader}.`, 'sent', r.leader);
+  }
+
+  /* ------------------------------------------------------------ steps 10–13: the leader finalises */
+
+  private onResult(from: number, msg: ResultAndPartialSigMsg, nowMs: number): void {
+    const r = this.round as Round;
+    if (r.results.has(from) || r.badSigners.has(from)) return;
+    this.note('resultAndPartialSig', `Received result and partial signature from member ${from}.`, 'received', from);
+    if (!r.mine) {
+      // Our own result is not ready yet: keep theirs (bounded: one per member) and judge it when it is.
+      r.results.set(from, msg);
+      return;
+    }
+    if (this.judgeResult(r, from, msg)) r.results.set(from, msg);
+    this.tryFinalize(r, nowMs);
+  }
+
+  private judgeResult(r: Round, from: number, msg: ResultAndPartialSigMsg): boolean {
+    const mine = r.mine as MyResult;
+    if (!equalBytes(msg.contextHash, mine.ctxHash)) {
+      this.recordEvidence(r.id, from, 'wrongContextHash', `answered context ${toHex(msg.contextHash).slice(0, 16)}, leader sent ${toHex(mine.ctxHash).slice(0, 16)}`);
+      return false;
+    }
+    if (!equalBytes(msg.resultHash, mine.resultHash)) {
+      this.recordEvidence(r.id, from, 'wrongResultHash', `result ${toHex(msg.resultHash).slice(0, 16)} differs from the leader's ${toHex(mine.resultHash).slice(0, 16)}`);
+      return false;
+    }
+    return true;
+  }
+
+  private tryFinalize(r: Round, nowMs: number): void {
+    if (r.stage !== 'waitingResults' || !r.mine) return;
+    // Judge results that arrived before our own was ready.
+    for (const [i, m] of [...r.results]) if (i !== this.me && !equalBytes(m.resultHash, r.mine.resultHash)) {
+      r.results.delete(i);
+      this.judgeResult(r, i, m);
+    }
+    const t = this.cfg.signer.t;
+    if (r.results.size < t) return;
+    const mine = r.mine;
+    const candidates = [...r.results.entries()].sort(([a], [b]) => (a === this.me ? -1 : b === this.me ? 1 : a - b)).slice(0, t);
+    const partials = candidates.map(([index, m]) => ({ index, signature: m.partialSig }));
+    // Optimistic: one master-signature check instead of T-1 partial checks; only on failure find the culprits.
+    let signature: Uint8Array | null = null;
+    try {
+      const s = this.cfg.signer.combine(partials);
+      if (this.cfg.signer.verifyMaster(mine.message, s)) signature = s;
+    } catch {
+      signature = null;
+    }
+    if (!signature) {
+      for (const [index, m] of candidates) {
+        if (index === this.me) continue;
+        if (!this.cfg.signer.verifyPartial(index, mine.message, m.partialSig)) {
+          r.results.delete(index);
+          r.badSigners.add(index);
+          this.recordEvidence(r.id, index, 'badPartialSignature', 'partial signature does not verify against the member public share');
+        }
+      }
+      return; // wait for more valid results (or the timeout)
+    }
+    const tx: ValueTransaction = { ...mine.essence, signatures: [{ kind: AddressKind.BLS, publicKey: this.cfg.signer.masterPublicKey, signature }] };
+    const txId = transactionId(tx);
+    r.postedTxId = txId;
+    r.stage = 'waitingAnchor';
+    r.stageSinceMs = nowMs;
+    r.lastPollMs = nowMs;
+    this.out.push({ kind: 'postAnchor', tx, txId });
+    this.note('anchorPosted', `Combined ${t} partial signatures into the BLS signature and posted anchor ${txIdToString(txId).slice(0, 10)}… for block #${r.id.blockIndex + 1}.`);
+    for (let i = 0; i < this.cfg.signer.n; i++) if (i !== this.me) this.out.push({ kind: 'send', to: i, msg: { kind: 'anchorPosted', round: r.id, anchorTxId: txId } });
+  }
+
+  private onAnchorInclusion(txId: TransactionID, state: 'booked' | 'confirmed' | 'rejected', reason: string, nowMs: number): void {
+    const r = this.round;
+    if (!r || !r.postedTxId || !equalBytes(r.postedTxId, txId) || state !== 'rejected') return;
+    // Defined behaviour (Wasp left it open): nothing was consumed, so the requests stay in the backlog; the
+    // round restarts on the current state with the next leader.
+    this.note('anchorRejected', `L1 rejected anchor ${txIdToString(txId).slice(0, 10)}…: ${reason}. Requests stay in the backlog.`);
+    this.rotate(nowMs, 'Anchor rejected');
+  }
+
+  /* ------------------------------------------------------------ helpers */
+
+  private recordEvidence(round: RoundId, member: number, kind: EvidenceKind, detail: string): void {
+    this.evidenceLog.push({ round, member, kind, detail });
+    if (this.evidenceLog.length > CONSENSUS_PARAMS.evidenceMax) this.evidenceLog.shift();
+    this.note('evidence', `Evidence against member ${member}: ${kind} (${detail}).`, 'local', member);
+  }
+
+  private note(kind: ProtocolEventKind, text: string, direction?: 'sent' | 'received' | 'local', peer?: number): void {
+    this.out.push({ kind: 'event', event: { kind, text, ...(direction ? { direction } : {}), ...(peer !== undefined ? { peer } : {}) } });
+  }
+}
+
+export const roundKey = (id: RoundId): string => `${toHex(id.anchorTxId)}/${id.blockIndex}/${id.leaderPos}`;
+
+/**
+ * Consensus randomness for the VM: derived from the previous anchor's signature (a BLS master signature, which
+ * no fewer than T members can predict); the origin anchor is signed by a wallet, so its ID is used instead.
+ */
+export function entropyOf(anchorTx: ValueTransaction, anchorTxId: TransactionID): Uint8Array {
+  const sig = anchorTx.signatures.find((s) => s.kind === AddressKind.BLS);
+  return sig ? randomnessFromSignature(sig.signature) : blake2b256(utf8('iscp/origin-entropy'), anchorTxId);
+}
+

@@ -1,0 +1,44 @@
+/**
+ * Consensus parameters in one typed place (lodestar's `params`). Every committee member must run the same
+ * protocol rules (MAX/bounds); the timeouts are local choices and may be overridden per node with
+ * `ConsensusTimeouts` (tests and the simulator use shorter ones).
+ */
+export const CONSENSUS_PARAMS = {
+  /** A block timestamp is accepted when within this distance of the member's own clock (Wasp: ±3 s). */
+  timestampToleranceMs: 3_000,
+  /** Requests in one batch: bounds a block, the anchor's inputs (one per request tx) and VM time per round. */
+  batchRequestsMax: 32,
+  /** Request IDs in one requestNotification (a member reports at most this many of its backlog). */
+  notificationRequestsMax: 256,
+  /** Backlog entries a node keeps per chain; more are left on L1 (they stay there and come back later). */
+  backlogRequestsMax: 10_000,
+  /** Request transactions being fetched from L1 at once per chain. */
+  backlogFetchesInFlightMax: 64,
+  /** Evidence records kept per chain (oldest dropped first). */
+  evidenceMax: 1_000,
+} as const;
+
+/** Timeouts of the waiting stages (Wasp used 30 s for all; a local committee needs far less). */
+export interface ConsensusTimeouts {
+  /** A leader that does not send a computation context within this time after the round starts is replaced. */
+  readonly leaderProposalMs: number;
+  /** After the context: the leader waits this long for T results; a member waits this long for the anchor. */
+  readonly resultsMs: number;
+  /** After the anchor was posted: how long to wait for its confirmation before rotating. */
+  readonly anchorConfirmMs: number;
+  /** Re-send period of idempotent messages (notifications, context, result) so a dropped one costs little. */
+  readonly resendMs: number;
+  /** How often the leader asks L1 for the inclusion state of its posted anchor. */
+  readonly inclusionPollMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: ConsensusTimeouts = {
+  leaderProposalMs: 5_000,
+  resultsMs: 5_000,
+  anchorConfirmMs: 10_000,
+  resendMs: 500,
+  inclusionPollMs: 500,
+};
+
+/** Interval at which the host should call `node.tick()` (Wasp: 100 ms). */
+export const TICK_INTERVAL_MS = 100;

@@ -1,0 +1,39 @@
+import type { Address, AgentID, Balances, ChainID, Color, RequestID, RequestSection } from '../protocol';
+import type { StateUpdate } from '../state/types';
+import type { VirtualState } from '../state/vstate';
+
+/**
+ * What the consensus operator asks of the VM (spec step 6b/7). The operator never calls the VM: it emits a
+ * `runVM` action with this task, the runtime calls the VM (src/vm runBatch) and feeds back a `vmResult` event.
+ * That keeps the VM out of the pure core and lets the simulator run it synchronously.
+ */
+export interface VmTaskRequest {
+  readonly id: RequestID;
+  readonly section: RequestSection;
+  readonly sender: AgentID;
+}
+export interface VmTask {
+  readonly chainId: ChainID;
+  readonly chainColor: Color;
+  /** The solid state the batch runs on (read only: the VM buffers its writes). */
+  readonly state: VirtualState;
+  readonly requests: readonly VmTaskRequest[];
+  /** Timestamp of the first state update (Unix ns); update i gets timestamp + i. */
+  readonly timestamp: bigint;
+  /** 32 bytes of consensus randomness (from the previous anchor's BLS signature). */
+  readonly entropy: Uint8Array;
+  /** Balance of the chain-token UTXO (chain token excluded) before the batch's transfers are credited. */
+  readonly chainBalances: Balances;
+}
+export interface VmWithdrawal {
+  readonly address: Address;
+  readonly balances: Balances;
+}
+export interface VmOutcome {
+  /** One state update per request, in batch order. */
+  readonly updates: readonly StateUpdate[];
+  readonly withdrawals: readonly VmWithdrawal[];
+  readonly outgoingRequests: readonly RequestSection[];
+  /** Requests the VM refused to process (time-locked, duplicate…): the round's result is unusable. */
+  readonly skipped?: readonly { readonly requestId: RequestID; readonly reason: string }[];
+}

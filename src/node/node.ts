@@ -1,0 +1,246 @@
+import { addressFromPublicKey, addressKey, addressToString, AddressKind, DecodeError, fromHex, requestIDToString, toHex, txIdToString, type Address, type ChainID, type RequestID } from '../protocol';
+import { runBatch } from '../vm/runner';
+import { isRequestProcessed } from '../vm/core/blocklog';
+import { VirtualState } from '../state/vstate';
+import type { BootupRecord, RegistryKeyShare } from '../state/store';
+import { Committee, type CommitteeAction } from '../chain/committee';
+import { decodePeerFrame, encodePeerFrame } from '../chain/wire';
+import { blsThresholdSigner } from '../consensus/signer';
+import { DEFAULT_TIMEOUTS, type ConsensusTimeouts } from '../consensus/params';
+import type { Evidence } from '../consensus/evidence';
+import type { VmOutcome, VmTask } from '../consensus/vm-port';
+import type { WaspFromNode } from '../nodeconn/messages';
+import type { NodeComponents, ProtocolEvent } from './types';
+
+/** Recent blocks and protocol events kept for dashboards (bounded). */
+export const NODE_LIMITS = { recentBlocksShown: 16, eventsBuffered: 2_000 } as const;
+
+export interface ChainSnapshot {
+  readonly chain: string;
+  readonly blockIndex: number;
+  readonly stateHash: string;
+  readonly anchorTxId: string | null;
+  readonly synced: boolean;
+  readonly leader: string | null;
+  readonly leaderPos: number;
+  readonly stage: string;
+  readonly backlog: readonly { readonly requestId: string; readonly txId: string }[];
+  readonly recentBlocks: readonly { readonly blockIndex: number; readonly requests: number; readonly anchorTxId: string }[];
+  readonly anchors: readonly { readonly txId: string; readonly blockIndex: number; readonly state: string }[];
+  readonly evidence: readonly Evidence[];
+}
+
+export type NodeEvent = { readonly type: 'protocol'; readonly event: ProtocolEvent } | { readonly type: 'snapshot'; readonly snapshot: ChainSnapshot };
+
+export interface NodeOptions {
+  readonly timeouts?: ConsensusTimeouts;
+  /** The VM (default: src/vm runBatch). The simulator injects faulty VMs for Byzantine nodes. */
+  readonly runVM?: (task: VmTask) => VmOutcome;
+}
+
+export interface WaspNode {
+  readonly nodeId: string;
+  /** Boots every chain in the registry (spec: "All chains are activated automatically upon node start"). */
+  start(): Promise<void>;
+  /** Activation of one chain: stores the bootup record (and key share) and starts its committee object. */
+  activateChain(record: BootupRecord, keyShare: RegistryKeyShare | null): Promise<void>;
+  deactivateChain(chain: ChainID): Promise<void>;
+  /** Drive timeouts: call every TICK_INTERVAL_MS (or on every simulator step). */
+  tick(): void;
+  onPeerMessage(fromNodeId: string, bytes: Uint8Array): void;
+  onL1Message(msg: WaspFromNode): void;
+  /** Resolves when every queued store write has finished (tests and the simulator wait on it). */
+  idle(): Promise<void>;
+  snapshot(chain: ChainID): ChainSnapshot | null;
+  chains(): ChainID[];
+  /** The solid virtual state of a chain (read it with src/vm views), or null. */
+  solidState(chain: ChainID): VirtualState | null;
+  subscribe(listener: (e: NodeEvent) => void): () => void;
+}
+
+interface ChainEntry {
+  readonly committee: Committee;
+  readonly record: BootupRecord;
+  /** Store writes run one after another, in commit order. */
+  writes: Promise<void>;
+  readonly recentBlocks: { blockIndex: number; requests: number; anchorTxId: string }[];
+}
+
+/**
+ * The composition root (js-libp2p style): one node from its ports. Same code in the browser worker, Node tests
+ * and the simulator. Everything protocol-related happens in the pure committee objects; this file only routes
+ * messages, runs the VM, writes the store and reports events.
+ */
+export function createNode(c: NodeComponents, opts: NodeOptions = {}): WaspNode {
+  const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
+  const vm = opts.runVM ?? ((task: VmTask): VmOutcome => runBatch(task));
+  const chains = new Map<string, ChainEntry>();
+  const listeners = new Set<(e: NodeEvent) => void>();
+  // The node's own L1 address (from its identity key) is its reward address (spec step 5c).
+  const rewardAddress: Address = addressFromPublicKey(AddressKind.Ed25519, /^[0-9a-f]{64}$/.test(c.nodeId) ? fromHex(c.nodeId) : new Uint8Array(32));
+  let failure: unknown = null;
+
+  const emit = (e: NodeEvent): void => {
+    for (const l of listeners) l(e);
+  };
+  const protocolEvent = (chain: Address | null, ev: { kind: ProtocolEvent['kind']; text: string; direction?: 'sent' | 'received' | 'local'; peer?: string }): void => {
+    emit({ type: 'protocol', event: { timeMs: c.clock.nowMs(), nodeId: c.nodeId, chain: chain ? addressToString(chain) : '', ...ev } });
+  };
+
+  const run = (entry: ChainEntry, actions: CommitteeAction[]): void => {
+    const queue = [...actions];
+    // Bounded: every action is handled once; runVM feeds back at most one batch of new actions per round.
+    for (let i = 0; i < queue.length && i < 100_000; i++) {
+      const a = queue[i] as CommitteeAction;
+      switch (a.kind) {
+        case 'peerSend':
+          c.peering.send(a.to, encodePeerFrame({ channel: 'consensus', chain: entry.record.chainAddress, msg: a.msg }));
+          break;
+        case 'syncRequest':
+          c.peering.send(a.to, encodePeerFrame({ channel: 'sync', chain: entry.record.chainAddress, msg: { kind: 'syncRequest', blockIndex: a.blockIndex } }));
+          break;
+        case 'l1Send':
+          c.l1.send(a.msg);
+          break;
+        case 'runVM': {
+          let outcome: VmOutcome | { error: string };
+          try {
+            outcome = vm(a.task);
+          } catch (e) {
+            outcome = { error: e instanceof Error ? e.message : String(e) };
+          }
+          queue.push(...entry.committee.onVmResult(a.roundKey, outcome, c.clock.nowMs()));
+          break;
+        }
+        case 'commit': {
+          const { block, mutations, stateHash, requestIds } = a;
+          entry.writes = entry.writes.then(() => c.store.commitBlock(entry.record.chainAddress, block, mutations, stateHash, requestIds as RequestID[])).catch((e: unknown) => {
+            failure = e;
+            c.log?.log('error', `store commit of block #${block.blockIndex} failed: ${String(e)}`);
+          });
+          entry.recentBlocks.push({ blockIndex: block.blockIndex, requests: requestIds.length, anchorTxId: txIdToString(block.anchorTxId) });
+          if (entry.recentBlocks.length > NODE_LIMITS.recentBlocksShown) entry.recentBlocks.shift();
+          break;
+        }
+        case 'event':
+          protocolEvent(entry.record.chainAddress, a.event);
+          break;
+      }
+    }
+  };
+
+  const activate = async (record: BootupRecord, keyShare: RegistryKeyShare | null): Promise<void> => {
+    const key = addressKey(record.chainAddress);
+    if (chains.has(key)) return;
+    const stored = await c.store.loadChain(record.chainAddress);
+    const state = stored ? VirtualState.restore(stored.entries, stored.blockIndex, stored.timestamp, stored.stateHash) : VirtualState.origin();
+    const signer = keyShare && record.myIndex !== null ? blsThresholdSigner({ ...keyShare, publicShares: [...keyShare.publicShares] }) : null;
+    const committee = new Committee({
+      record,
+      myNodeId: c.nodeId,
+      signer,
+      timeouts,
+      rewardAddress,
+      isRequestProcessed: (st, id) => isRequestProcessed(st, id),
+      restored: { state, anchorTxId: stored?.anchorTxId ?? null },
+    });
+    const entry: ChainEntry = { committee, record, writes: Promise.resolve(), recentBlocks: [] };
+    chains.set(key, entry);
+    protocolEvent(record.chainAddress, { kind: 'deploy', text: `Chain activated on this node (${record.myIndex === null ? 'access node' : `member ${record.myIndex} of ${record.n}, quorum ${record.t}`}), restored at block #${state.blockIndex}.` });
+    run(entry, committee.start(c.clock.nowMs()));
+  };
+
+  const node: WaspNode = {
+    nodeId: c.nodeId,
+    async start() {
+      c.l1.send({ kind: 'waspToNodeSetId', id: c.nodeId.slice(0, 16) });
+      for (const r of await c.registry.listBootupRecords()) await activate(r, await c.registry.getKeyShare(r.chainAddress));
+    },
+    async activateChain(record, keyShare) {
+      await c.registry.putBootupRecord(record);
+      if (keyShare) await c.registry.putKeyShare(record.chainAddress, keyShare);
+      await activate(record, keyShare);
+    },
+    async deactivateChain(chain) {
+      await c.registry.removeBootupRecord(chain);
+      chains.delete(addressKey(chain));
+    },
+    tick() {
+      const now = c.clock.nowMs();
+      for (const e of chains.values()) run(e, e.committee.tick(now));
+    },
+    onPeerMessage(from, bytes) {
+      let f;
+      try {
+        f = decodePeerFrame(bytes);
+      } catch (e) {
+        if (e instanceof DecodeError) return c.log?.log('warn', `dropped a malformed frame from ${from.slice(0, 8)}: ${e.message}`);
+        throw e;
+      }
+      const entry = chains.get(addressKey(f.chain));
+      if (!entry) return;
+      const now = c.clock.nowMs();
+      if (f.channel === 'consensus') run(entry, entry.committee.onPeerMessage(from, f.msg, now));
+      else if (f.channel === 'sync') {
+        if (f.msg.kind === 'syncBlock') run(entry, entry.committee.onSyncBlock(from, f.msg.block, now));
+        else {
+          const idx = f.msg.blockIndex;
+          // Serve from the store after pending writes, so a block just committed can be served.
+          void entry.writes.then(async () => {
+            const b = await c.store.getBlock(entry.record.chainAddress, idx);
+            if (b) c.peering.send(from, encodePeerFrame({ channel: 'sync', chain: entry.record.chainAddress, msg: { kind: 'syncBlock', block: b } }));
+          });
+        }
+      }
+    },
+    onL1Message(msg) {
+      const now = c.clock.nowMs();
+      if (msg.kind === 'waspFromNodeConfirmedTransaction') {
+        for (const e of chains.values()) run(e, e.committee.onL1Message(msg, now));
+        return;
+      }
+      const entry = chains.get(addressKey(msg.address));
+      if (entry) run(entry, entry.committee.onL1Message(msg, now));
+    },
+    async idle() {
+      // Writes may enqueue more writes while we wait: loop until a pass finds nothing new. Bounded by chains.
+      for (let i = 0; i < 100; i++) {
+        const before = [...chains.values()].map((e) => e.writes);
+        await Promise.all(before);
+        if ([...chains.values()].every((e, k) => e.writes === before[k])) break;
+      }
+      if (failure) throw failure;
+    },
+    snapshot(chain) {
+      const e = chains.get(addressKey(chain));
+      if (!e) return null;
+      const sm = e.committee.stateManager;
+      const op = e.committee.snapshot();
+      return {
+        chain: addressToString(chain),
+        blockIndex: sm.state.blockIndex,
+        stateHash: toHex(sm.state.stateHash),
+        anchorTxId: sm.solidAnchorTxId ? txIdToString(sm.solidAnchorTxId) : null,
+        synced: sm.synced,
+        leader: op.leader,
+        leaderPos: op.leaderPos,
+        stage: op.stage,
+        backlog: e.committee.backlog.requests().slice(0, 100).map((q) => ({ requestId: requestIDToString(q.id), txId: txIdToString(q.id.txId) })),
+        recentBlocks: [...e.recentBlocks],
+        anchors: [...e.committee.anchors],
+        evidence: [...e.committee.evidence],
+      };
+    },
+    chains() {
+      return [...chains.values()].map((e) => e.record.chainAddress);
+    },
+    solidState(chain) {
+      return chains.get(addressKey(chain))?.committee.stateManager.state ?? null;
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  return node;
+}
