@@ -159,8 +159,9 @@ export function combinePartials(keys: CommitteeKeys, partials: readonly PartialS
   const used = partials.slice(0, keys.t);
   const points = used.map((p) => decodeG1(p.signature));
   const lambdas = lagrangeAtZero(used.map((p) => memberX(p.index)));
-  let acc = points[0]!.multiply(lambdas[0]!);
-  for (let k = 1; k < used.length; k++) acc = acc.add(points[k]!.multiply(lambdas[k]!));
+  // Partials and Lagrange coefficients are public: variable-time multiplication is safe.
+  let acc = points[0]!.multiplyUnsafe(lambdas[0]!);
+  for (let k = 1; k < used.length; k++) acc = acc.add(points[k]!.multiplyUnsafe(lambdas[k]!));
   return encodeG1(acc);
 }
 
@@ -201,8 +202,8 @@ export function verifyPartialsBatch(
     let pkSum: G2Point | undefined;
     for (const d of decoded) {
       const r = randomScalar128(rng);
-      const s = d.sig.multiply(r);
-      const q = d.pk.multiply(r);
+      const s = d.sig.multiplyUnsafe(r); // public inputs: variable time is fine
+      const q = d.pk.multiplyUnsafe(r);
       sigSum = sigSum === undefined ? s : sigSum.add(s);
       pkSum = pkSum === undefined ? q : pkSum.add(q);
     }
@@ -257,8 +258,8 @@ export function assertKeyShareConsistent(share: KeyShare): void {
   const pts = base.map((i) => sharePoint(share, i));
   const interpolate = (x: bigint): G2Point => {
     const ls = lagrangeAt(xs, x);
-    let acc = pts[0]!.multiply(ls[0]!);
-    for (let k = 1; k < pts.length; k++) acc = acc.add(pts[k]!.multiply(ls[k]!));
+    let acc = pts[0]!.multiplyUnsafe(ls[0]!);
+    for (let k = 1; k < pts.length; k++) acc = acc.add(pts[k]!.multiplyUnsafe(ls[k]!));
     return acc;
   };
   if (!interpolate(0n).equals(prepared(share).masterPoint))
