@@ -12,6 +12,7 @@ import {
   EXPORT_DEPTH,
   EXPORT_GAS,
   EXPORT_MEMORY,
+  EXPORT_START,
   EXPORT_STATUS,
   STATUS_OUT_OF_GAS,
   STATUS_STACK_OVERFLOW,
@@ -126,6 +127,11 @@ export function instrument(v: ValidatedModule, policy: WasmPolicy, g: GasTable):
     { name: EXPORT_DEPTH, kind: ExternalKind.global, index: ids.depth },
   );
   if (m.memories.length > 0) m.exports.push({ name: EXPORT_MEMORY, kind: ExternalKind.memory, index: 0 });
+  if (src.start !== undefined) {
+    // Instantiation must not run contract code (no gas is loaded yet): the runner calls it, metered, per call.
+    m.exports.push({ name: EXPORT_START, kind: ExternalKind.func, index: src.start });
+    delete m.start;
+  }
   return m;
 }
 

@@ -104,6 +104,8 @@ export const EXPORT_GAS = '__iscp_gas';
 export const EXPORT_STATUS = '__iscp_status';
 export const EXPORT_DEPTH = '__iscp_depth';
 export const EXPORT_MEMORY = '__iscp_memory';
+/** The module's start function, moved out of instantiation so that it runs metered at the start of each call. */
+export const EXPORT_START = '__iscp_start';
 
 /** Values of the status global when the instrumentation traps on purpose. */
 export const STATUS_OUT_OF_GAS = 1;

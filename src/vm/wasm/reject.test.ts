@@ -78,7 +78,6 @@ describe('forbidden features', () => {
     ['two memories', raw([5, [2, 0x00, 1, 0x00, 1]]), /multi-memory/],
     ['memarg with memory index', oneFunc([...i32c(0), 0x28, 0x40, 0x01, 0x00, 0x1a]), /multi-memory/],
     ['memory.size of memory 1', oneFunc([0x3f, 0x01, 0x1a]), /multi-memory/],
-    ['start function', raw([1, [1, 0x60, 0, 0]], [3, [1, 0]], [8, [0]], [10, [1, 2, 0, 0x0b]]), /start/],
     ['float instruction under forbid', oneFunc([...f32c(1), ...f32c(2), ...ins('f32.add'), 0x1a]), /float/],
     ['float local under forbid', oneFunc([], [0x7c]), /float/],
   ])('%s → ForbiddenFeature', (_n, bytes, text) => expectCode(bytes, 'ForbiddenFeature', POLICY, text));

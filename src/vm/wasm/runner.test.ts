@@ -273,3 +273,18 @@ describe('instances are fresh per call', () => {
     expect(callExport(p, 'bump', [], {}, 100n)).toMatchObject({ results: [6n] });
   });
 });
+
+describe('start function', () => {
+  it('runs metered at the beginning of every call, not at instantiation', () => {
+    const b = new ModuleBuilder();
+    const g = b.global('i32', true, 0);
+    const start = b.func([], [], [], [...ins('global.get', g), ...i32c(10), ...ins('i32.add'), ...ins('global.set', g)]);
+    b.func([], ['i32'], [], [...ins('global.get', g)], 'get');
+    b.m.start = start;
+    const p = program(b);
+    // start: 4 instructions, get: 1.
+    expect(callExport(p, 'get', [], {}, 100n)).toEqual({ ok: true, results: [10], gasUsed: 5n });
+    expect(callExport(p, 'get', [], {}, 100n)).toEqual({ ok: true, results: [10], gasUsed: 5n });
+    expect(callExport(p, 'get', [], {}, 3n)).toMatchObject({ ok: false, kind: 'OutOfGas' });
+  });
+});

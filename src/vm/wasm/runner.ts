@@ -6,7 +6,7 @@
 import { blake2b256, toHex } from '../../protocol';
 import { ContractPanic, VmNodeFault } from './errors';
 import { parseModule } from './parse';
-import { EXPORT_GAS, EXPORT_MEMORY, EXPORT_STATUS, RESERVED_EXPORT_PREFIX, STATUS_OUT_OF_GAS, STATUS_STACK_OVERFLOW } from './policy';
+import { EXPORT_GAS, EXPORT_MEMORY, EXPORT_START, EXPORT_STATUS, RESERVED_EXPORT_PREFIX, STATUS_OUT_OF_GAS, STATUS_STACK_OVERFLOW } from './policy';
 import { ExternalKind, valTypeName, type FuncType, type ValType } from './types';
 
 export type WasmValue = number | bigint;
@@ -183,7 +183,9 @@ export function callExport(program: WasmProgram, exportName: string, args: reado
   gas.value = gasLimit;
   const used = (): bigint => gasLimit - ((gas as WebAssembly.Global).value as bigint);
   const fn = instance.exports[exportName] as (...a: WasmValue[]) => unknown;
+  const start = instance.exports[EXPORT_START] as (() => void) | undefined;
   try {
+    start?.();
     const r = fn(...args);
     const results = sig.results.length === 0 ? [] : sig.results.length === 1 ? [r as WasmValue] : [...(r as WasmValue[])];
     return { ok: true, results, gasUsed: used() };

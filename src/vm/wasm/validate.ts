@@ -88,8 +88,9 @@ export function validateModule(m: WasmModule, policy: WasmPolicy): ValidatedModu
   }
 
   if (m.start !== undefined) {
-    // Always rejected in version 1: it would run at instantiation, outside any metered call.
-    reject('ForbiddenFeature', 'start function (contract code may only run inside a metered call)');
+    // Allowed, but not run at instantiation: the instrumenter moves it into every metered call (see runner).
+    const ft = funcType(m.start);
+    if (ft.params.length + ft.results.length > 0) reject('TypeMismatch', 'start function must take and return nothing');
   }
 
   for (const [i, seg] of m.elems.entries()) {
