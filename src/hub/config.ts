@@ -1,0 +1,78 @@
+/** Hub command line: flags win over environment variables, which win over defaults. */
+export interface HubConfig {
+  readonly httpPort: number;
+  /** libp2p WebSocket listener: httpPort + 1 unless given (0 = any free port, for tests). */
+  readonly wsPort: number;
+  readonly host: string;
+  /** undefined = in-memory ledger and a fresh identity each start. */
+  readonly dataDir: string | undefined;
+  readonly confirmDelayMs: number;
+  /** Where the built app lives; missing = the hub says so on / and still serves the API. */
+  readonly distDir: string;
+}
+
+export const HUB_DEFAULTS = { httpPort: 8080, dataDir: './.hub-data', confirmDelayMs: 100, host: '127.0.0.1', distDir: 'dist' } as const;
+
+export class HubConfigError extends Error {
+  override readonly name = 'HubConfigError';
+}
+
+export const HUB_USAGE = `usage: tsx src/hub/main.ts [--port N] [--ws-port N] [--data DIR | --memory] [--confirm-delay-ms N] [--dist DIR]
+  --port N              HTTP port (default 8080, env ISCP_PORT); libp2p WebSockets listen on N+1
+  --ws-port N           libp2p WebSocket port (default: HTTP port + 1)
+  --data DIR            ledger log and hub identity (default ./.hub-data, env ISCP_DATA)
+  --memory              keep nothing on disk
+  --confirm-delay-ms N  L1 confirmation delay (default 100; 0 allowed)
+  --dist DIR            built app to serve (default dist)`;
+
+export function parseHubArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): HubConfig {
+  let httpPort = intOf(env.ISCP_PORT, 'ISCP_PORT') ?? HUB_DEFAULTS.httpPort;
+  let wsPort: number | undefined;
+  let dataDir: string | undefined = env.ISCP_DATA ?? HUB_DEFAULTS.dataDir;
+  let memory = false;
+  let confirmDelayMs: number = HUB_DEFAULTS.confirmDelayMs;
+  let distDir: string = HUB_DEFAULTS.distDir;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const val = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new HubConfigError(`${a} needs a value\n${HUB_USAGE}`);
+      return v;
+    };
+    switch (a) {
+      case '--port':
+        httpPort = intOf(val(), a) as number;
+        break;
+      case '--ws-port':
+        wsPort = intOf(val(), a) as number;
+        break;
+      case '--data':
+        dataDir = val();
+        break;
+      case '--memory':
+        memory = true;
+        break;
+      case '--confirm-delay-ms':
+        confirmDelayMs = intOf(val(), a) as number;
+        break;
+      case '--dist':
+        distDir = val();
+        break;
+      case '--help':
+      case '-h':
+        throw new HubConfigError(HUB_USAGE);
+      default:
+        throw new HubConfigError(`unknown argument '${a}'\n${HUB_USAGE}`);
+    }
+  }
+  if (httpPort > 65534) throw new HubConfigError(`--port ${httpPort}: must leave room for the WebSocket port at +1`);
+  return { httpPort, wsPort: wsPort ?? (httpPort === 0 ? 0 : httpPort + 1), host: HUB_DEFAULTS.host, dataDir: memory ? undefined : dataDir, confirmDelayMs, distDir };
+}
+
+function intOf(v: string | undefined, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) > 65535 * 1000) throw new HubConfigError(`${what}: '${v}' is not a non-negative integer`);
+  const n = Number(v);
+  if ((what.includes('port') || what === 'ISCP_PORT') && n > 65535) throw new HubConfigError(`${what}: ${n} is not a port`);
+  return n;
+}

@@ -1,0 +1,145 @@
+import { addressKey, addressToString, outputIDKey, TX_ID_SIZE, type Address } from '../protocol/ids';
+import { ValidationError } from '../protocol/errors';
+import type { ValueTransaction } from '../protocol/transaction';
+import type { Ledger, LedgerEvent, LedgerOutput, SubmitResult } from '../ledger/ledger';
+import type { Faucet } from '../ledger/faucet';
+import { NODECONN_LIMITS } from './limits';
+import type { AddressOutput, WaspFromNode, WaspToNode } from './messages';
+
+/** One connected client (a committee node, a wallet, the CLI). */
+export interface NodeConnSession {
+  readonly sessionId: number;
+  /** From waspToNodeSetId: only for logs. */
+  label: string;
+  readonly subscriptions: Map<string, Address>;
+}
+
+export const SESSION_SUBSCRIPTIONS_MAX = 1024;
+
+export type NodeConnLog = (line: string) => void;
+
+/**
+ * The hub side of the protocol (Goshimmer's WaspConn), pure: a message in gives messages out, given the ledger.
+ * Extensions to the spec, each so a wallet need not guess: a posted transaction (or a faucet request) is answered
+ * with its inclusion state, and a subscription with the address's current outputs (the backlog; the client
+ * fetches the transactions it needs with waspToNodeGetConfirmedTransaction, as the spec's backlog fetch does).
+ */
+export class NodeConnServer {
+  private nextSessionId = 1;
+  private readonly sessions = new Map<number, NodeConnSession>();
+  /** Called after anything was booked, so the runtime can schedule the ledger's next tick. */
+  onBooked: () => void = () => {};
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly faucet: Faucet | undefined,
+    private readonly log: NodeConnLog = () => {},
+    /** Lets the hub persist before booking; defaults to booking directly. */
+    private readonly submit: (tx: ValueTransaction, nowMs: number) => SubmitResult = (tx, nowMs) => ledger.submit(tx, nowMs),
+  ) {}
+
+  openSession(): NodeConnSession {
+    const s: NodeConnSession = { sessionId: this.nextSessionId++, label: '', subscriptions: new Map() };
+    this.sessions.set(s.sessionId, s);
+    return s;
+  }
+
+  closeSession(s: NodeConnSession): void {
+    for (const a of s.subscriptions.values()) this.ledger.unsubscribe(a);
+    s.subscriptions.clear();
+    this.sessions.delete(s.sessionId);
+  }
+
+  handle(s: NodeConnSession, m: WaspToNode, nowMs: number): WaspFromNode[] {
+    switch (m.kind) {
+      case 'waspToNodeTransaction':
+        return [this.post(m.tx, nowMs)];
+      case 'waspToNodeRequestFunds': {
+        let tx: ValueTransaction;
+        try {
+          tx = this.faucet ? this.faucet.request(m.address) : fail('this hub has no faucet');
+        } catch (e) {
+          this.log(`faucet refused ${addressToString(m.address)}: ${(e as Error).message}`);
+          return [{ kind: 'waspFromNodeTransactionInclusionState', txId: new Uint8Array(TX_ID_SIZE), address: m.address, state: 'rejected', reason: `faucet: ${(e as Error).message}` }];
+        }
+        return [this.post(tx, nowMs, m.address)];
+      }
+      case 'waspToNodeSubscribe': {
+        const k = addressKey(m.address);
+        if (!s.subscriptions.has(k)) {
+          if (s.subscriptions.size >= SESSION_SUBSCRIPTIONS_MAX) {
+            this.log(`session ${s.sessionId} ${s.label}: subscription limit ${SESSION_SUBSCRIPTIONS_MAX} reached, ignoring ${addressToString(m.address)}`);
+            return [];
+          }
+          s.subscriptions.set(k, m.address);
+          this.ledger.subscribe(m.address);
+        }
+        return [this.addressOutputs(m.address)];
+      }
+      case 'waspToNodeGetOutputs':
+        return [this.addressOutputs(m.address)];
+      case 'waspToNodeGetConfirmedTransaction': {
+        const tx = this.ledger.getConfirmedTransaction(m.txId);
+        return tx ? [{ kind: 'waspFromNodeConfirmedTransaction', tx }] : [];
+      }
+      case 'waspToNodeGetTxInclusionLevel': {
+        const st = this.ledger.getInclusionState(m.txId);
+        return st ? [{ kind: 'waspFromNodeTransactionInclusionState', txId: m.txId, address: m.address, state: st.state, reason: clip(st.reason) }] : [];
+      }
+      case 'waspToNodeSetId':
+        s.label = m.id;
+        this.log(`session ${s.sessionId} is '${m.id}'`);
+        return [];
+    }
+  }
+
+  /** Routes the ledger's drained events to the sessions subscribed to each address. */
+  route(events: readonly LedgerEvent[]): { session: NodeConnSession; message: WaspFromNode }[] {
+    const out: { session: NodeConnSession; message: WaspFromNode }[] = [];
+    for (const e of events) {
+      if (e.kind !== 'addressUpdate') continue;
+      const k = addressKey(e.address);
+      for (const s of this.sessions.values()) {
+        if (!s.subscriptions.has(k)) continue;
+        out.push({ session: s, message: { kind: 'waspFromNodeAddressUpdate', address: e.address, outputs: this.toWire(e.address, e.outputs), tx: e.tx } });
+      }
+    }
+    return out;
+  }
+
+  private post(tx: ValueTransaction, nowMs: number, replyAddress?: Address): WaspFromNode {
+    let r: SubmitResult;
+    try {
+      r = this.submit(tx, nowMs);
+    } catch (e) {
+      // Only a value that cannot be encoded throws, and decoded transactions always can: log loudly.
+      if (!(e instanceof ValidationError)) throw e;
+      this.log(`unencodable transaction refused: ${e.message}`);
+      return { kind: 'waspFromNodeTransactionInclusionState', txId: new Uint8Array(TX_ID_SIZE), address: replyAddress ?? (tx.outputs[0]?.address as Address), state: 'rejected', reason: clip(e.message) };
+    }
+    if (r.state === 'booked' && !r.duplicate) this.onBooked();
+    const address = replyAddress ?? (tx.outputs[0] as { address: Address }).address;
+    return { kind: 'waspFromNodeTransactionInclusionState', txId: r.txId, address, state: r.state, reason: r.state === 'rejected' ? clip(r.reason) : '' };
+  }
+
+  private addressOutputs(address: Address): WaspFromNode {
+    return { kind: 'waspFromNodeAddressOutputs', address, outputs: this.toWire(address, this.ledger.getOutputs(address)) };
+  }
+
+  private toWire(address: Address, outputs: readonly LedgerOutput[]): AddressOutput[] {
+    if (outputs.length > NODECONN_LIMITS.outputsPerMessageMax) {
+      this.log(`address ${addressToString(address)} has ${outputs.length} outputs; reporting the first ${NODECONN_LIMITS.outputsPerMessageMax}`);
+      outputs = [...outputs].sort((a, b) => (outputIDKey(a.id) < outputIDKey(b.id) ? -1 : 1)).slice(0, NODECONN_LIMITS.outputsPerMessageMax);
+    }
+    return outputs.map((o) => ({ txId: o.id.txId, balances: o.balances }));
+  }
+}
+
+function clip(s: string): string {
+  // The codec bounds reasons by bytes; cut by characters with margin for multi-byte UTF-8.
+  return s.length > NODECONN_LIMITS.reasonBytesMax / 4 ? s.slice(0, NODECONN_LIMITS.reasonBytesMax / 4) : s;
+}
+
+function fail(msg: string): never {
+  throw new Error(msg);
+}
