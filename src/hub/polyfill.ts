@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+
 /**
  * Node 20 lacks Promise.withResolvers (Node 22 has it), and libp2p 3 calls it. Imported first by every hub entry.
  */
@@ -18,4 +20,13 @@ if (typeof P.withResolvers !== 'function') {
     return { promise, resolve, reject };
   };
 }
-export {};
+
+/**
+ * Node 20 has no global WebSocket (Node 22 has), and @libp2p/websockets dials with the global one. The hub only
+ * listens, but the CLI and tests dial: give them the `ws` package's (the same one @libp2p/websockets serves with).
+ */
+const g = globalThis as { WebSocket?: unknown };
+if (typeof g.WebSocket === 'undefined') {
+  const require = createRequire(import.meta.url);
+  g.WebSocket = (require('ws') as { WebSocket: unknown }).WebSocket;
+}
