@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
 
 /**
@@ -17,6 +18,14 @@ export const CHROMIUM_ARGS = [
   '--allow-loopback-in-peer-connection',
 ];
 const HUB_PORT = Number(process.env.E2E_HUB_PORT ?? 8787);
+/**
+ * The real hub (src/hub/main.ts); e2e/dev-hub.ts stands in only while src/hub is not in the tree. The app is
+ * built first (the hub serves dist/) unless E2E_SKIP_BUILD=1 says dist/ is fresh already.
+ */
+const HUB_CMD = existsSync('src/hub/main.ts')
+  ? `npx tsx src/hub/main.ts --port ${HUB_PORT} --memory --confirm-delay-ms 50`
+  : `npx tsx e2e/dev-hub.ts --port ${HUB_PORT}`;
+const BUILD_CMD = process.env.E2E_SKIP_BUILD === '1' ? 'true' : 'npm run --silent build';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -30,9 +39,9 @@ export default defineConfig({
     permissions: ['camera', 'microphone'],
   },
   webServer: {
-    command: `npx tsx src/hub/main.ts --port ${HUB_PORT} --memory --confirm-delay-ms 50`,
+    command: `${BUILD_CMD} && ${HUB_CMD}`,
     url: `http://127.0.0.1:${HUB_PORT}/api/hub`,
     reuseExistingServer: false,
-    timeout: 60_000,
+    timeout: 240_000,
   },
 });

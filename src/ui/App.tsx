@@ -1,9 +1,27 @@
-/** Placeholder shell; the dashboard lands with the in-tab member issue. */
-export function App() {
-  return (
-    <main>
-      <h1>ISCP committee node</h1>
-      <p data-testid="status">starting</p>
-    </main>
-  );
+import type { NodeHost } from '../worker/host';
+import { useHostState, useRoute } from './use-host';
+import { Dashboard } from './Dashboard';
+
+/**
+ * Hash routes: '#/' (dashboard). Another route ('#/classroom') plugs in here: add a case that renders its view
+ * with the same `host`.
+ */
+export function App({ host, startError }: { host: NodeHost | undefined; startError: string | undefined }) {
+  if (!host) {
+    return (
+      <main className="page">
+        <h1>ISCP committee node</h1>
+        <p className="error" data-testid="start-error">{startError}</p>
+      </main>
+    );
+  }
+  return <Routed host={host} />;
+}
+
+function Routed({ host }: { host: NodeHost }) {
+  const route = useRoute();
+  switch (route) {
+    default:
+      return <Dashboard host={host} />;
+  }
 }

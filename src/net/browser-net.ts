@@ -1,0 +1,636 @@
+import { createLibp2p, type Libp2p } from 'libp2p';
+import { webSockets } from '@libp2p/websockets';
+import { webRTC } from '@libp2p/webrtc';
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { identify, type Identify } from '@libp2p/identify';
+import { ping, type Ping } from '@libp2p/ping';
+import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
+import { multiaddr } from '@multiformats/multiaddr';
+import type { Connection, PeerId, Stream } from '@libp2p/interface';
+import { NET_LIMITS } from './limits';
+import type { NodeBinding } from './binding';
+import { verifyBinding } from './binding';
+import { decodePresence, encodePresence, type Presence } from './presence';
+import { FrameDecoder, encodeFrame } from './frames';
+import { decodePeeringFrame, encodePeeringFrame, helloFrom, type PeeringFrame } from './peering-frames';
+import { Emitter } from './emitter';
+import type { ConnectionKind, HubInfo, NetEvents, NetSnapshot, PeerView } from './types';
+
+export const PEERING_PROTOCOL = '/iscp/peering/1.0.0';
+export const NODECONN_PROTOCOL = '/iscp/nodeconn/1.0.0';
+
+/** The tab's node identity as the page needs it; the secret key stays in the worker, which signs bindings. */
+export interface NetIdentity {
+  readonly nodeId: string;
+  readonly name: string;
+  signBinding(peerId: string): Promise<NodeBinding>;
+}
+
+type Services = { identify: Identify; ping: Ping; pubsub: GossipSub };
+
+interface PeerEntry {
+  presence: Presence;
+  lastSeenMs: number;
+  dialAttempts: number;
+  dialing: boolean;
+  nextDialAtMs: number;
+  firstSeenMs: number;
+  lastError: string | undefined;
+  pingMs: number | undefined;
+  peeringRttMs: number | undefined;
+  /** Our outbound peering stream (we send on it) and the connection it runs on. */
+  out: Stream | undefined;
+  outConn: Connection | undefined;
+  outOpening: boolean;
+  /** The remote's verified hello arrived on its stream to us. */
+  inVerified: boolean;
+  queue: Uint8Array[];
+  echoSentAt: Map<number, number>;
+  wasUp: boolean;
+  pinging: boolean;
+}
+
+/**
+ * The page's libp2p: WebSockets to the hub, circuit relay for signalling and fallback, WebRTC between tabs,
+ * gossipsub presence, the peering protocol and a nodeconn pipe to the hub. Created by createBrowserLibp2p.
+ */
+export class BrowserNet extends Emitter<NetEvents> {
+  private readonly peers = new Map<string, PeerEntry>();
+  private readonly byNodeId = new Map<string, string>();
+  /** Verified hellos that arrived before the sender's presence (bounded by the number of connections). */
+  private readonly pendingHello = new Map<string, string>();
+  private readonly timers: ReturnType<typeof setInterval>[] = [];
+  private binding: NodeBinding | undefined;
+  private hubConnected = false;
+  private nodeconn: Stream | undefined;
+  private nodeconnOpening = false;
+  private readonly nodeconnQueue: Uint8Array[] = [];
+  private firstDirectAtMs: number | undefined;
+  private echoSeq = 0;
+  private stopped = false;
+  private changeQueued = false;
+
+  constructor(
+    readonly node: Libp2p<Services>,
+    private readonly hub: HubInfo,
+    private readonly identity: NetIdentity,
+    private readonly startedAtMs: number,
+  ) {
+    super();
+  }
+
+  get peerId(): string {
+    return this.node.peerId.toString();
+  }
+
+  async start(): Promise<void> {
+    const node = this.node;
+    this.binding = await this.identity.signBinding(this.peerId);
+    await node.handle(PEERING_PROTOCOL, (stream, conn) => this.onInboundPeering(stream, conn), { runOnLimitedConnection: true, maxInboundStreams: 8 });
+    node.services.pubsub.subscribe(NET_LIMITS.presenceTopic);
+    node.services.pubsub.addEventListener('message', (e) => {
+      const msg = e.detail;
+      if (msg.topic !== NET_LIMITS.presenceTopic || msg.type !== 'signed') return;
+      const p = decodePresence(msg.data, msg.from.toString());
+      if (p) this.onPresence(p);
+    });
+    node.services.pubsub.addEventListener('subscription-change', () => void this.publishPresence());
+    node.addEventListener('self:peer:update', () => void this.publishPresence());
+    node.addEventListener('connection:open', (e) => this.onConnectionChange(e.detail, true));
+    node.addEventListener('connection:close', (e) => this.onConnectionChange(e.detail, false));
+    await this.connectHub();
+    this.timers.push(setInterval(() => void this.publishPresence(), NET_LIMITS.presenceIntervalMs));
+    this.timers.push(setInterval(() => this.tick(), 250));
+    this.timers.push(setInterval(() => void this.measureLatency(), NET_LIMITS.pingIntervalMs));
+    void this.publishPresence();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    await this.node.stop();
+  }
+
+  /* ------------------------------------------------------------------ public operations */
+
+  /** Sends a node envelope to a peer by node ID; queued (bounded) until its peering stream is open. */
+  sendPeering(nodeId: string, data: Uint8Array): boolean {
+    const peerId = this.byNodeId.get(nodeId);
+    const e = peerId ? this.peers.get(peerId) : undefined;
+    if (!e) return false;
+    this.sendFrame(e, { kind: 'data', data });
+    return true;
+  }
+
+  /** Sends a raw waspToNode* frame to the hub (queued while the nodeconn stream reconnects). */
+  sendNodeconn(frame: Uint8Array): void {
+    if (this.nodeconn && this.nodeconn.status === 'open') {
+      this.nodeconn.send(encodeFrame(frame));
+      return;
+    }
+    if (this.nodeconnQueue.length >= NET_LIMITS.nodeconnQueueFramesMax) this.nodeconnQueue.shift();
+    this.nodeconnQueue.push(frame);
+    void this.openNodeconn();
+  }
+
+  /** Round trip of one echo frame on the peering stream to this node, in ms. */
+  async echo(nodeId: string, timeoutMs = 5_000): Promise<number> {
+    const peerId = this.byNodeId.get(nodeId);
+    const e = peerId ? this.peers.get(peerId) : undefined;
+    if (!e) throw new Error(`unknown peer node ${nodeId}`);
+    const seq = this.echoSeq++;
+    const t0 = performance.now();
+    e.echoSentAt.set(seq, t0);
+    this.sendFrame(e, { kind: 'echo', seq });
+    const deadline = t0 + timeoutMs;
+    while (e.echoSentAt.has(seq)) {
+      if (performance.now() > deadline) {
+        e.echoSentAt.delete(seq);
+        throw new Error(`echo to ${nodeId} timed out after ${timeoutMs} ms`);
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    return e.peeringRttMs ?? performance.now() - t0;
+  }
+
+  snapshot(): NetSnapshot {
+    const peers: PeerView[] = [...this.peers.values()]
+      .map((e) => ({
+        peerId: e.presence.peerId,
+        nodeId: e.presence.nodeId,
+        name: e.presence.name,
+        kind: this.kindOf(e.presence.peerId),
+        pingMs: e.pingMs,
+        peeringRttMs: e.peeringRttMs,
+        peeringUp: this.isUp(e),
+        dialAttempts: e.dialAttempts,
+        lastError: e.lastError,
+        lastSeenMs: e.lastSeenMs,
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const addrs = this.node.getMultiaddrs().map(String);
+    return {
+      peerId: this.peerId,
+      nodeId: this.identity.nodeId,
+      name: this.identity.name,
+      hubConnected: this.hubConnected,
+      relayReserved: addrs.some((a) => a.includes('/p2p-circuit')),
+      nodeconnUp: this.nodeconn?.status === 'open',
+      multiaddrs: addrs,
+      peers,
+      firstDirectAtMs: this.firstDirectAtMs,
+    };
+  }
+
+  /* ------------------------------------------------------------------ hub */
+
+  private async connectHub(): Promise<void> {
+    let lastErr: unknown;
+    for (const a of this.hub.multiaddrs) {
+      try {
+        await this.node.dial(multiaddr(a), { signal: AbortSignal.timeout(NET_LIMITS.dialTimeoutMs) });
+        this.hubConnected = true;
+        void this.openNodeconn();
+        this.changed();
+        return;
+      } catch (e) {
+        lastErr = e;
+      }
+    }
+    throw new Error(`cannot reach the hub at ${this.hub.multiaddrs.join(', ')}: ${String(lastErr)}`);
+  }
+
+  private hubCircuitBase(): string | undefined {
+    const a = this.hub.multiaddrs.find((m) => m.includes('/ws')) ?? this.hub.multiaddrs[0];
+    if (!a) return undefined;
+    return a.includes('/p2p/') ? a : `${a}/p2p/${this.hub.peerId}`;
+  }
+
+  private async openNodeconn(): Promise<void> {
+    if (this.nodeconnOpening || this.stopped || (this.nodeconn && this.nodeconn.status === 'open')) return;
+    this.nodeconnOpening = true;
+    try {
+      const conn = this.node.getConnections().find((c) => c.remotePeer.toString() === this.hub.peerId && c.status === 'open');
+      if (!conn) throw new Error('no hub connection');
+      const s = await conn.newStream(NODECONN_PROTOCOL, { signal: AbortSignal.timeout(NET_LIMITS.dialTimeoutMs) });
+      const dec = new FrameDecoder(NET_LIMITS.nodeconnFrameBytesMax);
+      s.addEventListener('message', (ev) => {
+        try {
+          for (const f of dec.push(ev.data.subarray())) this.emit('nodeconnFrame', f);
+        } catch (err) {
+          s.abort(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
+      s.addEventListener('close', () => {
+        if (this.nodeconn === s) this.nodeconn = undefined;
+        this.changed();
+        if (!this.stopped) setTimeout(() => void this.reconnectHub(), NET_LIMITS.nodeconnReconnectMs);
+      });
+      this.nodeconn = s;
+      while (this.nodeconnQueue.length > 0) s.send(encodeFrame(this.nodeconnQueue.shift() as Uint8Array));
+      this.changed();
+    } catch {
+      if (!this.stopped) setTimeout(() => void this.reconnectHub(), NET_LIMITS.nodeconnReconnectMs);
+    } finally {
+      this.nodeconnOpening = false;
+    }
+  }
+
+  private async reconnectHub(): Promise<void> {
+    if (this.stopped) return;
+    const hasHub = this.node.getConnections().some((c) => c.remotePeer.toString() === this.hub.peerId && c.status === 'open');
+    if (!hasHub) {
+      try {
+        await this.connectHub();
+      } catch {
+        setTimeout(() => void this.reconnectHub(), NET_LIMITS.nodeconnReconnectMs);
+      }
+      return;
+    }
+    await this.openNodeconn();
+  }
+
+  /* ------------------------------------------------------------------ presence and dialing */
+
+  private async publishPresence(): Promise<void> {
+    if (this.stopped || !this.binding) return;
+    const p: Presence = {
+      v: 1,
+      peerId: this.peerId,
+      nodeId: this.identity.nodeId,
+      name: this.identity.name,
+      multiaddrs: this.node.getMultiaddrs().map(String).slice(0, 8),
+      signature: this.binding.signature,
+      sentAtMs: Date.now(),
+    };
+    try {
+      await this.node.services.pubsub.publish(NET_LIMITS.presenceTopic, encodePresence(p));
+    } catch {
+      // No subscribed peer yet (e.g. the hub's subscription has not reached us): the next interval retries.
+    }
+  }
+
+  private onPresence(p: Presence): void {
+    if (p.peerId === this.peerId) return;
+    const now = Date.now();
+    let e = this.peers.get(p.peerId);
+    // A reloaded tab comes back with the same node ID and a new peer ID: forget the old entry.
+    const oldPeer = this.byNodeId.get(p.nodeId);
+    if (oldPeer && oldPeer !== p.peerId) this.forget(oldPeer);
+    if (!e) {
+      e = {
+        presence: p,
+        lastSeenMs: now,
+        firstSeenMs: now,
+        dialAttempts: 0,
+        dialing: false,
+        nextDialAtMs: now,
+        lastError: undefined,
+        pingMs: undefined,
+        peeringRttMs: undefined,
+        out: undefined,
+        outConn: undefined,
+        outOpening: false,
+        inVerified: false,
+        queue: [],
+        echoSentAt: new Map(),
+        wasUp: false,
+        pinging: false,
+      };
+      this.peers.set(p.peerId, e);
+      this.byNodeId.set(p.nodeId, p.peerId);
+      if (this.pendingHello.get(p.peerId) === p.nodeId) e.inVerified = true;
+      this.pendingHello.delete(p.peerId);
+      this.changed();
+      // A newcomer may not have heard us yet; answer at once instead of waiting for the interval.
+      void this.publishPresence();
+    }
+    e.presence = p;
+    e.lastSeenMs = now;
+    this.maybeDial(e);
+  }
+
+  private forget(peerId: string): void {
+    const e = this.peers.get(peerId);
+    if (!e) return;
+    this.peers.delete(peerId);
+    if (this.byNodeId.get(e.presence.nodeId) === peerId) this.byNodeId.delete(e.presence.nodeId);
+    try {
+      e.out?.abort(new Error('peer forgotten'));
+    } catch {
+      // already closed
+    }
+    if (e.wasUp) this.emit('peerStatus', { nodeId: e.presence.nodeId, up: false });
+    this.changed();
+  }
+
+  /** The periodic driver: dials, expiry, stream upkeep. Bounded work: one pass over the peer table. */
+  private tick(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    for (const [peerId, e] of this.peers) {
+      if (this.kindOf(peerId) === 'none' && now - e.lastSeenMs > NET_LIMITS.presenceExpiryMs) {
+        this.forget(peerId);
+        continue;
+      }
+      this.maybeDial(e);
+      this.ensureOutbound(e);
+      this.closeHalfOpen(e, now);
+    }
+  }
+
+  /**
+   * An aborted dial can leave the other side holding a WebRTC connection we no longer have (or the reverse):
+   * traffic on it goes nowhere. A direct connection that has not carried a verified peering link within
+   * halfOpenCloseMs is closed, which makes both ends forget it and the dial rule start over.
+   */
+  private closeHalfOpen(e: PeerEntry, now: number): void {
+    if (this.isUp(e)) return;
+    for (const c of this.connectionsTo(e.presence.peerId)) {
+      if (isDirect(c) && c.status === 'open' && now - c.timeline.open > NET_LIMITS.halfOpenCloseMs) {
+        this.trace(`closing half-open ${c.remoteAddr.toString()}`);
+        void c.close().catch(() => undefined);
+      }
+    }
+  }
+
+  /**
+   * Dial rule: the smaller peer ID dials, so two tabs never dial each other at once (two simultaneous WebRTC
+   * dials between the same pair tend to both fail). The larger dials only if nothing has come after a grace
+   * period. Two steps: first a relayed connection through the hub (fast and reliable: the peering link is up
+   * within a second), then the WebRTC upgrade, whose signalling rides that relayed connection; the peering
+   * stream moves to the direct connection as soon as it exists. A hung WebRTC dial is abandoned after
+   * dialTimeoutMs and retried with backoff; meanwhile peering keeps flowing relayed.
+   */
+  private maybeDial(e: PeerEntry): void {
+    const now = Date.now();
+    const peerId = e.presence.peerId;
+    const kind = this.kindOf(peerId);
+    if (e.dialing || now < e.nextDialAtMs || kind === 'direct') return;
+    const iDial = this.peerId < peerId || now - e.firstSeenMs > NET_LIMITS.dialRuleGraceMs;
+    if (!iDial) return;
+    const base = this.hubCircuitBase();
+    if (!base) return;
+    const relayed = kind === 'none';
+    const target = relayed ? `${base}/p2p-circuit/p2p/${peerId}` : `${base}/p2p-circuit/webrtc/p2p/${peerId}`;
+    e.dialing = true;
+    e.dialAttempts++;
+    const dialStartMs = performance.now();
+    this.changed();
+    this.node
+      .dial(multiaddr(target), { signal: AbortSignal.timeout(NET_LIMITS.dialTimeoutMs), force: !relayed })
+      .then(() => {
+        this.trace(`dial ${relayed ? 'relayed' : 'webrtc'} to ${e.presence.name} ok in ${Math.round(performance.now() - dialStartMs)} ms`);
+        e.lastError = undefined;
+        e.dialAttempts = 0;
+        e.nextDialAtMs = Date.now();
+      })
+      .catch((err: unknown) => {
+        e.lastError = err instanceof Error ? err.message : String(err);
+        this.trace(`dial ${relayed ? 'relayed' : 'webrtc'} to ${e.presence.name} failed (attempt ${e.dialAttempts}, ${Math.round(performance.now() - dialStartMs)} ms): ${e.lastError}`);
+        const backoff = Math.min(NET_LIMITS.dialBackoffMsMax, NET_LIMITS.dialBackoffMs * 2 ** Math.min(6, e.dialAttempts - 1));
+        e.nextDialAtMs = Date.now() + backoff;
+      })
+      .finally(() => {
+        e.dialing = false;
+        this.ensureOutbound(e);
+        this.changed();
+      });
+  }
+
+  private connectionsTo(peerId: string): Connection[] {
+    return this.node.getConnections().filter((c) => c.remotePeer.toString() === peerId && c.status === 'open');
+  }
+
+  private kindOf(peerId: string): ConnectionKind {
+    const conns = this.connectionsTo(peerId);
+    if (conns.some(isDirect)) return 'direct';
+    return conns.length > 0 ? 'relayed' : 'none';
+  }
+
+  private bestConnection(peerId: string): Connection | undefined {
+    const conns = this.connectionsTo(peerId);
+    return conns.find(isDirect) ?? conns[0];
+  }
+
+  private onConnectionChange(conn: Connection, opened: boolean): void {
+    const peerId = conn.remotePeer.toString();
+    this.trace(`${opened ? 'open' : 'close'} ${conn.direction} ${conn.remoteAddr.toString()}${conn.limits ? ' (limited)' : ''}`);
+    if (opened && isDirect(conn) && this.firstDirectAtMs === undefined) this.firstDirectAtMs = performance.now() - this.startedAtMs;
+    if (peerId === this.hub.peerId) {
+      this.hubConnected = this.kindOf(peerId) !== 'none';
+      if (!opened) void this.reconnectHub();
+    }
+    const e = this.peers.get(peerId);
+    if (e) {
+      if (!opened && e.outConn === conn) {
+        e.out = undefined;
+        e.outConn = undefined;
+      }
+      if (!opened && this.kindOf(peerId) === 'none') e.inVerified = false;
+      this.ensureOutbound(e);
+    }
+    this.changed();
+  }
+
+  /* ------------------------------------------------------------------ peering streams */
+
+  /** Keeps one outbound peering stream per peer, on the best connection (moving to direct when it appears). */
+  private ensureOutbound(e: PeerEntry): void {
+    if (e.outOpening || this.stopped || !this.binding) return;
+    const peerId = e.presence.peerId;
+    const best = this.bestConnection(peerId);
+    if (!best) return;
+    const healthy = e.out && e.out.status === 'open' && e.outConn?.status === 'open';
+    if (healthy && (e.outConn === best || (e.outConn && isDirect(e.outConn)))) return;
+    e.outOpening = true;
+    const binding = this.binding;
+    best
+      .newStream(PEERING_PROTOCOL, { signal: AbortSignal.timeout(NET_LIMITS.dialTimeoutMs), runOnLimitedConnection: true })
+      .then((s) => {
+        const old = e.out;
+        e.out = s;
+        e.outConn = best;
+        s.send(encodeFrame(encodePeeringFrame(helloFrom(binding))));
+        // Replies to our echoes come back on the remote's stream to us; this one is write-only for us.
+        s.addEventListener('close', () => {
+          if (e.out === s) {
+            e.out = undefined;
+            e.outConn = undefined;
+            this.updateUp(e);
+          }
+        });
+        if (old && old !== s) void old.close().catch(() => undefined);
+        while (e.queue.length > 0) s.send(encodeFrame(e.queue.shift() as Uint8Array));
+        this.updateUp(e);
+      })
+      .catch((err: unknown) => {
+        e.lastError = `peering stream: ${err instanceof Error ? err.message : String(err)}`;
+      })
+      .finally(() => {
+        e.outOpening = false;
+        this.changed();
+      });
+  }
+
+  private onInboundPeering(stream: Stream, conn: Connection): void {
+    const peerId = conn.remotePeer.toString();
+    const dec = new FrameDecoder(NET_LIMITS.peeringFrameBytesMax);
+    let verified: string | undefined;
+    stream.addEventListener('message', (ev) => {
+      try {
+        for (const raw of dec.push(ev.data.subarray())) {
+          const f = decodePeeringFrame(raw);
+          if (verified === undefined) {
+            if (f.kind !== 'hello') throw new Error('first peering frame must be hello');
+            if (!verifyBinding({ nodeId: f.nodeId, peerId, signature: f.signature })) throw new Error('hello binding does not verify');
+            verified = f.nodeId;
+            this.onVerifiedHello(peerId, f.nodeId);
+            continue;
+          }
+          this.onPeeringFrame(peerId, verified, f);
+        }
+      } catch (err) {
+        stream.abort(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+    stream.addEventListener('close', () => {
+      const e = this.peers.get(peerId);
+      if (e && verified !== undefined) {
+        e.inVerified = false;
+        this.updateUp(e);
+        // The remote will reopen on its best connection; we learn about it through a new inbound stream.
+      }
+    });
+  }
+
+  private onVerifiedHello(peerId: string, nodeId: string): void {
+    const e = this.peers.get(peerId);
+    // Presence not heard yet (or stale): the hello still verified, so we accept it once presence arrives.
+    if (!e || e.presence.nodeId !== nodeId) {
+      this.pendingHello.set(peerId, nodeId);
+      return;
+    }
+    e.inVerified = true;
+    this.ensureOutbound(e);
+    this.updateUp(e);
+  }
+
+  private onPeeringFrame(peerId: string, nodeId: string, f: PeeringFrame): void {
+    const e = this.peers.get(peerId);
+    switch (f.kind) {
+      case 'data':
+        this.emit('peeringMessage', { fromNodeId: nodeId, data: f.data });
+        return;
+      case 'echo':
+        if (e) this.sendFrame(e, { kind: 'echoReply', seq: f.seq });
+        return;
+      case 'echoReply': {
+        const t0 = e?.echoSentAt.get(f.seq);
+        if (e && t0 !== undefined) {
+          e.echoSentAt.delete(f.seq);
+          e.peeringRttMs = performance.now() - t0;
+        }
+        return;
+      }
+      case 'hello':
+        return; // a repeated hello is harmless
+    }
+  }
+
+  private sendFrame(e: PeerEntry, f: PeeringFrame): void {
+    const bytes = encodePeeringFrame(f);
+    if (e.out && e.out.status === 'open') {
+      e.out.send(encodeFrame(bytes));
+      return;
+    }
+    if (e.queue.length >= NET_LIMITS.peeringQueueFramesMax) e.queue.shift();
+    e.queue.push(bytes);
+    this.ensureOutbound(e);
+  }
+
+  private isUp(e: PeerEntry): boolean {
+    return e.inVerified && e.out !== undefined && e.out.status === 'open';
+  }
+
+  private updateUp(e: PeerEntry): void {
+    const up = this.isUp(e);
+    if (up !== e.wasUp) {
+      e.wasUp = up;
+      this.emit('peerStatus', { nodeId: e.presence.nodeId, up });
+    }
+    this.changed();
+  }
+
+  private async measureLatency(): Promise<void> {
+    for (const e of this.peers.values()) {
+      if (this.kindOf(e.presence.peerId) === 'none') continue;
+      if (this.isUp(e)) {
+        const seq = this.echoSeq++;
+        e.echoSentAt.set(seq, performance.now());
+        if (e.echoSentAt.size > 16) e.echoSentAt.delete(e.echoSentAt.keys().next().value as number);
+        this.sendFrame(e, { kind: 'echo', seq });
+      }
+      const conn = this.bestConnection(e.presence.peerId);
+      // Ping only direct links (a relayed one is limited, and the relay's ping allowance is one stream).
+      if (!conn || !isDirect(conn) || e.pinging) continue;
+      e.pinging = true;
+      this.node.services.ping
+        .ping(conn.remotePeer, { signal: AbortSignal.timeout(NET_LIMITS.pingTimeoutMs), runOnLimitedConnection: true })
+        .then((ms) => {
+          e.pingMs = ms;
+          this.changed();
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          e.pinging = false;
+        });
+    }
+  }
+
+  /** Recent networking events (bounded), for the dashboard and for diagnosing dials. */
+  readonly traceLog: string[] = [];
+  private trace(line: string): void {
+    if (this.traceLog.length >= 200) this.traceLog.shift();
+    this.traceLog.push(`${Math.round(performance.now() - this.startedAtMs)} ms ${line}`);
+  }
+
+  private changed(): void {
+    if (this.changeQueued) return;
+    this.changeQueued = true;
+    queueMicrotask(() => {
+      this.changeQueued = false;
+      this.emit('change', this.snapshot());
+    });
+  }
+}
+
+/** A WebRTC connection is direct even though its address names the relay (used only for signalling). */
+export function isDirect(conn: Connection): boolean {
+  return conn.remoteAddr.toString().includes('/webrtc') && conn.limits === undefined;
+}
+
+/** Builds and starts the page's libp2p node. */
+export async function createBrowserLibp2p(hub: HubInfo, identity: NetIdentity): Promise<BrowserNet> {
+  const startedAtMs = performance.now();
+  const node = await createLibp2p({
+    addresses: { listen: ['/p2p-circuit', '/webrtc'] },
+    transports: [webSockets(), webRTC({ rtcConfiguration: { iceServers: [] } }), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    // Loopback/private addresses are all we have (tabs on one machine): allow dialing them.
+    connectionGater: { denyDialMultiaddr: () => false },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({ globalSignaturePolicy: 'StrictSign', allowPublishToZeroTopicPeers: true, emitSelf: false }),
+    },
+  });
+  const net = new BrowserNet(node, hub, identity, startedAtMs);
+  await net.start();
+  return net;
+}
+
+export type { PeerId };

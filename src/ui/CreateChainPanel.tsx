@@ -1,0 +1,7 @@
+import type { NodeHost, HostState } from '../worker/host';
+
+export function CreateChainPanel({ host, state }: { host: NodeHost; state: HostState }) {
+  void host;
+  void state;
+  return null;
+}
