@@ -5,7 +5,7 @@ import { VirtualState } from '../state/vstate';
 import type { BootupRecord, RegistryKeyShare } from '../state/store';
 import { Committee, type CommitteeAction } from '../chain/committee';
 import { decodePeerFrame, encodePeerFrame } from '../chain/wire';
-import { blsThresholdSigner } from '../consensus/signer';
+import { blsThresholdSigner, type ThresholdSigner } from '../consensus/signer';
 import { DEFAULT_TIMEOUTS, type ConsensusTimeouts } from '../consensus/params';
 import type { Evidence } from '../consensus/evidence';
 import type { VmOutcome, VmTask } from '../consensus/vm-port';
@@ -36,6 +36,8 @@ export interface NodeOptions {
   readonly timeouts?: ConsensusTimeouts;
   /** The VM (default: src/vm runBatch). The simulator injects faulty VMs for Byzantine nodes. */
   readonly runVM?: (task: VmTask) => VmOutcome;
+  /** Simulator only: wraps the threshold signer (a Byzantine node with bad partial signatures). */
+  readonly wrapSigner?: (s: ThresholdSigner) => ThresholdSigner;
 }
 
 export interface WaspNode {
@@ -134,7 +136,8 @@ export function createNode(c: NodeComponents, opts: NodeOptions = {}): WaspNode 
     if (chains.has(key)) return;
     const stored = await c.store.loadChain(record.chainAddress);
     const state = stored ? VirtualState.restore(stored.entries, stored.blockIndex, stored.timestamp, stored.stateHash) : VirtualState.origin();
-    const signer = keyShare && record.myIndex !== null ? blsThresholdSigner({ ...keyShare, publicShares: [...keyShare.publicShares] }) : null;
+    const real = keyShare && record.myIndex !== null ? blsThresholdSigner({ ...keyShare, publicShares: [...keyShare.publicShares] }) : null;
+    const signer = real && opts.wrapSigner ? opts.wrapSigner(real) : real;
     const committee = new Committee({
       record,
       myNodeId: c.nodeId,

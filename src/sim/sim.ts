@@ -1,0 +1,477 @@
+import {
+  addressKey,
+  argsOf,
+  balancesOf,
+  COLOR_IOTA,
+  colorKey,
+  hname,
+  requestIDKey,
+  SeededRng,
+  toHex,
+  transactionId,
+  txIdToString,
+  utf8,
+  type Address,
+  type Balances,
+  type RequestID,
+  type ValueTransaction,
+} from '../protocol';
+import { Ledger } from '../ledger/ledger';
+import { Faucet, faucetGenesis, faucetKeyPair } from '../ledger/faucet';
+import { NodeConnServer, type NodeConnSession } from '../nodeconn/server';
+import type { WaspFromNode, WaspToNode } from '../nodeconn/messages';
+import { createSignatureVerifier } from '../crypto/verifier';
+import { blsVerify } from '../crypto/bls';
+import { blsAddress, trustedDealerKeygen, type KeyShare } from '../crypto/threshold';
+import { ed25519KeyPairFromSeed, type Ed25519KeyPair } from '../crypto/ed25519';
+import { MemoryRegistry, MemorySolidStateStore } from '../state/store-memory';
+import type { BootupRecord, SolidStateStore } from '../state/store';
+import type { Block, Mutation } from '../state/types';
+import { createNode, type WaspNode } from '../node/node';
+import type { ProtocolEvent } from '../node/types';
+import { decodePeerFrame } from '../chain/wire';
+import { buildOriginTx, buildRequestTx } from '../chain/deploy';
+import { CONSENSUS_PARAMS, type ConsensusTimeouts } from '../consensus/params';
+import type { VmOutcome, VmTask } from '../consensus/vm-port';
+import { runBatch } from '../vm/runner';
+import { isRequestProcessed } from '../vm/core/blocklog';
+import { listAccounts, accountBalances, totalAssets } from '../vm/core/ledger';
+import { H, EP, P } from '../vm/core/names';
+import { NO_FAULTS, SimNetwork, type NetworkFaults } from './network';
+
+export type ByzantineKind = 'silent' | 'wrongResult' | 'badPartialSig';
+
+export interface SimConfig {
+  readonly seed: number;
+  readonly n: number;
+  readonly t: number;
+  /** Deposit requests posted by wallets after the chain is up. */
+  readonly requests: number;
+  /** Virtual ms between two posted requests. */
+  readonly requestIntervalMs?: number;
+  readonly network?: NetworkFaults;
+  readonly byzantine?: readonly { readonly index: number; readonly kind: ByzantineKind }[];
+  readonly crashes?: readonly { readonly index: number; readonly atMs: number; readonly restartAtMs: number }[];
+  readonly partition?: { readonly groups: readonly (readonly number[])[]; readonly fromMs: number; readonly toMs: number };
+  /** Clock skew per node index (ms). */
+  readonly clockSkewMs?: readonly number[];
+  readonly timeouts?: ConsensusTimeouts;
+  readonly confirmDelayMs?: number;
+  /** Give up (liveness failure) after this much virtual time. */
+  readonly maxTimeMs?: number;
+  readonly trace?: boolean;
+}
+
+/** One line of the trace: plain data, what a page replays. */
+export interface TraceEvent {
+  readonly timeMs: number;
+  readonly from: string;
+  readonly to: string;
+  readonly kind: string;
+  readonly text: string;
+}
+
+export interface SimResult {
+  readonly ok: boolean;
+  readonly violation: string | null;
+  readonly timeMs: number;
+  readonly blocks: number;
+  readonly requestsProcessed: number;
+  readonly finalStateHash: string;
+  readonly evidence: number;
+  readonly messagesDropped: number;
+  /** Per request: ms from posting to committed on all honest nodes. */
+  readonly latenciesMs: number[];
+  readonly trace: TraceEvent[];
+  readonly reproduce: string;
+}
+
+const STEP_MS = 10;
+const TICK_EVERY_MS = 100;
+const L1_ID = 'L1';
+const SIM_TIMEOUTS: ConsensusTimeouts = { leaderProposalMs: 1_500, resultsMs: 1_500, anchorConfirmMs: 2_000, resendMs: 300, inclusionPollMs: 200 };
+/** The trace keeps at most this many events (a long soak writes only the summary). */
+const TRACE_EVENTS_MAX = 200_000;
+
+interface SimNodeSlot {
+  readonly index: number;
+  readonly id: string;
+  readonly store: SolidStateStore;
+  readonly registry: MemoryRegistry;
+  node: WaspNode | null;
+  session: NodeConnSession;
+  readonly byzantine: ByzantineKind | null;
+  unsub: (() => void) | null;
+}
+
+/** Violation of a safety invariant: the simulation stops at once with the seed that reproduces it. */
+export class InvariantViolation extends Error {
+  override readonly name = 'InvariantViolation';
+}
+
+/**
+ * Deterministic simulator (TigerBeetle's VOPR idea): real nodes (createNode), the real L1 ledger and node
+ * connection server, a virtual clock and one seeded network. After every step it checks the invariants.
+ */
+export class Simulation {
+  readonly cfg: SimConfig;
+  private readonly rng: SeededRng;
+  private timeMs = 1_700_000_000_000;
+  private readonly startMs = this.timeMs;
+  readonly ledger: Ledger;
+  private readonly server: NodeConnServer;
+  private readonly faucet: Faucet;
+  private readonly net: SimNetwork<{ kind: 'peer'; bytes: Uint8Array } | { kind: 'toL1'; msg: WaspToNode } | { kind: 'fromL1'; msg: WaspFromNode }>;
+  readonly slots: SimNodeSlot[] = [];
+  private readonly trace: TraceEvent[] = [];
+  private chainAddress: Address | null = null;
+  private chainColor: Uint8Array | null = null;
+  private keys: KeyShare[] = [];
+  /** Committed state hash per block index, from the first honest commit seen (safety invariant). */
+  private readonly committedHash = new Map<number, string>();
+  /** request → block index where each honest node processed it (exactly once per node). */
+  private readonly processedAt = new Map<string, Map<number, number>>();
+  private readonly posted = new Map<string, { id: RequestID; atMs: number; doneMs: number | null }>();
+  private wallet: Ed25519KeyPair;
+
+  constructor(cfg: SimConfig) {
+    this.cfg = cfg;
+    this.rng = new SeededRng(cfg.seed);
+    this.net = new SimNetwork(this.rng, cfg.network ?? NO_FAULTS);
+    const fkp = faucetKeyPair();
+    this.ledger = new Ledger({ verifier: createSignatureVerifier({ ed25519Impl: 'node', bls: blsVerify }), confirmDelayMs: cfg.confirmDelayMs ?? 50, genesis: [faucetGenesis(fkp)] });
+    this.faucet = new Faucet(this.ledger, fkp, 1n << 40n);
+    this.server = new NodeConnServer(this.ledger, this.faucet);
+    this.wallet = ed25519KeyPairFromSeed(this.rng.bytes(32));
+  }
+
+  get reproduce(): string {
+    const c = this.cfg;
+    const f: string[] = [];
+    if (c.network && c.network.dropRate > 0) f.push(`drop=${c.network.dropRate}`);
+    if (c.network && c.network.duplicateRate > 0) f.push(`dup=${c.network.duplicateRate}`);
+    if (c.network && c.network.delayMaxMs > 0) f.push(`delay=${c.network.delayMinMs}-${c.network.delayMaxMs}`);
+    for (const b of c.byzantine ?? []) f.push(`${b.kind}@${b.index}`);
+    for (const k of c.crashes ?? []) f.push(`crash@${k.index}:${k.atMs}-${k.restartAtMs}`);
+    if (c.partition) f.push(`partition@${c.partition.fromMs}-${c.partition.toMs}`);
+    if (c.clockSkewMs?.some((s) => s !== 0)) f.push(`skew=${c.clockSkewMs.join('/')}`);
+    return `npm run sim -- --seed ${c.seed} --n ${c.n} --t ${c.t} --requests ${c.requests}${f.length ? ` --faults ${f.join(',')}` : ''}`;
+  }
+
+  private get now(): number {
+    return this.timeMs - this.startMs;
+  }
+
+  private record(from: string, to: string, kind: string, text: string): void {
+    if (this.cfg.trace && this.trace.length < TRACE_EVENTS_MAX) this.trace.push({ timeMs: this.now, from, to, kind, text });
+  }
+
+  /* ------------------------------------------------------------ setup */
+
+  private async createSlot(index: number): Promise<void> {
+    const seed = this.rng.bytes(32);
+    const kp = ed25519KeyPairFromSeed(seed);
+    const id = toHex(kp.publicKey);
+    const byz = this.cfg.byzantine?.find((b) => b.index === index)?.kind ?? null;
+    const slot: SimNodeSlot = { index, id, store: this.recordingStore(new MemorySolidStateStore(), index, byz !== null), registry: new MemoryRegistry(), node: null, session: this.server.openSession(), byzantine: byz, unsub: null };
+    await slot.registry.putNodeIdentity({ publicKey: kp.publicKey, secretKey: seed });
+    this.slots.push(slot);
+  }
+
+  private boot(slot: SimNodeSlot): WaspNode {
+    const skew = this.cfg.clockSkewMs?.[slot.index] ?? 0;
+    const node = createNode(
+      {
+        nodeId: slot.id,
+        nodeKey: new Uint8Array(32),
+        clock: { nowMs: () => this.timeMs + skew },
+        rng: this.rng,
+        peering: { send: (to, bytes) => (slot.byzantine === 'silent' ? undefined : this.net.send(this.now, slot.id, to, { kind: 'peer', bytes })) },
+        l1: { send: (msg) => this.net.send(this.now, slot.id, L1_ID, { kind: 'toL1', msg }, { ...this.net.faults, dropRate: 0, duplicateRate: 0 }) },
+        store: slot.store,
+        registry: slot.registry,
+      },
+      { timeouts: this.cfg.timeouts ?? SIM_TIMEOUTS, runVM: this.vmFor(slot.byzantine), ...(slot.byzantine === 'badPartialSig' ? { wrapSigner: corruptSigner } : {}) },
+    );
+    slot.unsub = node.subscribe((e) => {
+      if (e.type === 'protocol') this.onProtocolEvent(slot, e.event);
+    });
+    slot.node = node;
+    return node;
+  }
+
+  private vmFor(kind: ByzantineKind | null): (task: VmTask) => VmOutcome {
+    if (kind !== 'wrongResult') return (task) => runBatch(task);
+    // Byzantine: a result that differs in one state byte.
+    return (task) => {
+      const r = runBatch(task);
+      const u = r.updates[0];
+      if (!u) return r;
+      return { ...r, updates: [{ ...u, mutations: [...u.mutations, { kind: 'set', key: utf8('byzantine'), value: Uint8Array.of(1) }] }, ...r.updates.slice(1)] };
+    };
+  }
+
+  private onProtocolEvent(slot: SimNodeSlot, e: ProtocolEvent): void {
+    if (e.direction === 'received') return; // the network records deliveries itself
+    this.record(`node${slot.index}`, e.peer ? `node${this.slots.findIndex((s) => s.id === e.peer)}` : '', e.kind, e.text);
+  }
+
+  /** Wraps a store so every honest commit is checked against the safety invariants as it happens. */
+  private recordingStore(inner: SolidStateStore, index: number, byzantine: boolean): SolidStateStore {
+    return {
+      loadChain: (c) => inner.loadChain(c),
+      getBlock: (c, i) => inner.getBlock(c, i),
+      isRequestProcessed: (c, id) => inner.isRequestProcessed(c, id),
+      commitBlock: async (c, block: Block, muts: readonly Mutation[], hash: Uint8Array, ids: readonly RequestID[]) => {
+        await inner.commitBlock(c, block, muts, hash, ids);
+        if (byzantine) return;
+        const h = toHex(hash);
+        const prev = this.committedHash.get(block.blockIndex);
+        if (prev && prev !== h) throw new InvariantViolation(`two different blocks committed at index ${block.blockIndex} (node ${index})`);
+        this.committedHash.set(block.blockIndex, h);
+        for (const id of ids) {
+          const k = requestIDKey(id);
+          const m = this.processedAt.get(k) ?? new Map<number, number>();
+          if (m.has(index) && m.get(index) !== block.blockIndex) throw new InvariantViolation(`request ${k.slice(0, 12)} processed twice on node ${index}`);
+          m.set(index, block.blockIndex);
+          this.processedAt.set(k, m);
+        }
+      },
+    };
+  }
+
+  /* ------------------------------------------------------------ run */
+
+  async run(): Promise<SimResult> {
+    let violation: string | null = null;
+    try {
+      for (let i = 0; i < this.cfg.n; i++) await this.createSlot(i);
+      for (const s of this.slots) await this.boot(s).start();
+      await this.deploy();
+      await this.workload();
+    } catch (e) {
+      if (!(e instanceof InvariantViolation || e instanceof LivenessFailure)) throw e;
+      violation = e.message;
+    }
+    return this.result(violation);
+  }
+
+  private async deploy(): Promise<void> {
+    const { n, t } = this.cfg;
+    this.keys = trustedDealerKeygen(n, t, this.rng);
+    const chainAddress = blsAddress((this.keys[0] as KeyShare).masterPublicKey);
+    this.chainAddress = chainAddress;
+    await this.fundWallet();
+    const origin = buildOriginTx(this.wallet, this.walletFunds(), chainAddress, BigInt(this.timeMs) * 1_000_000n);
+    const originId = this.submit(origin, 'origin transaction');
+    await this.until(() => this.ledger.getConfirmedTransaction(originId) !== undefined, 5_000, 'origin confirmed');
+    this.chainColor = originId;
+    const ids = this.slots.map((s) => s.id);
+    for (const s of this.slots) {
+      const record: BootupRecord = { chainAddress, chainColor: originId, committeeNodeIds: ids, n, t, myIndex: s.index };
+      await (s.node as WaspNode).activateChain(record, this.keys[s.index] as KeyShare);
+    }
+    this.record('wallet', L1_ID, 'deploy', `Origin transaction ${txIdToString(originId).slice(0, 10)}… minted the chain token; committee of ${n} activated (quorum ${t}).`);
+    const init = buildRequestTx(this.wallet, this.walletFunds(), [
+      { target: { chainId: chainAddress, hname: H.root }, entryPoint: hname(EP.init), args: argsOf([[P.chainColor, originId], [P.description, utf8(`sim chain seed ${this.cfg.seed}`)]]) },
+    ]);
+    const initId = this.submit(init, 'init request');
+    this.posted.set(requestIDKey({ txId: initId, index: 0 }), { id: { txId: initId, index: 0 }, atMs: this.now, doneMs: null });
+    await this.until(() => this.allHonestProcessed(), this.cfg.maxTimeMs ?? 60_000, 'block #1 (root init)');
+  }
+
+  private async workload(): Promise<void> {
+    const interval = this.cfg.requestIntervalMs ?? 5;
+    for (let i = 0; i < this.cfg.requests; i++) {
+      const tx = buildRequestTx(this.wallet, this.walletFunds(), [{ target: { chainId: this.chainAddress as Address, hname: H.accounts }, entryPoint: hname(EP.accounts.deposit), transfer: balancesOf([[COLOR_IOTA, 10n]]) }]);
+      const txId = this.submit(tx, `deposit request ${i}`);
+      this.posted.set(requestIDKey({ txId, index: 0 }), { id: { txId, index: 0 }, atMs: this.now, doneMs: null });
+      await this.advance(interval);
+    }
+    await this.until(() => this.allHonestProcessed() && this.quiescent(), this.cfg.maxTimeMs ?? 120_000, 'every request processed');
+    this.checkAccounts();
+  }
+
+  private async fundWallet(): Promise<void> {
+    const tx = this.faucet.request(this.wallet.address);
+    this.submit(tx, 'faucet');
+    await this.advance(this.ledger.confirmDelayMs + STEP_MS);
+  }
+
+  private walletFunds(): { id: { txId: Uint8Array; address: Address }; balances: Balances }[] {
+    return this.ledger.getUnspentOutputs(this.wallet.address).map((o) => ({ id: o.id, balances: o.balances }));
+  }
+
+  private submit(tx: ValueTransaction, what: string): Uint8Array {
+    const r = this.ledger.submit(tx, this.timeMs);
+    if (r.state === 'rejected') throw new Error(`sim: ${what} rejected by L1: ${r.reason}`);
+    this.record('wallet', L1_ID, 'l1', `Posted ${what} ${txIdToString(r.txId).slice(0, 10)}…`);
+    return transactionId(tx);
+  }
+
+  /** Advances virtual time until `cond` holds; LivenessFailure after `limitMs`. */
+  async until(cond: () => boolean, limitMs: number, what: string): Promise<void> {
+    const deadline = this.now + limitMs;
+    while (!cond()) {
+      if (this.now >= deadline) throw new LivenessFailure(`liveness: '${what}' not reached within ${limitMs} ms of virtual time`);
+      await this.step();
+    }
+  }
+
+  async advance(ms: number): Promise<void> {
+    const end = this.now + ms;
+    while (this.now < end) await this.step();
+  }
+
+  /** One step: faults scheduled now, deliveries, L1 confirmations, ticks; then invariants. */
+  async step(): Promise<void> {
+    this.timeMs += STEP_MS;
+    this.applySchedule();
+    for (const m of this.net.due(this.now)) this.deliver(m.from, m.to, m.payload);
+    const events = this.ledger.tick(this.timeMs);
+    for (const { session, message } of this.server.route(events)) {
+      const slot = this.slots.find((s) => s.session === session);
+      if (slot) this.net.send(this.now, L1_ID, slot.id, { kind: 'fromL1', msg: message }, { ...this.net.faults, dropRate: 0, duplicateRate: 0 });
+    }
+    if (this.now % TICK_EVERY_MS === 0) for (const s of this.slots) s.node?.tick();
+    for (const s of this.slots) await s.node?.idle();
+    this.markDone();
+  }
+
+  private deliver(from: string, to: string, p: { kind: 'peer'; bytes: Uint8Array } | { kind: 'toL1'; msg: WaspToNode } | { kind: 'fromL1'; msg: WaspFromNode }): void {
+    if (p.kind === 'toL1') {
+      const slot = this.slots.find((s) => s.id === from);
+      if (!slot || !slot.node) return;
+      for (const reply of this.server.handle(slot.session, p.msg, this.timeMs)) this.net.send(this.now, L1_ID, slot.id, { kind: 'fromL1', msg: reply }, { ...this.net.faults, dropRate: 0, duplicateRate: 0 });
+      if (p.msg.kind === 'waspToNodeTransaction') this.record(`node${slot.index}`, L1_ID, 'anchorPosted', `Anchor transaction posted to L1.`);
+      return;
+    }
+    const slot = this.slots.find((s) => s.id === to);
+    if (!slot || !slot.node) return; // crashed: the message is lost
+    if (p.kind === 'fromL1') {
+      slot.node.onL1Message(p.msg);
+      return;
+    }
+    if (this.cfg.trace) {
+      try {
+        const f = decodePeerFrame(p.bytes);
+        const kind = f.channel === 'consensus' ? f.msg.kind : f.channel === 'sync' ? f.msg.kind : 'dkg';
+        this.record(`node${this.slots.findIndex((s) => s.id === from)}`, `node${slot.index}`, kind, `${kind} delivered`);
+      } catch {
+        /* malformed frames are the node's business */
+      }
+    }
+    slot.node.onPeerMessage(from, p.bytes);
+  }
+
+  private applySchedule(): void {
+    const p = this.cfg.partition;
+    if (p && this.now === p.fromMs) {
+      this.net.partition(p.groups.map((g) => g.map((i) => this.slots[i]?.id as string)));
+      this.record('sim', '', 'fault', `Network partitioned into ${p.groups.map((g) => `{${g.join(',')}}`).join(' ')}.`);
+    }
+    if (p && this.now === p.toMs) {
+      this.net.heal();
+      this.record('sim', '', 'fault', 'Network healed.');
+    }
+    for (const c of this.cfg.crashes ?? []) {
+      const slot = this.slots[c.index];
+      if (!slot) continue;
+      if (this.now === c.atMs && slot.node) {
+        slot.unsub?.();
+        slot.node = null;
+        this.server.closeSession(slot.session);
+        this.record(`node${c.index}`, '', 'fault', `Node ${c.index} crashed.`);
+      }
+      if (this.now === c.restartAtMs && !slot.node) {
+        slot.session = this.server.openSession();
+        const node = this.boot(slot);
+        void node.start();
+        this.record(`node${c.index}`, '', 'fault', `Node ${c.index} restarted from its store.`);
+      }
+    }
+  }
+
+  /* ------------------------------------------------------------ invariants */
+
+  private honest(): SimNodeSlot[] {
+    return this.slots.filter((s) => s.byzantine === null);
+  }
+
+  private allHonestProcessed(): boolean {
+    const chain = this.chainAddress;
+    if (!chain) return false;
+    for (const s of this.honest()) {
+      const st = s.node?.solidState(chain);
+      if (!st) return false;
+      for (const p of this.posted.values()) if (!isRequestProcessed(st, p.id)) return false;
+    }
+    return true;
+  }
+
+  private markDone(): void {
+    const chain = this.chainAddress;
+    if (!chain) return;
+    const states = this.honest().map((s) => s.node?.solidState(chain) ?? null);
+    if (states.some((s) => s === null)) return;
+    for (const p of this.posted.values()) if (p.doneMs === null && states.every((st) => st && isRequestProcessed(st, p.id))) p.doneMs = this.now;
+  }
+
+  /** All honest nodes at the L1 tip with equal state hashes. */
+  private quiescent(): boolean {
+    const chain = this.chainAddress as Address;
+    const hashes = new Set(this.honest().map((s) => (s.node?.solidState(chain) ? toHex((s.node.solidState(chain) as { stateHash: Uint8Array }).stateHash) : 'none')));
+    return hashes.size === 1 && !hashes.has('none');
+  }
+
+  /** Spec "On-chain accounts": total assets = sum of accounts = chain-token UTXO balance without the chain token. */
+  private checkAccounts(): void {
+    const chain = this.chainAddress as Address;
+    const st = this.honest()[0]?.node?.solidState(chain);
+    if (!st) return;
+    const total = totalAssets(st);
+    const sum = new Map<string, bigint>();
+    for (const a of listAccounts(st, 100_000)) for (const [k, v] of accountBalances(st, a)) sum.set(k, (sum.get(k) ?? 0n) + v);
+    const ck = colorKey(this.chainColor as Uint8Array);
+    const utxo = this.ledger.getOutputs(chain).find((o) => o.balances.has(ck));
+    const onL1 = new Map([...(utxo?.balances ?? new Map<string, bigint>())].filter(([k]) => k !== ck));
+    const show = (b: ReadonlyMap<string, bigint>) => [...b].sort().map(([k, v]) => `${k.slice(0, 6)}:${v}`).join(',');
+    if (show(total) !== show(sum) || show(total) !== show(onL1)) throw new InvariantViolation(`accounts invariant: total ${show(total)}, sum of accounts ${show(sum)}, chain UTXO ${show(onL1)}`);
+  }
+
+  private result(violation: string | null): SimResult {
+    const chain = this.chainAddress;
+    const st = chain ? this.honest()[0]?.node?.solidState(chain) : null;
+    const evidence = chain ? this.slots.reduce((a, s) => a + (s.node?.snapshot(chain)?.evidence.length ?? 0), 0) : 0;
+    return {
+      ok: violation === null,
+      violation,
+      timeMs: this.now,
+      blocks: st?.blockIndex ?? 0,
+      requestsProcessed: [...this.posted.values()].filter((p) => p.doneMs !== null).length,
+      finalStateHash: st ? toHex(st.stateHash) : '',
+      evidence,
+      messagesDropped: this.net.dropped,
+      latenciesMs: [...this.posted.values()].flatMap((p) => (p.doneMs === null ? [] : [p.doneMs - p.atMs])),
+      trace: this.trace,
+      reproduce: this.reproduce,
+    };
+  }
+
+  /** Evidence recorded by honest nodes (for tests). */
+  evidenceKinds(): string[] {
+    const chain = this.chainAddress;
+    if (!chain) return [];
+    return this.honest().flatMap((s) => s.node?.snapshot(chain)?.evidence.map((e) => `${e.kind}@${e.member}`) ?? []);
+  }
+}
+
+export class LivenessFailure extends Error {
+  override readonly name = 'LivenessFailure';
+}
+
+/** Byzantine signer: partial signatures of the wrong message. */
+function corruptSigner<S extends { partialSign(m: Uint8Array): Uint8Array }>(s: S): S {
+  return { ...s, partialSign: (m: Uint8Array) => s.partialSign(Uint8Array.of(...m, 0xff)) };
+}
+
