@@ -1,0 +1,66 @@
+import { writeFileSync } from 'node:fs';
+import { Simulation, type ByzantineKind, type SimConfig } from './sim';
+import type { NetworkFaults } from './network';
+
+/**
+ * npm run sim -- --seed S --n N --t T --requests R --faults drop=0.05,dup=0.05,delay=0-40,wrongResult@1,silent@2,
+ *   badPartialSig@3,crash@2:400-900,partition@200-800,skew=0/500/-500/0 --trace FILE.json  |  --soak
+ */
+function parse(argv: string[]): { cfg: SimConfig; traceFile: string | null; soak: boolean } {
+  const get = (k: string): string | undefined => {
+    const i = argv.indexOf(`--${k}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const n = Number(get('n') ?? 4);
+  const t = Number(get('t') ?? Math.floor((2 * n) / 3) + 1);
+  let network: NetworkFaults = { dropRate: 0, duplicateRate: 0, delayMinMs: 0, delayMaxMs: 0 };
+  const byzantine: { index: number; kind: ByzantineKind }[] = [];
+  const crashes: { index: number; atMs: number; restartAtMs: number }[] = [];
+  let partition: SimConfig['partition'];
+  let clockSkewMs: number[] | undefined;
+  for (const f of (get('faults') ?? '').split(',').filter(Boolean)) {
+    const [k, v = ''] = f.split(/[=@]/);
+    if (k === 'drop') network = { ...network, dropRate: Number(v) };
+    else if (k === 'dup') network = { ...network, duplicateRate: Number(v) };
+    else if (k === 'delay') {
+      const [a, b] = v.split('-').map(Number);
+      network = { ...network, delayMinMs: a ?? 0, delayMaxMs: b ?? a ?? 0 };
+    } else if (k === 'wrongResult' || k === 'silent' || k === 'badPartialSig') byzantine.push({ index: Number(v), kind: k });
+    else if (k === 'crash') {
+      const m = /^(\d+):(\d+)-(\d+)$/.exec(v);
+      if (!m) throw new Error(`bad crash fault '${f}' (crash@INDEX:AT-RESTART)`);
+      crashes.push({ index: Number(m[1]), atMs: Number(m[2]), restartAtMs: Number(m[3]) });
+    } else if (k === 'partition') {
+      const [a, b] = v.split('-').map(Number);
+      const minority = Array.from({ length: n - t }, (_, i) => i);
+      partition = { groups: [minority, Array.from({ length: t }, (_, i) => i + n - t)], fromMs: a ?? 0, toMs: b ?? 0 };
+    } else if (k === 'skew') clockSkewMs = v.split('/').map(Number);
+    else throw new Error(`unknown fault '${f}'`);
+  }
+  const cfg: SimConfig = { seed: Number(get('seed') ?? 1), n, t, requests: Number(get('requests') ?? 50), network, byzantine, crashes, ...(partition ? { partition } : {}), ...(clockSkewMs ? { clockSkewMs } : {}), trace: get('trace') !== undefined };
+  return { cfg, traceFile: get('trace') ?? null, soak: argv.includes('--soak') };
+}
+
+async function main(): Promise<void> {
+  const { cfg, traceFile, soak } = parse(process.argv.slice(2));
+  const runs: SimConfig[] = soak ? [{ ...cfg, requests: Math.max(cfg.requests, 2000), requestIntervalMs: 2, maxTimeMs: 600_000 }] : [cfg];
+  let failed = false;
+  for (const c of runs) {
+    const t0 = performance.now();
+    const r = await new Simulation(c).run();
+    const lat = [...r.latenciesMs].sort((a, b) => a - b);
+    console.log(
+      `${r.ok ? 'OK  ' : 'FAIL'} seed=${c.seed} n=${c.n} t=${c.t} blocks=${r.blocks} requests=${r.requestsProcessed} virtualMs=${r.timeMs} ` +
+        `latencyMsP50=${lat[Math.floor(lat.length / 2)] ?? '-'} evidence=${r.evidence} dropped=${r.messagesDropped} wallMs=${(performance.now() - t0).toFixed(0)}\n` +
+        `final state hash ${r.finalStateHash}`,
+    );
+    if (!r.ok) {
+      failed = true;
+      console.log(`violation: ${r.violation}\nreproduce: ${r.reproduce}`);
+    }
+    if (traceFile) writeFileSync(traceFile, JSON.stringify({ config: { ...c }, events: r.trace }, null, 0));
+  }
+  process.exitCode = failed ? 1 : 0;
+}
+
+void main();
