@@ -1,2 +1,55 @@
-// Builds the AssemblyScript example contracts to contracts/build/*.wasm (filled in by the VM issue).
-console.log('contracts: nothing to build yet');
+// Builds every contracts/examples/*.ts to contracts/build/<name>.wasm with the AssemblyScript compiler's JS API.
+// Flags chosen for determinism and the VM policy: stub runtime (no GC; each call gets a fresh instance),
+// no floats in our code, aborts routed to the ISCP panic, no WASI, no exported runtime, memory exported.
+import asc from 'assemblyscript/asc';
+import { readdirSync, mkdirSync } from 'node:fs';
+import { dirname, join, basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const only = process.argv.slice(2);
+const examples = readdirSync(join(here, 'examples'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => basename(f, '.ts'))
+  .filter((n) => only.length === 0 || only.includes(n))
+  .sort();
+mkdirSync(join(here, 'build'), { recursive: true });
+
+let failed = 0;
+for (const name of examples) {
+  const t0 = Date.now();
+  const { error, stderr } = await asc.main(
+    [
+      `contracts/examples/${name}.ts`,
+      '--outFile', `contracts/build/${name}.wasm`,
+      '--runtime', 'stub',
+      '--optimizeLevel', '2',
+      '--shrinkLevel', '1',
+      '--noAssert',
+      '--use', 'abort=contracts/sdk/index/iscpAbort',
+      '--disable', 'mutable-globals',
+      '--disable', 'sign-extension',
+      '--disable', 'nontrapping-f2i',
+      '--disable', 'bulk-memory',
+      '--disable', 'reference-types',
+      '--disable', 'simd',
+      '--disable', 'threads',
+      '--disable', 'gc',
+      '--disable', 'exception-handling',
+      '--disable', 'tail-calls',
+      '--disable', 'multi-value',
+      '--disable', 'relaxed-simd',
+      '--disable', 'extended-const',
+      '--disable', 'stringref',
+    ],
+    { stdout: process.stdout, stderr: process.stderr, baseDir: root },
+  );
+  if (error) {
+    failed++;
+    console.error(`✗ ${name}: ${error.message}\n${stderr.toString()}`);
+  } else {
+    console.log(`✓ ${name} (${Date.now() - t0} ms)`);
+  }
+}
+if (failed > 0) process.exit(1);

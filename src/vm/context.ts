@@ -26,6 +26,7 @@ import type { VirtualStateBuffer } from '../state/vstate';
 import { Dict } from './dict';
 import { VMError } from './errors';
 import { GasMeter } from './gas';
+import { VmNodeFault } from './wasm/errors';
 import { GAS, VM_LIMITS } from './params';
 import { PartitionRW } from './partition';
 import type { Processor } from './processor';
@@ -216,6 +217,7 @@ export class ExecContext {
       balances: () => (self.gas.charge(GAS.stateKeys), accountBalances(self.buf, { chainId: self.env.chainId, hname: frame.contract })),
       callView: (contract, view, params) => self.call({ chainId: self.env.chainId, hname: frame.contract }, contract, view, params ?? new Dict(), EMPTY, true),
       chargeGas: (n) => self.gas.charge(n),
+      gasLeft: () => self.gas.remaining,
       log: (m) => {
         self.gas.charge(GAS.log + BigInt(m.length) * GAS.perByte);
         if (self.logs.length < VM_LIMITS.logLinesPerRequestMax) self.logs.push(`${frame.contract.toString(16)}: ${m}`);
@@ -324,6 +326,8 @@ function rootProgramHash(): Uint8Array {
 /** Maps a thrown value to the receipt's error. Bugs in native code are Panics too: the chain must go on. */
 export function toVMError(e: unknown): VMError {
   if (e instanceof VMError) return e;
+  // A fault of this node (engine limit, host bug) must not become a request's result: another node would not see it.
+  if (e instanceof VmNodeFault) throw e;
   if (e instanceof ValidationError) return new VMError('LimitExceeded', e.message);
   if (e instanceof RangeError && /call stack/i.test(e.message)) return new VMError('StackOverflow', e.message);
   return new VMError('Panic', e instanceof Error ? e.message : String(e));

@@ -1,8 +1,10 @@
-import { ProcessorRegistry } from './processor';
+import { ProcessorRegistry, type VMType } from './processor';
 import { CORE_CONTRACTS } from './core/index';
+import { wasmVMType } from './wasm-processor';
 
-/** A registry with the core contracts (and the wasm VM type once wired). Built once; it only caches. */
+/** Core contracts plus the 'wasm' VM type. The registry only caches, so sharing one is safe. */
 let shared: ProcessorRegistry | undefined;
+const extraVMTypes: VMType[] = [wasmVMType];
 
 export function createRegistry(): ProcessorRegistry {
   const r = new ProcessorRegistry();
@@ -14,12 +16,4 @@ export function createRegistry(): ProcessorRegistry {
 export function defaultRegistry(): ProcessorRegistry {
   shared ??= createRegistry();
   return shared;
-}
-
-import type { VMType } from './processor';
-const extraVMTypes: VMType[] = [];
-/** Lets the wasm processor module add itself without a cycle. */
-export function registerDefaultVMType(t: VMType): void {
-  extraVMTypes.push(t);
-  shared?.registerVMType(t);
 }

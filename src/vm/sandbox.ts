@@ -43,6 +43,8 @@ export interface SandboxView {
   callView(contract: Hname, view: Hname, params?: Dict): Dict;
   /** Charges gas explicitly (native code doing heavy work). */
   chargeGas(units: bigint): void;
+  /** Gas left for this request (a wasm processor runs its program with this budget). */
+  gasLeft(): bigint;
   log(message: string): void;
   panic(message: string): never;
 }
