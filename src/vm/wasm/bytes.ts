@@ -84,8 +84,11 @@ export class ByteReader {
 }
 
 export class ByteWriter {
-  private buf = new Uint8Array(256);
+  private buf: Uint8Array;
   length = 0;
+  constructor(initialBytes = 64) {
+    this.buf = new Uint8Array(initialBytes);
+  }
 
   private ensure(n: number): void {
     if (this.length + n <= this.buf.length) return;
@@ -121,6 +124,17 @@ export class ByteWriter {
   }
 
   sleb(v: bigint | number): this {
+    if (typeof v === 'number' && v >= -0x80000000 && v <= 0x7fffffff && Number.isInteger(v)) {
+      // Fast path without BigInt: instrumentation writes many small constants.
+      let x = v | 0;
+      for (;;) {
+        const b = x & 0x7f;
+        x >>= 7;
+        const done = (x === 0 && (b & 0x40) === 0) || (x === -1 && (b & 0x40) !== 0);
+        this.byte(done ? b : b | 0x80);
+        if (done) return this;
+      }
+    }
     let x = BigInt(v);
     for (;;) {
       const b = Number(x & 0x7fn);
@@ -129,6 +143,13 @@ export class ByteWriter {
       this.byte(done ? b : b | 0x80);
       if (done) return this;
     }
+  }
+
+  /** Copies buf[start..end) without allocating a view. */
+  range(buf: Uint8Array, start: number, end: number): this {
+    this.ensure(end - start);
+    for (let i = start; i < end; i++) this.buf[this.length++] = buf[i] as number;
+    return this;
   }
 
   name(s: string): this {

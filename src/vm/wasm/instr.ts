@@ -24,7 +24,7 @@ export interface Instr {
 
 const VALUE_TYPE_BYTES = new Set<number>([T.i32, T.i64, T.f32, T.f64, T.v128, T.funcref, T.externref]);
 
-export function readOpcode(r: ByteReader): { code: number; info: OpInfo } {
+export function readOpcode(r: ByteReader): OpInfo {
   const start = r.pos;
   const first = r.byte();
   let code = first;
@@ -41,7 +41,7 @@ export function readOpcode(r: ByteReader): { code: number; info: OpInfo } {
     if (feature !== undefined) reject('ForbiddenFeature', `${feature} at byte ${start}`);
     reject('Malformed', `unknown opcode 0x${code.toString(16)} at byte ${start}`);
   }
-  return { code, info };
+  return info;
 }
 
 function zeroByte(r: ByteReader, what: string): void {
@@ -56,7 +56,7 @@ export function decodeInstructions(code: Uint8Array): Instr[] {
   let depth = 1; // the function body's own block
   while (depth > 0) {
     const pos = r.pos;
-    const { info } = readOpcode(r);
+    const info = readOpcode(r);
     let a = 0;
     let b = 0;
     let list: number[] | undefined;

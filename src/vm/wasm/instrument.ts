@@ -146,7 +146,7 @@ function sleb(v: number | bigint): number[] {
 function rewriteBody(f: ValidatedFunc, code: Uint8Array, bt: number[], ids: Ids, policy: WasmPolicy, g: GasTable): Uint8Array {
   const instrs = f.instrs;
   const last = instrs.length - 1; // the function's final `end`
-  const w = new ByteWriter();
+  const w = new ByteWriter(code.length * 3 + 64);
   const weight = frameWeight(f);
   const depthAdd = (op: number): void => {
     w.byte(0x23).u32(ids.depth).byte(0x41).sleb(weight).byte(op).byte(0x24).u32(ids.depth);
@@ -188,7 +188,7 @@ function rewriteBody(f: ValidatedFunc, code: Uint8Array, bt: number[], ids: Ids,
     if (op === 0x40) w.byte(0x10).u32(ids.chargeGrow);
     else if (op === 0xfc08 || op === 0xfc0a || op === 0xfc0b) w.byte(0x10).u32(ids.chargeBulk);
     else if (op === 0x0f) depthAdd(0x6b /* i32.sub */);
-    w.bytes(code.subarray(ins.pos, ins.end));
+    w.range(code, ins.pos, ins.end);
     if (ins.info.nan !== undefined && policy.floats === 'canonicalize') {
       w.byte(0x10).u32(ins.info.nan === 'f32' ? ids.canon32 : ids.canon64);
     }

@@ -205,10 +205,11 @@ function validateBody(ctx: BodyContext, defIndex: number, declared: number[], co
     if (ins.bt === 'val') {
       if (ins.a === T.v128) reject('ForbiddenFeature', `${where(ins)}: SIMD block type`);
       if (ins.a === T.funcref || ins.a === T.externref) reject('ForbiddenFeature', `${where(ins)}: reference block type`);
-      ctx.checkVal(ins.a, where(ins));
+      if (!ctx.floatsAllowed && (ins.a === T.f32 || ins.a === T.f64)) ctx.checkVal(ins.a, where(ins));
       return { params: [], results: [ins.a] };
     }
-    return ctx.typeOf(ins.a, where(ins));
+    if (ins.a >= m.types.length) ctx.typeOf(ins.a, where(ins));
+    return m.types[ins.a] as FuncType;
   };
   const fixed = (info: OpInfo): void => {
     const ps = info.params as string;
@@ -260,7 +261,7 @@ function validateBody(ctx: BodyContext, defIndex: number, declared: number[], co
       case 0x10: { const t = ctx.funcType(ins.a); popAll(t.params); pushAll(t.results); break; }
       case 0x11: {
         if (ins.b >= m.tables.length) reject('InvalidIndex', `${where(ins)}: table ${ins.b} (module has ${m.tables.length} tables)`);
-        const t = ctx.typeOf(ins.a, where(ins));
+        const t = ins.a < m.types.length ? (m.types[ins.a] as FuncType) : ctx.typeOf(ins.a, where(ins));
         popExpect(T.i32);
         popAll(t.params);
         pushAll(t.results);
