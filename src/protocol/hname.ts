@@ -13,7 +13,11 @@ const RESERVED_MAX = 0xffffffff;
  * a name whose hash starts with either takes the next 4 bytes (and so on) of the same hash.
  */
 export function hname(name: string): Hname {
-  const h = blake2b256(utf8(name));
+  return hnameFromHash(blake2b256(utf8(name)), name);
+}
+
+/** The rule behind hname(), on the hash itself: exported so the reserved-value fallback can be tested directly. */
+export function hnameFromHash(h: Uint8Array, name = '(hash)'): Hname {
   const view = new DataView(h.buffer, h.byteOffset, h.byteLength);
   for (let off = 0; off + 4 <= h.length; off += 4) {
     const v = view.getUint32(off, true);

@@ -10,3 +10,4 @@ export * from './balances';
 export * from './transaction';
 export * from './payload';
 export * from './rng';
+export * from './sctx';
