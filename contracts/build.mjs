@@ -2,7 +2,7 @@
 // Flags chosen for determinism and the VM policy: stub runtime (no GC; each call gets a fresh instance),
 // no floats in our code, aborts routed to the ISCP panic, no WASI, no exported runtime, memory exported.
 import asc from 'assemblyscript/asc';
-import { readdirSync, mkdirSync } from 'node:fs';
+import { readdirSync, mkdirSync, statSync, existsSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,12 +12,26 @@ const only = process.argv.slice(2);
 const examples = readdirSync(join(here, 'examples'))
   .filter((f) => f.endsWith('.ts'))
   .map((f) => basename(f, '.ts'))
-  .filter((n) => only.length === 0 || only.includes(n))
+  .filter((n) => only.filter((a) => !a.startsWith('--')).length === 0 || only.includes(n))
   .sort();
 mkdirSync(join(here, 'build'), { recursive: true });
 
+// Incremental: an output newer than its example and every SDK file is up to date (`--force` rebuilds all).
+const force = process.argv.includes('--force');
+const sdkMtime = Math.max(...readdirSync(join(here, 'sdk')).map((f) => statSync(join(here, 'sdk', f)).mtimeMs), statSync(fileURLToPath(import.meta.url)).mtimeMs);
+const upToDate = (name) => {
+  const out = join(here, 'build', `${name}.wasm`);
+  if (force || !existsSync(out)) return false;
+  const t = statSync(out).mtimeMs;
+  return t > sdkMtime && t > statSync(join(here, 'examples', `${name}.ts`)).mtimeMs;
+};
+
 let failed = 0;
 for (const name of examples) {
+  if (upToDate(name)) {
+    console.log(`= ${name} (up to date)`);
+    continue;
+  }
   const t0 = Date.now();
   const { error, stderr } = await asc.main(
     [

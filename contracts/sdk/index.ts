@@ -78,7 +78,9 @@ export function require(cond: bool, msg: string): void {
 }
 /** Routed here by `--use abort=...`: AssemblyScript's own aborts (bounds, assertions) become ISCP panics. */
 export function iscpAbort(message: string | null, file: string | null, line: u32, column: u32): void {
-  panic("abort: " + (message != null ? message! : "") + " at " + (file != null ? file! : "?") + ":" + line.toString());
+  const m: string = message != null ? message : "";
+  const f: string = file != null ? file : "?";
+  panic("abort: " + m + " at " + f + ":" + line.toString());
 }
 
 /* ------------------------------------------------------------------ key/value collections (params, results, calls) */
@@ -177,14 +179,14 @@ export namespace state {
   }
   export function getU64(key: string, dflt: u64 = 0): u64 {
     const v = get(key);
-    return v == null ? dflt : u64Of(v!);
+    return v == null ? dflt : u64Of(v);
   }
   export function setU64(key: string, v: u64): void {
     set(key, u64Bytes(v));
   }
   export function getString(key: string, dflt: string = ""): string {
     const v = get(key);
-    return v == null ? dflt : strOf(v!);
+    return v == null ? dflt : strOf(v);
   }
   export function setString(key: string, v: string): void {
     set(key, str(v));
@@ -208,14 +210,14 @@ export namespace params {
   }
   export function getU64(key: string, dflt: u64 = 0): u64 {
     const v = get(key);
-    return v == null ? dflt : u64Of(v!);
+    return v == null ? dflt : u64Of(v);
   }
   export function mustU64(key: string): u64 {
     return u64Of(mustGet(key));
   }
   export function getString(key: string, dflt: string = ""): string {
     const v = get(key);
-    return v == null ? dflt : strOf(v!);
+    return v == null ? dflt : strOf(v);
   }
 }
 

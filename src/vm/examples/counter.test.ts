@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { contractWasm as wasm } from './wasm-fixture';
 import { describe, expect, it } from 'vitest';
 import { decU64, encU64 } from '../dict';
 import { Solo } from '../solo/solo';
 
-const wasm = (name: string) => new Uint8Array(readFileSync(new URL(`../../../contracts/build/${name}.wasm`, import.meta.url)));
 
 describe('counter (wasm)', () => {
   it('deploys with init params, increments, and the view reads it', () => {
