@@ -60,6 +60,8 @@ export interface SimConfig {
   /** Give up (liveness failure) after this much virtual time. */
   readonly maxTimeMs?: number;
   readonly trace?: boolean;
+  /** ed25519 verifier of the L1 ledger (default 'node'; a browser host such as the classroom worker needs 'noble'). */
+  readonly ed25519Impl?: 'node' | 'noble';
 }
 
 /** One line of the trace: plain data, what a page replays. */
@@ -121,9 +123,11 @@ export class Simulation {
   readonly ledger: Ledger;
   private readonly server: NodeConnServer;
   private readonly faucet: Faucet;
-  private readonly net: SimNetwork<{ kind: 'peer'; bytes: Uint8Array } | { kind: 'toL1'; msg: WaspToNode } | { kind: 'fromL1'; msg: WaspFromNode }>;
+  /** Protected so a host subclass (the classroom) can observe messages in flight. */
+  protected readonly net: SimNetwork<{ kind: 'peer'; bytes: Uint8Array } | { kind: 'toL1'; msg: WaspToNode } | { kind: 'fromL1'; msg: WaspFromNode }>;
   readonly slots: SimNodeSlot[] = [];
-  private readonly trace: TraceEvent[] = [];
+  /** Protected so a host subclass (the classroom) can stream the event log as it grows. */
+  protected readonly trace: TraceEvent[] = [];
   private chainAddress: Address | null = null;
   private chainColor: Uint8Array | null = null;
   private keys: KeyShare[] = [];
@@ -139,7 +143,7 @@ export class Simulation {
     this.rng = new SeededRng(cfg.seed);
     this.net = new SimNetwork(this.rng, cfg.network ?? NO_FAULTS);
     const fkp = faucetKeyPair();
-    this.ledger = new Ledger({ verifier: createSignatureVerifier({ ed25519Impl: 'node', bls: blsVerify }), confirmDelayMs: cfg.confirmDelayMs ?? 50, genesis: [faucetGenesis(fkp)] });
+    this.ledger = new Ledger({ verifier: createSignatureVerifier({ ed25519Impl: cfg.ed25519Impl ?? 'node', bls: blsVerify }), confirmDelayMs: cfg.confirmDelayMs ?? 50, genesis: [faucetGenesis(fkp)] });
     this.faucet = new Faucet(this.ledger, fkp, 1n << 40n);
     this.server = new NodeConnServer(this.ledger, this.faucet);
     this.wallet = ed25519KeyPairFromSeed(this.rng.bytes(32));
