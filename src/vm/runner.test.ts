@@ -100,15 +100,15 @@ describe('runBatch', () => {
             batch.map((o) => {
               switch (o.kind) {
                 case 'deposit':
-                  return { contract: 'accounts', entryPoint: 'deposit', transfer: o.n, sender: ws[o.who] };
+                  return { contract: 'accounts', entryPoint: 'deposit', transfer: o.n, sender: ws[o.who]! };
                 case 'withdraw':
-                  return { contract: 'accounts', entryPoint: 'withdrawToAddress', sender: ws[o.who] };
+                  return { contract: 'accounts', entryPoint: 'withdrawToAddress', sender: ws[o.who]! };
                 case 'donate':
-                  return { contract: 'donate', entryPoint: 'donate', transfer: o.n, sender: ws[o.who] };
+                  return { contract: 'donate', entryPoint: 'donate', transfer: o.n, sender: ws[o.who]! };
                 case 'ownerWithdraw':
                   return { contract: 'donate', entryPoint: 'withdraw', params: o.n > 0n ? { s: encU64(o.n) } : {} };
                 case 'fail':
-                  return { contract: 'nosuch', entryPoint: 'x', transfer: o.n, sender: ws[o.who] };
+                  return { contract: 'nosuch', entryPoint: 'x', transfer: o.n, sender: ws[o.who]! };
               }
             }),
           );
