@@ -1,0 +1,8 @@
+import type { Command } from '../context';
+import { hnameCommand } from './hname';
+import { walletCommand } from './wallet';
+import { requestFundsCommand, sendFundsCommand } from './funds';
+import { txCommand } from './tx';
+
+/** Every command; a new one (e.g. `chain …`) is a new file here plus one line in this list. */
+export const COMMANDS: readonly Command[] = [hnameCommand, walletCommand, requestFundsCommand, sendFundsCommand, txCommand];

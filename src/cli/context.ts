@@ -1,0 +1,75 @@
+import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import type { Libp2p } from 'libp2p';
+import { fromHex, toHex } from '../protocol/bytes';
+import { ed25519KeyPairFromSeed, type Ed25519KeyPair } from '../crypto/ed25519';
+import { connectNodeConn, type NodeConnConnection } from '../nodeconn/libp2p';
+import { createNodeConnClientNode } from '../nodeconn/client-node';
+
+/** A user mistake with a message worth printing as is (exit code 1, no stack). */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+}
+
+export interface CliContext {
+  readonly walletFile: string;
+  readonly hubUrl: string;
+  readonly out: (line: string) => void;
+  /** Opens the nodeconn connection on first use; closed by main when the command ends. */
+  hub(): Promise<NodeConnConnection>;
+  loadWallet(): Ed25519KeyPair;
+  saveWallet(seed: Uint8Array, force: boolean): Ed25519KeyPair;
+  close(): Promise<void>;
+}
+
+export interface Command {
+  readonly name: string;
+  readonly usage: string;
+  run(args: readonly string[], ctx: CliContext): Promise<void>;
+}
+
+export function createContext(walletFile: string, hubUrl: string, out: (l: string) => void): CliContext {
+  let node: Libp2p | undefined;
+  let conn: NodeConnConnection | undefined;
+  return {
+    walletFile,
+    hubUrl,
+    out,
+    async hub() {
+      if (conn) return conn;
+      let info: { multiaddrs?: string[] };
+      try {
+        const res = await fetch(new URL('/api/hub', hubUrl), { signal: AbortSignal.timeout(5000) });
+        info = (await res.json()) as { multiaddrs?: string[] };
+      } catch (e) {
+        throw new CliError(`cannot reach the hub at ${hubUrl} (${(e as Error).message}); start it with \`npm run hub\` or pass --hub URL`);
+      }
+      const addr = info.multiaddrs?.[0];
+      if (!addr) throw new CliError(`${hubUrl}/api/hub lists no multiaddr`);
+      node = await createNodeConnClientNode();
+      conn = await connectNodeConn(node, addr);
+      conn.setId('iscp-cli');
+      return conn;
+    },
+    loadWallet() {
+      if (!existsSync(walletFile)) throw new CliError(`no wallet at ${walletFile}: run \`iscp wallet new\` first (or pass --wallet FILE)`);
+      let seedHex: unknown;
+      try {
+        seedHex = (JSON.parse(readFileSync(walletFile, 'utf8')) as { seed?: unknown }).seed;
+      } catch (e) {
+        throw new CliError(`wallet file ${walletFile} is not valid JSON: ${(e as Error).message}`);
+      }
+      if (typeof seedHex !== 'string' || !/^[0-9a-f]{64}$/.test(seedHex)) throw new CliError(`wallet file ${walletFile} has no 32-byte hex "seed"`);
+      return ed25519KeyPairFromSeed(fromHex(seedHex));
+    },
+    saveWallet(seed, force) {
+      if (existsSync(walletFile) && !force) throw new CliError(`${walletFile} exists; pass --force to replace it (its funds become unreachable)`);
+      writeFileSync(`${walletFile}.tmp`, JSON.stringify({ seed: toHex(seed) }, null, 2) + '\n', { mode: 0o600 });
+      renameSync(`${walletFile}.tmp`, walletFile);
+      return ed25519KeyPairFromSeed(seed);
+    },
+    async close() {
+      await conn?.close().catch(() => undefined);
+      if (node) await Promise.resolve(node.stop()).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import '../hub/polyfill';
+import { DecodeError } from '../protocol/errors';
+import { COMMANDS } from './commands/index';
+import { CliError, createContext } from './context';
+
+const DEFAULT_HUB = 'http://127.0.0.1:8080';
+const DEFAULT_WALLET = './.iscp-wallet.json';
+
+function usage(): string {
+  return ['usage: iscp [--hub URL] [--wallet FILE] COMMAND ...', ...COMMANDS.map((c) => `  ${c.usage}`), `  (hub default ${DEFAULT_HUB} or ISCP_HUB; wallet default ${DEFAULT_WALLET})`].join('\n');
+}
+
+/** Runs one command line; returns the exit code. Exported for tests. */
+export async function runCli(argv: readonly string[], out: (l: string) => void = (l) => console.log(l), err: (l: string) => void = (l) => console.error(l)): Promise<number> {
+  let hubUrl = process.env.ISCP_HUB ?? DEFAULT_HUB;
+  let walletFile = DEFAULT_WALLET;
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--hub' || a === '--wallet') {
+      const v = argv[++i];
+      if (v === undefined) {
+        err(`${a} needs a value\n${usage()}`);
+        return 2;
+      }
+      if (a === '--hub') hubUrl = v;
+      else walletFile = v;
+    } else rest.push(a);
+  }
+  const [name, ...args] = rest;
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) {
+    err(name === undefined || name === 'help' || name === '--help' ? usage() : `unknown command '${name}'\n${usage()}`);
+    return name === undefined || name === 'help' || name === '--help' ? 0 : 2;
+  }
+  const ctx = createContext(walletFile, hubUrl, out);
+  try {
+    await cmd.run(args, ctx);
+    return 0;
+  } catch (e) {
+    if (e instanceof CliError || e instanceof DecodeError) {
+      err(`error: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  } finally {
+    await ctx.close();
+  }
+}
+
+const isMain = process.argv[1] !== undefined && /src[\\/]cli[\\/]main\.ts$|bin[\\/]iscp\.mjs$/.test(process.argv[1]);
+if (isMain) {
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}
