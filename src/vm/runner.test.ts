@@ -106,7 +106,7 @@ describe('runBatch', () => {
                 case 'donate':
                   return { contract: 'donate', entryPoint: 'donate', transfer: o.n, sender: ws[o.who]! };
                 case 'ownerWithdraw':
-                  return { contract: 'donate', entryPoint: 'withdraw', params: o.n > 0n ? { s: encU64(o.n) } : {} };
+                  return { contract: 'donate', entryPoint: 'withdraw', params: o.n > 0n ? { s: encU64(o.n) } : ({} as Record<string, Uint8Array>) };
                 case 'fail':
                   return { contract: 'nosuch', entryPoint: 'x', transfer: o.n, sender: ws[o.who]! };
               }
