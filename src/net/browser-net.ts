@@ -230,6 +230,7 @@ export class BrowserNet extends Emitter<NetEvents> {
       });
       this.nodeconn = s;
       while (this.nodeconnQueue.length > 0) s.send(encodeFrame(this.nodeconnQueue.shift() as Uint8Array));
+      this.emit('nodeconnUp', true);
       this.changed();
     } catch {
       if (!this.stopped) setTimeout(() => void this.reconnectHub(), NET_LIMITS.nodeconnReconnectMs);

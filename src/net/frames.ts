@@ -1,5 +1,5 @@
 /**
- * Length-prefixed frames on a libp2p stream: a 4-byte big-endian length, then the payload. Pure: the decoder
+ * Length-prefixed frames on a libp2p stream: a 4-byte little-endian length (the same framing as src/nodeconn/frames.ts), then the payload. Pure: the decoder
  * is fed chunks as they arrive and returns whole frames; a length above `frameBytesMax` is a typed error
  * (the caller resets the stream) so a peer can never make us buffer without bound.
  */
@@ -11,7 +11,7 @@ export const FRAME_HEADER_BYTES = 4;
 
 export function encodeFrame(payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(FRAME_HEADER_BYTES + payload.length);
-  new DataView(out.buffer).setUint32(0, payload.length, false);
+  new DataView(out.buffer).setUint32(0, payload.length, true);
   out.set(payload, FRAME_HEADER_BYTES);
   return out;
 }
@@ -26,7 +26,7 @@ export class FrameDecoder {
     const frames: Uint8Array[] = [];
     let off = 0;
     while (this.buf.length - off >= FRAME_HEADER_BYTES) {
-      const len = new DataView(this.buf.buffer, this.buf.byteOffset + off, FRAME_HEADER_BYTES).getUint32(0, false);
+      const len = new DataView(this.buf.buffer, this.buf.byteOffset + off, FRAME_HEADER_BYTES).getUint32(0, true);
       if (len > this.frameBytesMax) throw new FrameError(`frame of ${len} bytes exceeds the ${this.frameBytesMax}-byte bound`);
       if (this.buf.length - off - FRAME_HEADER_BYTES < len) break;
       frames.push(this.buf.slice(off + FRAME_HEADER_BYTES, off + FRAME_HEADER_BYTES + len));

@@ -47,4 +47,6 @@ export interface NetEvents {
   peerStatus: { readonly nodeId: string; readonly up: boolean };
   /** A raw nodeconn frame from the hub (waspFromNode*), passed on undecoded. */
   nodeconnFrame: Uint8Array;
+  /** The nodeconn stream (re)opened: a new hub session, so subscriptions must be made again. */
+  nodeconnUp: true;
 }

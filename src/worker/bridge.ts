@@ -23,7 +23,9 @@ export type ToWorker =
   | { readonly t: 'peerMessage'; readonly fromNodeId: string; readonly data: Uint8Array }
   | { readonly t: 'peerStatus'; readonly nodeId: string; readonly name: string; readonly up: boolean }
   /** A waspFromNode* frame from the hub, undecoded (the worker decodes and validates it). */
-  | { readonly t: 'l1'; readonly frame: Uint8Array };
+  | { readonly t: 'l1'; readonly frame: Uint8Array }
+  /** The hub link (re)opened: a new nodeconn session, so the node subscribes again (the protocol is session-less). */
+  | { readonly t: 'l1Up' };
 
 export type FromWorker =
   | { readonly t: 'ready'; readonly nodeId: string; readonly nodeName: string; readonly restoredChains: number }
@@ -47,13 +49,16 @@ export type NodeCommand =
   | { readonly kind: 'callView'; readonly chain: string; readonly contract: string; readonly view: string; readonly params: Readonly<Record<string, string>> }
   | { readonly kind: 'deployWasm'; readonly chain: string; readonly name: string; readonly description: string; readonly program: Uint8Array }
   /** For tests and the bench: post `count` requests as fast as the node accepts them. */
-  | { readonly kind: 'postMany'; readonly chain: string; readonly contract: string; readonly entryPoint: string; readonly params: Readonly<Record<string, string>>; readonly count: number };
+  | { readonly kind: 'postMany'; readonly chain: string; readonly contract: string; readonly entryPoint: string; readonly params: Readonly<Record<string, string>>; readonly count: number }
+  /** For tests: this node's committed blocks of a chain, read back from its own store. */
+  | { readonly kind: 'audit'; readonly chain: string };
 
 export type CommandResult =
   | { readonly kind: 'ok'; readonly text: string }
   | { readonly kind: 'chainCreated'; readonly chain: string }
   | { readonly kind: 'requests'; readonly requestIds: readonly string[] }
-  | { readonly kind: 'view'; readonly result: Readonly<Record<string, string>> };
+  | { readonly kind: 'view'; readonly result: Readonly<Record<string, string>> }
+  | { readonly kind: 'audit'; readonly blockIndex: number; readonly stateHash: string; readonly requests: number; readonly duplicates: number };
 
 /**
  * What the dashboard renders: a plain-data copy of the node's own snapshot (kept loose here on purpose: the

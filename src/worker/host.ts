@@ -19,6 +19,8 @@ export interface HostState {
   readonly timings: Readonly<Record<string, number>>;
 }
 
+/** Frames the node sends before libp2p is up, held until it is. */
+const EARLY_FRAMES_MAX = 4_096;
 /** Protocol events kept for the dashboard's log. */
 const EVENTS_KEPT_MAX = 300;
 
@@ -107,10 +109,19 @@ export class NodeHost {
       this.post({ t: 'peerStatus', nodeId: s.nodeId, name, up: s.up });
     });
     net.on('nodeconnFrame', (frame) => this.post({ t: 'l1', frame }));
+    net.on('nodeconnUp', () => this.post({ t: 'l1Up' }));
+    this.post({ t: 'l1Up' });
+    for (const m of this.early.splice(0)) this.deliver(m);
     this.set({ phase: 'running', net: net.snapshot() });
   }
 
   private readyResolve: (() => void) | undefined;
+  private readonly early: Extract<FromWorker, { t: 'sendPeer' | 'sendL1' }>[] = [];
+
+  private deliver(m: Extract<FromWorker, { t: 'sendPeer' | 'sendL1' }>): void {
+    if (m.t === 'sendPeer') this.net?.sendPeering(m.toNodeId, m.data);
+    else this.net?.sendNodeconn(m.frame);
+  }
 
   private onWorker(m: FromWorker): void {
     switch (m.t) {
@@ -127,10 +138,13 @@ export class NodeHost {
         return;
       }
       case 'sendPeer':
-        this.net?.sendPeering(m.toNodeId, m.data);
-        return;
       case 'sendL1':
-        this.net?.sendNodeconn(m.frame);
+        // Until libp2p is up, hold what the node sends (bounded; the protocol retries whatever is lost).
+        if (!this.net) {
+          if (this.early.length < EARLY_FRAMES_MAX) this.early.push(m);
+          return;
+        }
+        this.deliver(m);
         return;
       case 'snapshot':
         this.set({ node: m.snapshot });

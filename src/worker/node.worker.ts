@@ -67,6 +67,9 @@ function handle(msg: ToWorker): void {
     case 'l1':
       runtime?.onL1Frame(msg.frame);
       return;
+    case 'l1Up':
+      runtime?.onL1Up();
+      return;
   }
 }
 

@@ -1,7 +1,40 @@
-import type { IDBPDatabase } from 'idb';
+import { createNode, type WaspNode } from '../node/node';
+import type { ProtocolEvent } from '../node/types';
+import { TICK_INTERVAL_MS } from '../consensus/params';
+import { decodePeerFrame, encodePeerFrame } from '../chain/wire';
+import { buildOriginTx, buildRequestTx, validateCommittee, type RequestSpec } from '../chain/deploy';
+import { decodeWaspFromNode, encodeNodeConnMessage } from '../nodeconn/codec';
+import type { WaspToNode } from '../nodeconn/messages';
+import {
+  addressFromString,
+  addressKey,
+  addressToString,
+  argsOf,
+  balancesOf,
+  COLOR_IOTA,
+  colorKey,
+  hname,
+  requestIDToString,
+  utf8,
+  type Address,
+  type Args,
+  type RequestID,
+  blake2b256,
+  Writer,
+} from '../protocol';
+import { toHex } from '../protocol/bytes';
+import { cryptoRng } from '../protocol/rng';
+import { callView } from '../vm/runner';
+import { Dict } from '../vm/dict';
+import { EP, H, P } from '../vm/core/names';
+import { readReceipt } from '../vm/core/blocklog';
 import type { HubInfo } from '../net/types';
-import type { NodeIdentity, Registry, SolidStateStore } from '../state/store';
-import type { CommandResult, FromWorker, NodeCommand, NodeSnapshotView } from './bridge';
+import type { NodeIdentity, Registry, SolidStateStore, BootupRecord } from '../state/store';
+import type { NodeDatabase } from '../store/idb-store';
+import type { ChainView, CommandResult, FromWorker, NodeCommand, NodeSnapshotView } from './bridge';
+import { Wallet } from './wallet';
+import { ChainSetup, sessionAddress, encodeSetupMsg } from './chain-setup';
+import { decodeParams, renderValue } from './params';
 
 /** What the worker entry needs from the node: the ports in, commands, and a snapshot stream out. */
 export interface NodeRuntime {
@@ -9,6 +42,7 @@ export interface NodeRuntime {
   onPeerMessage(fromNodeId: string, data: Uint8Array): void;
   onPeerStatus(nodeId: string, name: string, up: boolean): void;
   onL1Frame(frame: Uint8Array): void;
+  onL1Up(): void;
   command(c: NodeCommand): Promise<CommandResult>;
 }
 
@@ -18,26 +52,392 @@ export interface RuntimeDeps {
   readonly identity: NodeIdentity;
   readonly store: SolidStateStore;
   readonly registry: Registry;
-  readonly db: IDBPDatabase<never> | IDBPDatabase<unknown> | object;
+  readonly db: NodeDatabase;
   readonly hub: HubInfo;
   readonly post: (m: FromWorker) => void;
 }
 
-/**
- * Builds the node. Until src/node's createNode lands this is a shell: it answers peering echoes and reports an
- * empty snapshot, so the page's networking can be tested end to end on its own.
- */
+export const RUNTIME_LIMITS = {
+  /** Dashboard snapshots at most this often (rendering more often helps nobody). */
+  snapshotIntervalMs: 200,
+  /** Protocol events forwarded per snapshot interval; the rest are counted, not sent. */
+  eventsPerFlushMax: 200,
+  /** Requests per transaction when posting many (one request token each; keeps a transaction small). */
+  requestsPerTxMax: 25,
+  postManyMax: 10_000,
+  blocksShown: 20,
+  errorsShown: 20,
+  /** Request receipts remembered for the errors list. */
+  trackedRequestsMax: 20_000,
+  waitProcessedMs: 60_000,
+} as const;
+
+interface ChainMeta {
+  record: BootupRecord;
+  description: string;
+  blocks: { index: number; timeMs: number; requests: number; stateHash: string; anchorTxId: string }[];
+  lastIndex: number;
+}
+
+/** Builds the node from the worker's ports and serves the dashboard's commands. */
 export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> {
-  const restored = (await deps.registry.listBootupRecords()).length;
-  const snapshot: NodeSnapshotView = { nodeId: deps.nodeId, nodeName: deps.nodeName, wallet: undefined, chains: [], dkg: [] };
-  deps.post({ t: 'snapshot', snapshot });
-  return {
-    restoredChains: restored,
-    onPeerMessage() {},
-    onPeerStatus() {},
-    onL1Frame() {},
-    async command(c) {
-      throw new Error(`'${c.kind}' is not available yet: the node runtime is still being built`);
+  const { post } = deps;
+  const sendL1 = (m: WaspToNode): void => post({ t: 'sendL1', frame: encodeNodeConnMessage(m) });
+  const peersUp = new Map<string, { name: string; up: boolean }>();
+  const chainsMeta = new Map<string, ChainMeta>();
+  /** Requests this tab posted, by chain, for the errors list and "wait until processed". */
+  const posted: { chain: Address; id: RequestID; label: string }[] = [];
+
+  const node: WaspNode = createNode({
+    nodeId: deps.nodeId,
+    nodeKey: deps.identity.secretKey,
+    clock: { nowMs: () => Date.now() },
+    rng: cryptoRng,
+    peering: { send: (to, bytes) => post({ t: 'sendPeer', toNodeId: to, data: bytes }) },
+    l1: { send: sendL1 },
+    store: deps.store,
+    registry: deps.registry,
+    log: { log: (level, message) => (level === 'error' || level === 'warn' ? console.warn(`[node] ${message}`) : undefined) },
+  });
+
+  let walletSeed = (await deps.db.get('meta', 'walletSeed')) as Uint8Array | undefined;
+  if (!walletSeed) {
+    walletSeed = cryptoRng.bytes(32);
+    await deps.db.put('meta', walletSeed, 'walletSeed');
+  }
+  let dirty = true;
+  const changed = (): void => {
+    dirty = true;
+  };
+  const wallet = new Wallet(walletSeed, sendL1, changed);
+
+  const setup = new ChainSetup({
+    myNodeId: deps.nodeId,
+    secretKey: deps.identity.secretKey,
+    rng: cryptoRng,
+    nowMs: () => Date.now(),
+    send: (to, sessionId, m) => post({ t: 'sendPeer', toNodeId: to, data: encodePeerFrame({ channel: 'dkg', chain: sessionAddress(sessionId), body: encodeSetupMsg(m) }) }),
+    deploy: async (chainAddress) => {
+      await ensureFunds(wallet);
+      return wallet.spend((funds) => buildOriginTx(wallet.keyPair, funds, chainAddress, BigInt(Date.now()) * 1_000_000n));
     },
+    activate: async (record, keyShare) => {
+      await node.activateChain(record, { ...keyShare, publicShares: [...keyShare.publicShares] });
+      await remember(record);
+    },
+    initialize: async (chainAddress, chainColor, description) => {
+      await postRequests(chainAddress, [{ target: { chainId: chainAddress, hname: H.root }, entryPoint: hname(EP.init), args: argsOf([[P.chainColor, chainColor], [P.description, utf8(description)]]) }], 'root.init');
+    },
+    onChange: changed,
+  });
+
+  const remember = async (record: BootupRecord): Promise<void> => {
+    const key = addressKey(record.chainAddress);
+    if (chainsMeta.has(key)) return;
+    const description = ((await deps.db.get('meta', `description/${key}`)) as string | undefined) ?? '';
+    chainsMeta.set(key, { record, description, blocks: [], lastIndex: -1 });
+    changed();
+  };
+
+  node.subscribe((e) => {
+    if (e.type === 'protocol') queueEvent(e.event);
+    changed();
+  });
+
+  // Events are batched to the page: one message per flush, bounded.
+  let events: ProtocolEvent[] = [];
+  let eventsDropped = 0;
+  const queueEvent = (ev: ProtocolEvent): void => {
+    if (events.length < RUNTIME_LIMITS.eventsPerFlushMax) events.push(ev);
+    else eventsDropped++;
+  };
+
+  await node.start();
+  for (const r of await deps.registry.listBootupRecords()) await remember(r);
+  wallet.start();
+
+  setInterval(() => {
+    node.tick();
+    setup.tick();
+  }, TICK_INTERVAL_MS);
+  setInterval(() => {
+    if (events.length > 0) {
+      if (eventsDropped > 0) console.warn(`[node] ${eventsDropped} protocol events not shown (too many)`);
+      post({ t: 'events', events });
+      events = [];
+      eventsDropped = 0;
+    }
+    if (dirty) {
+      dirty = false;
+      post({ t: 'snapshot', snapshot: snapshot() });
+    }
+  }, RUNTIME_LIMITS.snapshotIntervalMs);
+
+  /* ------------------------------------------------------------------ snapshot */
+
+  function snapshot(): NodeSnapshotView {
+    const chains: ChainView[] = [];
+    for (const meta of chainsMeta.values()) {
+      const chainId = meta.record.chainAddress;
+      const s = node.snapshot(chainId);
+      if (!s) continue;
+      if (s.blockIndex !== meta.lastIndex) {
+        // A new solid state: note it with its time (the node's recentBlocks carries counts and anchors).
+        const rb = s.recentBlocks.find((b) => b.blockIndex === s.blockIndex);
+        if (s.blockIndex > 0) meta.blocks.push({ index: s.blockIndex, timeMs: Date.now(), requests: rb?.requests ?? 0, stateHash: s.stateHash, anchorTxId: rb?.anchorTxId ?? s.anchorTxId ?? '' });
+        if (meta.blocks.length > RUNTIME_LIMITS.blocksShown) meta.blocks.shift();
+        meta.lastIndex = s.blockIndex;
+      }
+      const st = node.solidState(chainId);
+      const errors: { requestId: string; message: string }[] = [];
+      let balance = 0n;
+      if (st) {
+        for (const q of posted) {
+          if (addressKey(q.chain) !== addressKey(chainId)) continue;
+          const r = readReceipt(st, q.id);
+          if (r?.error) errors.push({ requestId: requestIDToString(q.id), message: `${q.label}: ${r.error.kind}: ${r.error.message}` });
+        }
+        try {
+          const d = callView(st, chainId, H.accounts, hname(EP.accounts.totalAssets));
+          balance = decodeIotas(d);
+        } catch {
+          balance = 0n;
+        }
+      }
+      chains.push({
+        chain: s.chain,
+        description: meta.description,
+        committee: meta.record.committeeNodeIds.map((id) => ({ nodeId: id, up: id === deps.nodeId || (peersUp.get(id)?.up ?? false) })),
+        t: meta.record.t,
+        myIndex: meta.record.myIndex,
+        leader: s.leader === null ? undefined : meta.record.committeeNodeIds.indexOf(s.leader),
+        stage: s.synced ? s.stage : `syncing (${s.stage})`,
+        quorumUp: 1 + meta.record.committeeNodeIds.filter((id) => id !== deps.nodeId && peersUp.get(id)?.up).length >= meta.record.t,
+        blockIndex: s.blockIndex,
+        stateHash: s.stateHash,
+        backlog: s.backlog.map((b) => ({ requestId: b.requestId, txId: b.txId, entryPoint: '' })),
+        blocks: [...meta.blocks].reverse(),
+        anchors: s.anchors.slice(-RUNTIME_LIMITS.blocksShown).map((a) => ({ txId: a.txId, blockIndex: a.blockIndex, state: normalizeAnchorState(a.state) })),
+        contracts: listContracts(st ? () => st : undefined, chainId),
+        errors: errors.slice(-RUNTIME_LIMITS.errorsShown),
+        balance: balance.toString(),
+      });
+    }
+    return {
+      nodeId: deps.nodeId,
+      nodeName: deps.nodeName,
+      wallet: { address: wallet.address, balance: wallet.balanceIotas().toString() },
+      chains,
+      dkg: setup.views(),
+    };
+  }
+
+  function listContracts(_st: (() => unknown) | undefined, _chain: Address): ChainView['contracts'] {
+    return [];
+  }
+
+  /* ------------------------------------------------------------------ requests */
+
+  async function postRequests(chain: Address, specs: RequestSpec[], label: string): Promise<RequestID[]> {
+    await ensureFunds(wallet);
+    const txId = await wallet.spend((funds) => buildRequestTx(wallet.keyPair, funds, specs));
+    const ids = specs.map((_, index) => ({ txId, index }));
+    for (const id of ids) {
+      if (posted.length >= RUNTIME_LIMITS.trackedRequestsMax) posted.shift();
+      posted.push({ chain, id, label });
+    }
+    changed();
+    return ids;
+  }
+
+  async function waitProcessed(chain: Address, ids: readonly RequestID[]): Promise<void> {
+    const deadline = Date.now() + RUNTIME_LIMITS.waitProcessedMs;
+    for (;;) {
+      const st = node.solidState(chain);
+      if (st && ids.every((id) => readReceipt(st, id) !== undefined)) return;
+      if (Date.now() > deadline) throw new Error(`the chain did not process the request within ${RUNTIME_LIMITS.waitProcessedMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  function chainOf(s: string): Address {
+    let a: Address;
+    try {
+      a = addressFromString(s.trim());
+    } catch {
+      throw new Error(`'${s}' is not a chain address`);
+    }
+    if (!chainsMeta.has(addressKey(a))) throw new Error(`this node does not run chain ${s.slice(0, 12)}…`);
+    return a;
+  }
+
+  async function command(c: NodeCommand): Promise<CommandResult> {
+    switch (c.kind) {
+      case 'createChain': {
+        const t = validateCommittee(c.memberNodeIds, c.t);
+        const down = c.memberNodeIds.filter((id) => id !== deps.nodeId && !peersUp.get(id)?.up);
+        if (down.length > 0) throw new Error(`not connected to ${down.map((id) => peersUp.get(id)?.name ?? id.slice(0, 8)).join(', ')}: wait until every member shows 'up'`);
+        const chain = await setup.create(c.memberNodeIds, t, c.description);
+        await deps.db.put('meta', c.description, `description/${addressKey(chain)}`);
+        const meta = chainsMeta.get(addressKey(chain));
+        if (meta) meta.description = c.description;
+        return { kind: 'chainCreated', chain: addressToString(chain) };
+      }
+      case 'faucet':
+        wallet.requestFunds();
+        return { kind: 'ok', text: 'asked the hub faucet for funds' };
+      case 'deposit': {
+        const chain = chainOf(c.chain);
+        if (!(Number.isInteger(c.amount) && c.amount > 0)) throw new Error('the amount must be a whole number of iotas above 0');
+        const ids = await postRequests(chain, [{ target: { chainId: chain, hname: H.accounts }, entryPoint: hname(EP.accounts.deposit), transfer: balancesOf([[COLOR_IOTA, BigInt(c.amount)]]) }], 'deposit');
+        return { kind: 'requests', requestIds: ids.map(requestIDToString) };
+      }
+      case 'postRequest': {
+        const chain = chainOf(c.chain);
+        const args = toArgs(c.params);
+        const transfer = c.transfer > 0 ? balancesOf([[COLOR_IOTA, BigInt(c.transfer)]]) : undefined;
+        const ids = await postRequests(chain, [{ target: { chainId: chain, hname: hname(c.contract) }, entryPoint: hname(c.entryPoint), args, ...(transfer ? { transfer } : {}) }], `${c.contract}.${c.entryPoint}`);
+        return { kind: 'requests', requestIds: ids.map(requestIDToString) };
+      }
+      case 'postMany': {
+        const chain = chainOf(c.chain);
+        if (!(Number.isInteger(c.count) && c.count > 0 && c.count <= RUNTIME_LIMITS.postManyMax)) throw new Error(`count must be 1..${RUNTIME_LIMITS.postManyMax}`);
+        const args = toArgs(c.params);
+        const all: RequestID[] = [];
+        for (let done = 0; done < c.count; ) {
+          const k = Math.min(RUNTIME_LIMITS.requestsPerTxMax, c.count - done);
+          const specs = Array.from({ length: k }, () => ({ target: { chainId: chain, hname: hname(c.contract) }, entryPoint: hname(c.entryPoint), args }));
+          all.push(...(await postRequests(chain, specs, `${c.contract}.${c.entryPoint}`)));
+          done += k;
+        }
+        return { kind: 'requests', requestIds: all.map(requestIDToString) };
+      }
+      case 'callView': {
+        const chain = chainOf(c.chain);
+        const st = node.solidState(chain);
+        if (!st) throw new Error('the chain has no state yet');
+        const d = callView(st, chain, hname(c.contract), hname(c.view), Dict.fromArgs(toArgs(c.params)));
+        const result: Record<string, string> = {};
+        for (const [k, v] of d.entries()) result[new TextDecoder().decode(k)] = renderValue(v);
+        return { kind: 'view', result };
+      }
+      case 'deployWasm': {
+        const chain = chainOf(c.chain);
+        if (!/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(c.name)) throw new Error('a contract name is 1–32 letters, digits or _ and starts with a letter');
+        const blobArgs = argsOf([[P.blobProgram, c.program], [P.blobVMType, utf8('wasm')], [P.blobDescription, utf8(c.description || c.name)]]);
+        const stored = await postRequests(chain, [{ target: { chainId: chain, hname: H.blob }, entryPoint: hname(EP.blob.storeBlob), args: blobArgs }], 'blob.storeBlob');
+        await waitProcessed(chain, stored);
+        const st = node.solidState(chain);
+        const r = st ? readReceipt(st, stored[0] as RequestID) : undefined;
+        if (r?.error) throw new Error(`storing the program failed: ${r.error.message}`);
+        const programHash = blobHash(blobArgs);
+        const deployed = await postRequests(
+          chain,
+          [{ target: { chainId: chain, hname: H.root }, entryPoint: hname(EP.root.deployContract), args: argsOf([[P.programHash, programHash], [P.name, utf8(c.name)], [P.description, utf8(c.description || c.name)]]) }],
+          'root.deployContract',
+        );
+        await waitProcessed(chain, deployed);
+        const st2 = node.solidState(chain);
+        const r2 = st2 ? readReceipt(st2, deployed[0] as RequestID) : undefined;
+        if (r2?.error) throw new Error(`deploying the contract failed: ${r2.error.message}`);
+        return { kind: 'ok', text: `contract '${c.name}' deployed (program ${toHex(programHash).slice(0, 12)}…)` };
+      }
+      case 'audit': {
+        const chain = chainOf(c.chain);
+        const snap = node.snapshot(chain);
+        await node.idle();
+        const seen = new Set<string>();
+        let requests = 0;
+        let duplicates = 0;
+        const last = snap?.blockIndex ?? 0;
+        for (let i = 1; i <= last; i++) {
+          const b = await deps.store.getBlock(chain, i);
+          if (!b) throw new Error(`block #${i} is missing from this node's store`);
+          for (const u of b.updates) {
+            if (!u.requestId) continue;
+            const k = requestIDToString(u.requestId);
+            requests++;
+            if (seen.has(k)) duplicates++;
+            seen.add(k);
+          }
+        }
+        return { kind: 'audit', blockIndex: last, stateHash: snap?.stateHash ?? '', requests, duplicates };
+      }
+    }
+  }
+
+  return {
+    restoredChains: chainsMeta.size,
+    onPeerMessage(from, data) {
+      let f;
+      try {
+        f = decodePeerFrame(data);
+      } catch {
+        return node.onPeerMessage(from, data); // the node logs and drops malformed frames
+      }
+      if (f.channel === 'dkg') setup.onMessage(from, f.body);
+      else node.onPeerMessage(from, data);
+    },
+    onPeerStatus(nodeId, name, up) {
+      peersUp.set(nodeId, { name, up });
+      changed();
+    },
+    onL1Frame(frame) {
+      let m;
+      try {
+        m = decodeWaspFromNode(frame);
+      } catch (e) {
+        console.warn(`[node] dropped a malformed L1 frame: ${e instanceof Error ? e.message : String(e)}`);
+        return;
+      }
+      wallet.onL1(m);
+      node.onL1Message(m);
+      changed();
+    },
+    onL1Up() {
+      wallet.start();
+      for (const m of chainsMeta.values()) {
+        sendL1({ kind: 'waspToNodeSubscribe', address: m.record.chainAddress });
+        sendL1({ kind: 'waspToNodeGetOutputs', address: m.record.chainAddress });
+      }
+    },
+    command,
   };
 }
+
+async function ensureFunds(wallet: Wallet): Promise<void> {
+  if (wallet.balanceIotas() >= 100n) return;
+  wallet.requestFunds();
+  const deadline = Date.now() + 10_000;
+  while (wallet.balanceIotas() < 100n) {
+    if (Date.now() > deadline) throw new Error('the wallet has no funds and the faucet did not answer within 10 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function toArgs(params: Readonly<Record<string, string>>): Args {
+  return argsOf(Object.entries(decodeParams(params)));
+}
+
+/** Same hash as the blob contract computes: blake2b over the sorted (key, value) fields. */
+function blobHash(args: Args): Uint8Array {
+  const d = Dict.fromArgs(args);
+  return blobHashOf(d);
+}
+
+function blobHashOf(d: Dict): Uint8Array {
+  const w = new Writer();
+  for (const [k, v] of d.entries()) w.bytes(k).bytes(v);
+  return blake2b256(w.finish());
+}
+
+function decodeIotas(d: Dict): bigint {
+  const v = d.get(colorKey(COLOR_IOTA)) ?? d.get(new Uint8Array(32));
+  if (!v || v.length !== 8) return 0n;
+  return new DataView(v.buffer, v.byteOffset, 8).getBigUint64(0, true);
+}
+
+function normalizeAnchorState(s: string): 'pending' | 'booked' | 'confirmed' | 'rejected' {
+  return s === 'booked' || s === 'confirmed' || s === 'rejected' ? s : 'pending';
+}
+
