@@ -4,8 +4,8 @@ import { LIMITS } from '../protocol/limits';
 export const NODECONN_LIMITS = {
   /**
    * Outputs reported for one address in one message. A chain address holds one UTXO per pending request
-   * (each carries its request token), so this bounds the backlog one message can show; the hub reports the
-   * oldest first and logs when it truncates.
+   * (each carries its request token), so this bounds the backlog one message can show; beyond it the hub reports
+   * the first ones in output-ID order and logs that it truncated.
    */
   outputsPerMessageMax: 16_384,
   /** One frame on the wire: a transaction plus a full output list fits comfortably. */
