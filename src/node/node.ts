@@ -1,6 +1,14 @@
-import { addressFromPublicKey, addressKey, addressToString, AddressKind, DecodeError, fromHex, requestIDToString, toHex, txIdToString, type Address, type ChainID, type RequestID } from '../protocol';
-import { runBatch } from '../vm/runner';
+import { addressFromPublicKey, addressKey, addressToString, AddressKind, DecodeError, fromHex, hname, requestIDToString, toHex, txIdToString, type Address, type ChainID, type Hname, type RequestID, type TransactionID } from '../protocol';
+import { runBatch, callView as vmCallView } from '../vm/runner';
 import { isRequestProcessed } from '../vm/core/blocklog';
+import { Dict } from '../vm/dict';
+import { H, EP, P } from '../vm/core/names';
+import { blobHash } from '../vm/core/blob-store';
+import { buildRequestTx, type RequestSpec } from '../chain/deploy';
+import { encodeSetupMsg, sessionAddress } from '../chain/setup-wire';
+import type { Ed25519KeyPair } from '../crypto/ed25519';
+import { ChainSetup, type DeployChainOptions, type DeployChainResult, type DeploymentView } from './setup';
+import { L1WalletClient, NodeApiError, type WalletSpender } from './l1-wallet';
 import { VirtualState } from '../state/vstate';
 import type { BootupRecord, RegistryKeyShare } from '../state/store';
 import { Committee, type CommitteeAction } from '../chain/committee';
@@ -30,7 +38,28 @@ export interface ChainSnapshot {
   readonly evidence: readonly Evidence[];
 }
 
-export type NodeEvent = { readonly type: 'protocol'; readonly event: ProtocolEvent } | { readonly type: 'snapshot'; readonly snapshot: ChainSnapshot };
+export type NodeEvent =
+  | { readonly type: 'protocol'; readonly event: ProtocolEvent }
+  | { readonly type: 'snapshot'; readonly snapshot: ChainSnapshot }
+  /** A chain setup (DKG → origin → activation → init) this node takes part in changed. */
+  | { readonly type: 'deployment'; readonly deployment: DeploymentView };
+
+/** A wallet for the node's API calls: a key pair (the node spends through its own L1 connection) or a spender. */
+export type NodeWallet = Ed25519KeyPair | WalletSpender;
+
+/** `deployChain` options: as DeployChainOptions, with either kind of wallet. */
+export type DeployChainRequest = Omit<DeployChainOptions, 'initiatorWallet'> & { readonly initiatorWallet: NodeWallet };
+
+/** A wasm (or other VM type) program to deploy through blob.storeBlob + root.deployContract in one transaction. */
+export interface ContractDeployment {
+  readonly name: string;
+  readonly program: Uint8Array;
+  /** Default 'wasm'. */
+  readonly vmType?: string;
+  readonly description?: string;
+  /** Passed to the contract's init. */
+  readonly initParams?: Readonly<Record<string, Uint8Array>>;
+}
 
 export interface NodeOptions {
   readonly timeouts?: ConsensusTimeouts;
@@ -38,6 +67,8 @@ export interface NodeOptions {
   readonly runVM?: (task: VmTask) => VmOutcome;
   /** Simulator only: wraps the threshold signer (a Byzantine node with bad partial signatures). */
   readonly wrapSigner?: (s: ThresholdSigner) => ThresholdSigner;
+  /** Policy for DKG invitations from peers (default: take part whenever this node is in the proposed committee). */
+  readonly acceptDkgInvite?: (fromNodeId: string, members: readonly string[], t: number, description: string) => boolean;
 }
 
 export interface WaspNode {
@@ -58,6 +89,30 @@ export interface WaspNode {
   /** The solid virtual state of a chain (read it with src/vm views), or null. */
   solidState(chain: ChainID): VirtualState | null;
   subscribe(listener: (e: NodeEvent) => void): () => void;
+
+  /* ---- chain deployment and clients (additive API; see README) ---- */
+  /**
+   * Deploys a chain with this node as initiator: DKG among `committeeNodeIds` over peering, origin transaction and
+   * root init request from `initiatorWallet`, activation on every member. Resolves once the init request is
+   * confirmed on L1 (block #1 follows when the committee processes it). Throws DeployError (bad N/T) or
+   * NodeApiError synchronously on bad input; rejects with NodeApiError ('dkg-failed', 'deploy-timeout',
+   * 'rejected-by-l1', 'l1-timeout').
+   */
+  deployChain(opts: DeployChainRequest): Promise<DeployChainResult>;
+  /** Chain setups this node takes part in (initiator or member), for dashboards. */
+  deployments(): DeploymentView[];
+  /** A spender for a key pair over this node's L1 connection (spends serialized per wallet). */
+  wallet(keyPair: Ed25519KeyPair): WalletSpender;
+  /** Asks the hub's faucet for funds and resolves with the wallet's outputs once some arrived. */
+  requestFunds(address: Address): Promise<void>;
+  /** Posts one request transaction (requests to any chains); resolves once L1 confirmed it. */
+  postRequest(wallet: NodeWallet, requests: readonly RequestSpec[]): Promise<{ readonly txId: TransactionID; readonly requestIds: readonly RequestID[] }>;
+  /** Calls a view on this node's solid state of the chain. Throws NodeApiError('unknown-chain') or the VM's VMError. */
+  callView(chain: ChainID, contract: string | Hname, view: string | Hname, params?: Dict | Readonly<Record<string, Uint8Array>>): Dict;
+  /** True once this node's solid state of the chain has processed the request. */
+  isRequestProcessed(chain: ChainID, id: RequestID): boolean;
+  /** Posts blob.storeBlob (program 'p', VM type 'v', description 'd') and root.deployContract in ONE transaction (processed in that order). */
+  deployContract(wallet: NodeWallet, chain: ChainID, c: ContractDeployment): Promise<{ readonly txId: TransactionID; readonly requestIds: readonly RequestID[]; readonly programHash: Uint8Array; readonly hname: Hname }>;
 }
 
 interface ChainEntry {
@@ -81,6 +136,19 @@ export function createNode(c: NodeComponents, opts: NodeOptions = {}): WaspNode 
   // The node's own L1 address (from its identity key) is its reward address (spec step 5c).
   const rewardAddress: Address = addressFromPublicKey(AddressKind.Ed25519, /^[0-9a-f]{64}$/.test(c.nodeId) ? fromHex(c.nodeId) : new Uint8Array(32));
   let failure: unknown = null;
+  const l1wallet = new L1WalletClient((m) => c.l1.send(m), () => c.clock.nowMs());
+  const spenderOf = (w: NodeWallet): WalletSpender => ('spend' in w ? w : l1wallet.spender(w));
+  const setup = new ChainSetup({
+    myNodeId: c.nodeId,
+    secretKey: c.nodeKey,
+    rng: c.rng,
+    nowMs: () => c.clock.nowMs(),
+    send: (to, sessionId, m) => c.peering.send(to, encodePeerFrame({ channel: 'dkg', chain: sessionAddress(sessionId), body: encodeSetupMsg(m) })),
+    storeKeyShare: (chain, share) => c.registry.putKeyShare(chain, share),
+    activate: (record, share) => node.activateChain(record, share),
+    event: (kind, text, peer) => protocolEvent(null, { kind, text, ...(peer ? { peer } : {}) }),
+    acceptInvite: opts.acceptDkgInvite ?? (() => true),
+  });
 
   const emit = (e: NodeEvent): void => {
     for (const l of listeners) l(e);
@@ -170,6 +238,8 @@ export function createNode(c: NodeComponents, opts: NodeOptions = {}): WaspNode 
     },
     tick() {
       const now = c.clock.nowMs();
+      l1wallet.tick();
+      setup.tick();
       for (const e of chains.values()) run(e, e.committee.tick(now));
     },
     onPeerMessage(from, bytes) {
@@ -180,6 +250,7 @@ export function createNode(c: NodeComponents, opts: NodeOptions = {}): WaspNode 
         if (e instanceof DecodeError) return c.log?.log('warn', `dropped a malformed frame from ${from.slice(0, 8)}: ${e.message}`);
         throw e;
       }
+      if (f.channel === 'dkg') return setup.onFrame(from, f.chain.digest, f.body);
       const entry = chains.get(addressKey(f.chain));
       if (!entry) return;
       const now = c.clock.nowMs();
@@ -197,6 +268,7 @@ export function createNode(c: NodeComponents, opts: NodeOptions = {}): WaspNode 
       }
     },
     onL1Message(msg) {
+      l1wallet.onL1Message(msg);
       const now = c.clock.nowMs();
       if (msg.kind === 'waspFromNodeConfirmedTransaction') {
         for (const e of chains.values()) run(e, e.committee.onL1Message(msg, now));
@@ -243,6 +315,51 @@ export function createNode(c: NodeComponents, opts: NodeOptions = {}): WaspNode 
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    deployChain(req) {
+      const { initiatorWallet, onProgress, ...rest } = req;
+      return setup.deploy({
+        ...rest,
+        initiatorWallet: spenderOf(initiatorWallet),
+        onProgress: (v) => {
+          emit({ type: 'deployment', deployment: v });
+          onProgress?.(v);
+        },
+      });
+    },
+    deployments: () => setup.views(),
+    wallet: (kp) => l1wallet.spender(kp),
+    async requestFunds(address) {
+      c.l1.send({ kind: 'waspToNodeRequestFunds', address });
+      await l1wallet.funds(address);
+    },
+    async postRequest(wallet, requests) {
+      const w = spenderOf(wallet);
+      const txId = await w.spend((funds) => buildRequestTx(w.keyPair, funds, requests));
+      return { txId, requestIds: requests.map((_, index) => ({ txId, index })) };
+    },
+    callView(chain, contract, view, params) {
+      const e = chains.get(addressKey(chain));
+      if (!e) throw new NodeApiError('unknown-chain', `chain ${addressToString(chain)} is not active on this node`);
+      const h = (x: string | Hname): Hname => (typeof x === 'string' ? hname(x) : x);
+      const d = params instanceof Dict ? params : Dict.of(params ?? {});
+      return vmCallView(e.committee.stateManager.state, chain, h(contract), h(view), d, { chainColor: e.record.chainColor });
+    },
+    isRequestProcessed(chain, id) {
+      const st = chains.get(addressKey(chain))?.committee.stateManager.state;
+      return st ? isRequestProcessed(st, id) : false;
+    },
+    async deployContract(wallet, chain, k) {
+      const vmType = k.vmType ?? 'wasm';
+      const description = k.description ?? k.name;
+      const fields = Dict.of({ [P.blobProgram]: k.program, [P.blobVMType]: new TextEncoder().encode(vmType), [P.blobDescription]: new TextEncoder().encode(description) });
+      const programHash = blobHash(fields.entries());
+      const deployArgs = Dict.of({ ...(k.initParams ?? {}), [P.programHash]: programHash, [P.name]: new TextEncoder().encode(k.name), [P.description]: new TextEncoder().encode(description) });
+      const { txId, requestIds } = await node.postRequest(wallet, [
+        { target: { chainId: chain, hname: H.blob }, entryPoint: hname(EP.blob.storeBlob), args: fields.toArgs() },
+        { target: { chainId: chain, hname: H.root }, entryPoint: hname(EP.root.deployContract), args: deployArgs.toArgs() },
+      ]);
+      return { txId, requestIds, programHash, hname: hname(k.name) };
     },
   };
   return node;

@@ -4,6 +4,7 @@ import {
   balancesOf,
   COLOR_IOTA,
   colorKey,
+  equalBytes,
   hname,
   requestIDKey,
   SeededRng,
@@ -29,7 +30,11 @@ import type { BootupRecord, SolidStateStore } from '../state/store';
 import type { Block, Mutation } from '../state/types';
 import { createNode, type WaspNode } from '../node/node';
 import type { ProtocolEvent } from '../node/types';
-import { decodePeerFrame } from '../chain/wire';
+import { decodePeerFrame, encodePeerFrame, type PeerFrame } from '../chain/wire';
+import { roundKey } from '../consensus/operator';
+import { stateSectionOf } from '../state/manager';
+import type { DeployChainResult } from '../node/setup';
+import { decU64 } from '../vm/dict';
 import { buildOriginTx, buildRequestTx } from '../chain/deploy';
 import { CONSENSUS_PARAMS, type ConsensusTimeouts } from '../consensus/params';
 import type { VmOutcome, VmTask } from '../consensus/vm-port';
@@ -39,7 +44,15 @@ import { listAccounts, accountBalances, totalAssets } from '../vm/core/ledger';
 import { H, EP, P } from '../vm/core/names';
 import { NO_FAULTS, SimNetwork, type NetworkFaults } from './network';
 
-export type ByzantineKind = 'silent' | 'wrongResult' | 'badPartialSig';
+/**
+ * silent: sends nothing on peering; wrongResult: computes a different state; badPartialSig: signs the wrong bytes;
+ * equivocate: as leader, sends a different computation context the first time to each member, the real one on
+ * re-sends (members see two contexts in one round).
+ */
+export type ByzantineKind = 'silent' | 'wrongResult' | 'badPartialSig' | 'equivocate';
+
+/** What the wallets post after the chain is up. */
+export type SimWorkload = 'deposit' | 'counter';
 
 export interface SimConfig {
   readonly seed: number;
@@ -62,6 +75,16 @@ export interface SimConfig {
   readonly trace?: boolean;
   /** ed25519 verifier of the L1 ledger (default 'node'; a browser host such as the classroom worker needs 'noble'). */
   readonly ed25519Impl?: 'node' | 'noble';
+  /** Deploy the chain through the node API (`deployChain`: real DKG over the simulated peering) instead of trusted-dealer keys. */
+  readonly dkg?: boolean;
+  /** DKG phase timeout (virtual ms) when `dkg` is set. */
+  readonly dkgPhaseTimeoutMs?: number;
+  /** 'deposit' (default): accounts.deposit requests; 'counter': deploy `counterWasm` (blob + root) and post increments. */
+  readonly workload?: SimWorkload;
+  /** The counter contract's wasm bytes (contracts/build/counter.wasm), needed by the 'counter' workload. */
+  readonly counterWasm?: Uint8Array;
+  /** L1 rejects the first anchor posted for each of these block indices (requests must stay, the round restart). */
+  readonly rejectAnchorBlocks?: readonly number[];
 }
 
 /** One line of the trace: plain data, what a page replays. */
@@ -86,6 +109,10 @@ export interface SimResult {
   readonly latenciesMs: number[];
   readonly trace: TraceEvent[];
   readonly reproduce: string;
+  /** Chain deployment (through DKG when cfg.dkg): virtual and wall-clock ms from start to block #1 on all honest nodes. */
+  readonly deploy?: { readonly virtualMs: number; readonly wallMs: number; readonly viaDkg: boolean };
+  /** Anchors the injected L1 fault rejected. */
+  readonly anchorsRejected?: number;
 }
 
 const STEP_MS = 10;
@@ -98,6 +125,8 @@ const TRACE_EVENTS_MAX = 200_000;
 interface SimNodeSlot {
   readonly index: number;
   readonly id: string;
+  /** ed25519 seed of the node identity (its secret key: the DKG signs with it). */
+  readonly seed: Uint8Array;
   readonly store: SolidStateStore;
   readonly registry: MemoryRegistry;
   node: WaspNode | null;
@@ -137,6 +166,9 @@ export class Simulation {
   private readonly processedAt = new Map<string, Map<number, number>>();
   private readonly posted = new Map<string, { id: RequestID; atMs: number; doneMs: number | null }>();
   private wallet: Ed25519KeyPair;
+  private deployFigures: { virtualMs: number; wallMs: number; viaDkg: boolean } | null = null;
+  private readonly equivocated = new Set<string>();
+  private readonly rejectedAnchorBlocks = new Set<number>();
 
   constructor(cfg: SimConfig) {
     this.cfg = cfg;
@@ -159,7 +191,9 @@ export class Simulation {
     for (const k of c.crashes ?? []) f.push(`crash@${k.index}:${k.atMs}-${k.restartAtMs}`);
     if (c.partition) f.push(`partition@${c.partition.fromMs}-${c.partition.toMs}`);
     if (c.clockSkewMs?.some((s) => s !== 0)) f.push(`skew=${c.clockSkewMs.join('/')}`);
-    return `npm run sim -- --seed ${c.seed} --n ${c.n} --t ${c.t} --requests ${c.requests}${f.length ? ` --faults ${f.join(',')}` : ''}`;
+    for (const b of c.rejectAnchorBlocks ?? []) f.push(`rejectAnchor@${b}`);
+    const extra = `${c.dkg ? ' --dkg' : ''}${c.workload === 'counter' ? ' --workload counter' : ''}${c.requestIntervalMs !== undefined ? ` --interval ${c.requestIntervalMs}` : ''}`;
+    return `npm run sim -- --seed ${c.seed} --n ${c.n} --t ${c.t} --requests ${c.requests}${extra}${f.length ? ` --faults ${f.join(',')}` : ''}`;
   }
 
   private get now(): number {
@@ -177,7 +211,7 @@ export class Simulation {
     const kp = ed25519KeyPairFromSeed(seed);
     const id = toHex(kp.publicKey);
     const byz = this.cfg.byzantine?.find((b) => b.index === index)?.kind ?? null;
-    const slot: SimNodeSlot = { index, id, store: this.recordingStore(new MemorySolidStateStore(), index, byz !== null), registry: new MemoryRegistry(), node: null, session: this.server.openSession(), byzantine: byz, unsub: null };
+    const slot: SimNodeSlot = { index, id, seed, store: this.recordingStore(new MemorySolidStateStore(), index, byz !== null), registry: new MemoryRegistry(), node: null, session: this.server.openSession(), byzantine: byz, unsub: null };
     await slot.registry.putNodeIdentity({ publicKey: kp.publicKey, secretKey: seed });
     this.slots.push(slot);
   }
@@ -187,10 +221,10 @@ export class Simulation {
     const node = createNode(
       {
         nodeId: slot.id,
-        nodeKey: new Uint8Array(32),
+        nodeKey: slot.seed,
         clock: { nowMs: () => this.timeMs + skew },
         rng: this.rng,
-        peering: { send: (to, bytes) => (slot.byzantine === 'silent' ? undefined : this.net.send(this.now, slot.id, to, { kind: 'peer', bytes })) },
+        peering: { send: (to, bytes) => this.peerSend(slot, to, bytes) },
         l1: { send: (msg) => this.net.send(this.now, slot.id, L1_ID, { kind: 'toL1', msg }, { ...this.net.faults, dropRate: 0, duplicateRate: 0 }) },
         store: slot.store,
         registry: slot.registry,
@@ -261,6 +295,35 @@ export class Simulation {
   }
 
   private async deploy(): Promise<void> {
+    const wall0 = performance.now();
+    const virt0 = this.now;
+    if (this.cfg.dkg) await this.deployWithDkg();
+    else await this.deployTrustedDealer();
+    this.deployFigures = { virtualMs: this.now - virt0, wallMs: performance.now() - wall0, viaDkg: this.cfg.dkg === true };
+  }
+
+  /** Spec "Deployment of the contract chain" through the node API: DKG over the simulated peering, origin, activation, init. */
+  private async deployWithDkg(): Promise<void> {
+    const { n, t } = this.cfg;
+    await this.fundWallet();
+    const initiator = this.honest()[0]?.node;
+    if (!initiator) throw new Error('sim: no honest node to initiate the deployment');
+    let result: DeployChainResult | null = null;
+    let error: unknown = null;
+    initiator
+      .deployChain({ committeeNodeIds: this.slots.map((s) => s.id), t, description: `sim chain seed ${this.cfg.seed}`, initiatorWallet: this.wallet, phaseTimeoutMs: this.cfg.dkgPhaseTimeoutMs ?? 1_000 })
+      .then((r) => (result = r), (e: unknown) => (error = e));
+    await this.until(() => result !== null || error !== null, this.cfg.maxTimeMs ?? 120_000, 'chain deployed through DKG');
+    if (error !== null) throw new LivenessFailure(`deployChain failed: ${error instanceof Error ? error.message : String(error)}`);
+    const r = result as unknown as DeployChainResult;
+    this.chainAddress = r.chainAddress;
+    this.chainColor = r.chainColor;
+    this.record('wallet', L1_ID, 'deploy', `Chain deployed through DKG (QUAL {${r.qual.join(', ')}}), committee of ${n}, quorum ${t}.`);
+    this.posted.set(requestIDKey(r.initRequestId), { id: r.initRequestId, atMs: this.now, doneMs: null });
+    await this.until(() => this.allHonestProcessed(), this.cfg.maxTimeMs ?? 60_000, 'block #1 (root init)');
+  }
+
+  private async deployTrustedDealer(): Promise<void> {
     const { n, t } = this.cfg;
     this.keys = trustedDealerKeygen(n, t, this.rng);
     const chainAddress = blsAddress((this.keys[0] as KeyShare).masterPublicKey);
@@ -285,6 +348,7 @@ export class Simulation {
   }
 
   private async workload(): Promise<void> {
+    if (this.cfg.workload === 'counter') return this.counterWorkload();
     const interval = this.cfg.requestIntervalMs ?? 5;
     for (let i = 0; i < this.cfg.requests; i++) {
       const tx = buildRequestTx(this.wallet, this.walletFunds(), [{ target: { chainId: this.chainAddress as Address, hname: H.accounts }, entryPoint: hname(EP.accounts.deposit), transfer: balancesOf([[COLOR_IOTA, 10n]]) }]);
@@ -294,6 +358,60 @@ export class Simulation {
     }
     await this.until(() => this.allHonestProcessed() && this.quiescent(), this.cfg.maxTimeMs ?? 120_000, 'every request processed');
     this.checkAccounts();
+  }
+
+  /** Deploys the wasm counter (blob + root.deployContract through the node API), posts increments, checks the view. */
+  private async counterWorkload(): Promise<void> {
+    const wasm = this.cfg.counterWasm;
+    if (!wasm) throw new Error("sim: the 'counter' workload needs cfg.counterWasm (contracts/build/counter.wasm)");
+    const chain = this.chainAddress as Address;
+    const node = this.honest()[0]?.node as WaspNode;
+    let posted: { requestIds: readonly RequestID[] } | null = null;
+    let error: unknown = null;
+    node.deployContract(this.wallet, chain, { name: 'counter', program: wasm, description: 'counter (sim)' }).then((r) => (posted = r), (e: unknown) => (error = e));
+    await this.until(() => posted !== null || error !== null, 30_000, 'counter deploy transaction confirmed');
+    if (error !== null) throw new LivenessFailure(`deployContract failed: ${error instanceof Error ? error.message : String(error)}`);
+    for (const id of (posted as unknown as { requestIds: readonly RequestID[] }).requestIds) this.posted.set(requestIDKey(id), { id, atMs: this.now, doneMs: null });
+    // Increments posted before the deployment is processed could land in an earlier batch position: wait.
+    await this.until(() => this.allHonestProcessed(), this.cfg.maxTimeMs ?? 60_000, 'counter contract deployed');
+    const interval = this.cfg.requestIntervalMs ?? 5;
+    for (let i = 0; i < this.cfg.requests; i++) {
+      const tx = buildRequestTx(this.wallet, this.walletFunds(), [{ target: { chainId: chain, hname: hname('counter') }, entryPoint: hname('increment') }]);
+      const txId = this.submit(tx, `increment request ${i}`);
+      this.posted.set(requestIDKey({ txId, index: 0 }), { id: { txId, index: 0 }, atMs: this.now, doneMs: null });
+      await this.advance(interval);
+    }
+    await this.until(() => this.allHonestProcessed() && this.quiescent(), this.cfg.maxTimeMs ?? 120_000, 'every increment processed');
+    for (const s of this.honest()) {
+      const v = s.node?.callView(chain, 'counter', 'getCounter').get('counter');
+      const counter = v ? decU64(v) : -1n;
+      if (counter !== BigInt(this.cfg.requests)) throw new InvariantViolation(`counter view on node ${s.index} is ${counter}, ${this.cfg.requests} increments were posted`);
+    }
+    this.checkAccounts();
+  }
+
+  /** Peering of one node, with its Byzantine behaviour applied. */
+  private peerSend(slot: SimNodeSlot, to: string, bytes: Uint8Array): void {
+    if (slot.byzantine === 'silent') return;
+    if (slot.byzantine === 'equivocate') bytes = this.equivocate(to, bytes);
+    this.net.send(this.now, slot.id, to, { kind: 'peer', bytes });
+  }
+
+  /** Equivocating leader: the first context of a round to each member has another timestamp (+1 ms). */
+  private equivocate(to: string, bytes: Uint8Array): Uint8Array {
+    let f: PeerFrame;
+    try {
+      f = decodePeerFrame(bytes);
+    } catch {
+      return bytes;
+    }
+    if (f.channel !== 'consensus' || f.msg.kind !== 'computationContext') return bytes;
+    const key = `${roundKey(f.msg.round)}>${to}`;
+    if (this.equivocated.has(key)) return bytes;
+    if (this.equivocated.size > 10_000) this.equivocated.clear();
+    this.equivocated.add(key);
+    this.record('sim', '', 'fault', `Equivocating leader sends member ${to.slice(0, 8)} a different context.`);
+    return encodePeerFrame({ ...f, msg: { ...f.msg, timestamp: f.msg.timestamp + 1_000_000n } });
   }
 
   private async fundWallet(): Promise<void> {
@@ -346,6 +464,7 @@ export class Simulation {
     if (p.kind === 'toL1') {
       const slot = this.slots.find((s) => s.id === from);
       if (!slot || !slot.node) return;
+      if (p.msg.kind === 'waspToNodeTransaction' && this.injectAnchorRejection(slot, p.msg.tx)) return;
       for (const reply of this.server.handle(slot.session, p.msg, this.timeMs)) this.net.send(this.now, L1_ID, slot.id, { kind: 'fromL1', msg: reply }, { ...this.net.faults, dropRate: 0, duplicateRate: 0 });
       if (p.msg.kind === 'waspToNodeTransaction') this.record(`node${slot.index}`, L1_ID, 'anchorPosted', `Anchor transaction posted to L1.`);
       return;
@@ -394,6 +513,19 @@ export class Simulation {
         this.record(`node${c.index}`, '', 'fault', `Node ${c.index} restarted from its store.`);
       }
     }
+  }
+
+  /** L1 fault: rejects the first anchor of each configured block index (nothing is booked). */
+  private injectAnchorRejection(slot: SimNodeSlot, tx: ValueTransaction): boolean {
+    const blocks = this.cfg.rejectAnchorBlocks;
+    if (!blocks || !this.chainColor) return false;
+    const sec = stateSectionOf(tx);
+    if (!sec || !equalBytes(sec.chainColor, this.chainColor) || !blocks.includes(sec.blockIndex) || this.rejectedAnchorBlocks.has(sec.blockIndex)) return false;
+    this.rejectedAnchorBlocks.add(sec.blockIndex);
+    const txId = transactionId(tx);
+    this.record(L1_ID, `node${slot.index}`, 'fault', `L1 rejects the anchor of block #${sec.blockIndex} (injected fault).`);
+    this.net.send(this.now, L1_ID, slot.id, { kind: 'fromL1', msg: { kind: 'waspFromNodeTransactionInclusionState', txId, address: this.chainAddress as Address, state: 'rejected', reason: 'injected fault: anchor rejected by L1' } }, { ...this.net.faults, dropRate: 0, duplicateRate: 0 });
+    return true;
   }
 
   /* ------------------------------------------------------------ invariants */
@@ -457,6 +589,8 @@ export class Simulation {
       evidence,
       messagesDropped: this.net.dropped,
       latenciesMs: [...this.posted.values()].flatMap((p) => (p.doneMs === null ? [] : [p.doneMs - p.atMs])),
+      ...(this.deployFigures ? { deploy: this.deployFigures } : {}),
+      anchorsRejected: this.rejectedAnchorBlocks.size,
       trace: this.trace,
       reproduce: this.reproduce,
     };
