@@ -1,4 +1,4 @@
-import { equalBytes, fromHex, toHex, ValidationError } from '../protocol';
+import { equalBytes, fromHex, ValidationError } from '../protocol';
 import type { Block, Mutation, StateReader, StateUpdate } from './types';
 import { blockHash, nextStateHash, ORIGIN_STATE_HASH, validateBlockShape } from './block';
 import { STATE_LIMITS } from './vstate-limits';
@@ -7,7 +7,20 @@ import { STATE_LIMITS } from './vstate-limits';
  * Keys are held as lowercase hex strings: for lowercase hex, JS string order equals the byte order of the
  * keys (a prefix sorts first, '0'..'9' < 'a'..'f'), and a byte prefix is a hex prefix.
  */
-const keyOf = (k: Uint8Array): string => toHex(k);
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Table-driven hex: key encoding is on every state access, and buffers stack three deep in the VM. */
+function keyOf(k: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < k.length; i++) s += HEX[k[i] as number];
+  return s;
+}
+
+/** Readers that can take an already-encoded key, so a stack of buffers encodes each key once. */
+interface HexReader {
+  getHex(hex: string, key: Uint8Array): Uint8Array | undefined;
+  hasHex(hex: string, key: Uint8Array): boolean;
+}
+const isHexReader = (r: StateReader): r is StateReader & HexReader => typeof (r as Partial<HexReader>).getHex === 'function';
 
 function checkKey(key: Uint8Array): void {
   if (key.length === 0) throw new ValidationError('state key', 'keys are non-empty (spec: virtual state)');
@@ -85,6 +98,14 @@ export class VirtualState implements StateReader {
   has(key: Uint8Array): boolean {
     return this.kv.has(keyOf(key));
   }
+  /** @internal */
+  getHex(hex: string): Uint8Array | undefined {
+    return this.kv.get(hex);
+  }
+  /** @internal */
+  hasHex(hex: string): boolean {
+    return this.kv.has(hex);
+  }
   keys(prefix: Uint8Array): Uint8Array[] {
     return rangeWithPrefix(this.sorted(), keyOf(prefix)).map(fromHex);
   }
@@ -157,14 +178,24 @@ export class VirtualStateBuffer implements StateReader {
   constructor(readonly base: StateReader) {}
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const v = this.overlay.get(keyOf(key));
-    if (v === null) return undefined;
-    return v ?? this.base.get(key);
+    return this.getHex(keyOf(key), key);
   }
   has(key: Uint8Array): boolean {
-    const v = this.overlay.get(keyOf(key));
+    return this.hasHex(keyOf(key), key);
+  }
+  /** @internal */
+  getHex(hex: string, key: Uint8Array): Uint8Array | undefined {
+    const v = this.overlay.get(hex);
+    if (v === null) return undefined;
+    if (v !== undefined) return v;
+    return isHexReader(this.base) ? this.base.getHex(hex, key) : this.base.get(key);
+  }
+  /** @internal */
+  hasHex(hex: string, key: Uint8Array): boolean {
+    const v = this.overlay.get(hex);
     if (v === null) return false;
-    return v !== undefined || this.base.has(key);
+    if (v !== undefined) return true;
+    return isHexReader(this.base) ? this.base.hasHex(hex, key) : this.base.has(key);
   }
   keys(prefix: Uint8Array): Uint8Array[] {
     const p = keyOf(prefix);
@@ -201,7 +232,7 @@ export class VirtualStateBuffer implements StateReader {
     for (const k of [...this.overlay.keys()].sort()) {
       const v = this.overlay.get(k) as Uint8Array | null;
       const key = fromHex(k);
-      const baseValue = this.base.get(key);
+      const baseValue = isHexReader(this.base) ? this.base.getHex(k, key) : this.base.get(key);
       if (v === null) {
         if (baseValue !== undefined) out.push({ kind: 'del', key });
       } else if (baseValue === undefined || !equalBytes(baseValue, v)) {

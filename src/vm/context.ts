@@ -12,6 +12,7 @@ import {
   hname,
   readAgentID,
   ValidationError,
+  utf8,
   type Address,
   type AgentID,
   type Balances,
@@ -28,7 +29,7 @@ import { VMError } from './errors';
 import { GasMeter } from './gas';
 import { VmNodeFault } from './wasm/errors';
 import { GAS, VM_LIMITS } from './params';
-import { PartitionRW } from './partition';
+import { PartitionRW, type PartitionHooks } from './partition';
 import type { Processor } from './processor';
 import { VM_NATIVE, type ProcessorRegistry } from './processor';
 import type { Sandbox, SandboxUtils, SandboxView, StateRW } from './sandbox';
@@ -157,123 +158,27 @@ export class ExecContext {
 
   /* ------------------------------------------------------------ sandboxes */
 
-  private partition(contract: Hname, readOnly: boolean): PartitionRW {
-    const gas = this.gas;
-    const buf = this.buf;
-    return new PartitionRW(
-      this.buf,
-      contract,
-      {
-        onRead: (_k, v) => gas.charge(GAS.stateRead + BigInt(v?.length ?? 0) * GAS.perByte),
-        onKeys: (n) => gas.charge(GAS.stateKeys + BigInt(n) * GAS.stateRead),
-        onWrite: (k, v) => {
-          if (readOnly) throw new VMError('ReadOnly', 'a view cannot write state');
-          gas.charge(GAS.stateWrite + BigInt(k.length + (v?.length ?? 0)) * GAS.perByte);
-          if (buf.pendingCount >= VM_LIMITS.mutationsPerRequestMax) throw new VMError('LimitExceeded', `more than ${VM_LIMITS.mutationsPerRequestMax} keys written`);
-        },
-      },
-      readOnly,
-    );
-  }
-
-  private utils(): SandboxUtils {
-    const gas = this.gas;
-    return {
-      blake2b256: (d) => (gas.charge(GAS.hash + BigInt(d.length) * GAS.perByte), blake2b256(d)),
-      hname: (n) => (gas.charge(GAS.hash + BigInt(n.length) * GAS.perByte), hname(n)),
-      base58Encode: (d) => (gas.charge(GAS.base58 + BigInt(d.length) * GAS.perByte * 4n), base58Encode(d)),
-      base58Decode: (s) => {
-        gas.charge(GAS.base58 + BigInt(s.length) * GAS.perByte * 4n);
-        try {
-          return base58Decode(s);
-        } catch (e) {
-          throw new VMError('BadParams', `base58: ${(e as Error).message}`);
-        }
-      },
-      ed25519Verify: (pk, msg, sig) => {
-        gas.charge(GAS.ed25519Verify + BigInt(msg.length) * GAS.perByte);
-        if (pk.length !== 32 || sig.length !== 64) return false;
-        try {
-          return ed25519.verify(sig, msg, pk);
-        } catch {
-          return false;
-        }
-      },
-    };
-  }
-
+  /** Sandboxes are small objects with prototype methods: a call builds no closures (calls are the hot path). */
   private viewSandbox(frame: Frame): SandboxView {
-    const self = this;
-    const state = this.partition(frame.contract, true);
-    const sb: SandboxView = {
-      params: frame.params,
-      state,
-      utils: this.utils(),
-      contract: () => frame.contract,
-      contractId: () => ({ chainId: self.env.chainId, hname: frame.contract }),
-      chainId: () => self.env.chainId,
-      chainOwnerId: () => (self.gas.charge(GAS.info), self.chainOwner()),
-      timestamp: () => self.env.timestamp,
-      balances: () => (self.gas.charge(GAS.stateKeys), accountBalances(self.buf, { chainId: self.env.chainId, hname: frame.contract })),
-      callView: (contract, view, params) => self.call({ chainId: self.env.chainId, hname: frame.contract }, contract, view, params ?? new Dict(), EMPTY, true),
-      chargeGas: (n) => self.gas.charge(n),
-      gasLeft: () => self.gas.remaining,
-      log: (m) => {
-        self.gas.charge(GAS.log + BigInt(m.length) * GAS.perByte);
-        if (self.logs.length < VM_LIMITS.logLinesPerRequestMax) self.logs.push(`${frame.contract.toString(16)}: ${m}`);
-      },
-      panic: (m) => {
-        throw new VMError('Panic', m);
-      },
-    };
+    const sb = new ViewSandbox(this, frame);
     sandboxFrames.set(sb, { ctx: this, frame });
     return sb;
   }
 
   private fullSandbox(frame: Frame): Sandbox {
-    const self = this;
-    const view = this.viewSandbox(frame);
-    const state: StateRW = this.partition(frame.contract, false);
-    const me: AgentID = { chainId: this.env.chainId, hname: frame.contract };
-    const request = () => {
-      if (!self.env.request) throw new VMError('ReadOnly', 'no request in this context');
-      return self.env.request;
-    };
-    const sb: Sandbox = {
-      ...view,
-      state,
-      caller: () => frame.caller,
-      requestId: () => request().id,
-      incoming: () => frame.incoming,
-      entropy: () => Uint8Array.from(request().entropy),
-      call: (contract, ep, params, transfer) => self.call(me, contract, ep, params ?? new Dict(), transfer ?? EMPTY, false),
-      transferToAgent: (target, b) => {
-        self.gas.charge(GAS.transfer);
-        if (b.size === 0) return;
-        moveFunds(self.buf, me, target, b);
-      },
-      transferToAddress: (target, b) => {
-        self.gas.charge(GAS.transfer);
-        if (b.size === 0) return;
-        for (const k of b.keys()) if (k === COLOR_MINT_KEY) throw new VMError('BadParams', 'cannot transfer the MINT marker color');
-        self.withdraw(me, target, b, b);
-      },
-      postRequest: (target, ep, params, transfer, timelock) => self.postRequest(frame.contract, target, ep, params ?? new Dict(), transfer ?? EMPTY, timelock ?? 0),
-      mintToAddress: (target, amount) => {
-        self.gas.charge(GAS.transfer);
-        if (amount <= 0n) throw new VMError('BadParams', 'mint amount must be positive');
-        // L1 minting recolors IOTAs: the anchor output holds `amount` MINT tokens, paid with as many IOTAs.
-        self.withdraw(me, target, balancesOf([[COLOR_IOTA, amount]]), balancesOf([[COLOR_MINT, amount]]));
-      },
-      event: (m) => self.emitEvent(frame.contract, m),
-      deployContract: (programHash, name, description, initParams) => {
-        const p = initParams ? initParams.clone() : new Dict();
-        p.set(P.programHash, programHash).set(P.name, new TextEncoder().encode(name)).set(P.description, new TextEncoder().encode(description));
-        self.call(me, H.root, hname(EP.root.deployContract), p, EMPTY, false);
-      },
-    };
+    const sb = new FullSandbox(this, frame);
     sandboxFrames.set(sb, { ctx: this, frame });
     return sb;
+  }
+
+  request(): NonNullable<ExecEnv['request']> {
+    if (!this.env.request) throw new VMError('ReadOnly', 'no request in this context');
+    return this.env.request;
+  }
+
+  log(contract: Hname, m: string): void {
+    this.gas.charge(GAS.log + BigInt(m.length) * GAS.perByte);
+    if (this.logs.length < VM_LIMITS.logLinesPerRequestMax) this.logs.push(`${contract.toString(16)}: ${m}`);
   }
 
   /* ------------------------------------------------------------ effects leaving the chain */
@@ -335,3 +240,156 @@ export function toVMError(e: unknown): VMError {
 
 export const isSameChain = (a: AgentID, chainId: ChainID): boolean => addressEquals(a.chainId, chainId);
 export { agentIDEquals, VM_NATIVE };
+
+/** Gas-charging partition hooks, shared by all sandboxes of a context. */
+class MeteredPartition implements PartitionHooks {
+  constructor(
+    private readonly ctx: ExecContext,
+    private readonly readOnly: boolean,
+  ) {}
+  onRead(_k: Uint8Array, v: Uint8Array | undefined): void {
+    this.ctx.gas.charge(GAS.stateRead + BigInt(v?.length ?? 0) * GAS.perByte);
+  }
+  onKeys(n: number): void {
+    this.ctx.gas.charge(GAS.stateKeys + BigInt(n) * GAS.stateRead);
+  }
+  onWrite(k: Uint8Array, v: Uint8Array | undefined): void {
+    if (this.readOnly) throw new VMError('ReadOnly', 'a view cannot write state');
+    this.ctx.gas.charge(GAS.stateWrite + BigInt(k.length + (v?.length ?? 0)) * GAS.perByte);
+    if (this.ctx.buf.pendingCount >= VM_LIMITS.mutationsPerRequestMax) throw new VMError('LimitExceeded', `more than ${VM_LIMITS.mutationsPerRequestMax} keys written`);
+  }
+}
+
+class Utils implements SandboxUtils {
+  constructor(private readonly gas: GasMeter) {}
+  blake2b256(d: Uint8Array): Uint8Array {
+    this.gas.charge(GAS.hash + BigInt(d.length) * GAS.perByte);
+    return blake2b256(d);
+  }
+  hname(n: string): Hname {
+    this.gas.charge(GAS.hash + BigInt(n.length) * GAS.perByte);
+    return hname(n);
+  }
+  base58Encode(d: Uint8Array): string {
+    this.gas.charge(GAS.base58 + BigInt(d.length) * GAS.perByte * 4n);
+    return base58Encode(d);
+  }
+  base58Decode(s: string): Uint8Array {
+    this.gas.charge(GAS.base58 + BigInt(s.length) * GAS.perByte * 4n);
+    try {
+      return base58Decode(s);
+    } catch (e) {
+      throw new VMError('BadParams', `base58: ${(e as Error).message}`);
+    }
+  }
+  ed25519Verify(pk: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
+    this.gas.charge(GAS.ed25519Verify + BigInt(msg.length) * GAS.perByte);
+    if (pk.length !== 32 || sig.length !== 64) return false;
+    try {
+      return ed25519.verify(sig, msg, pk);
+    } catch {
+      return false;
+    }
+  }
+}
+
+class ViewSandbox implements SandboxView {
+  readonly params: Dict;
+  readonly state: PartitionRW;
+  readonly utils: SandboxUtils;
+  constructor(
+    protected readonly ctx: ExecContext,
+    protected readonly frame: Frame,
+    readOnly = true,
+  ) {
+    this.params = frame.params;
+    this.state = new PartitionRW(ctx.buf, frame.contract, new MeteredPartition(ctx, readOnly), readOnly);
+    this.utils = new Utils(ctx.gas);
+  }
+  contract(): Hname {
+    return this.frame.contract;
+  }
+  contractId(): ContractID {
+    return { chainId: this.ctx.env.chainId, hname: this.frame.contract };
+  }
+  chainId(): ChainID {
+    return this.ctx.env.chainId;
+  }
+  chainOwnerId(): AgentID {
+    this.ctx.gas.charge(GAS.info);
+    return this.ctx.chainOwner();
+  }
+  timestamp(): bigint {
+    return this.ctx.env.timestamp;
+  }
+  balances(): Balances {
+    this.ctx.gas.charge(GAS.stateKeys);
+    return accountBalances(this.ctx.buf, this.contractId());
+  }
+  callView(contract: Hname, view: Hname, params?: Dict): Dict {
+    return this.ctx.call(this.contractId(), contract, view, params ?? new Dict(), EMPTY, true);
+  }
+  chargeGas(n: bigint): void {
+    this.ctx.gas.charge(n);
+  }
+  gasLeft(): bigint {
+    return this.ctx.gas.remaining;
+  }
+  log(m: string): void {
+    this.ctx.log(this.frame.contract, m);
+  }
+  panic(m: string): never {
+    throw new VMError('Panic', m);
+  }
+}
+
+class FullSandbox extends ViewSandbox implements Sandbox {
+  constructor(ctx: ExecContext, frame: Frame) {
+    super(ctx, frame, false);
+  }
+  caller(): AgentID {
+    return this.frame.caller;
+  }
+  requestId(): RequestID {
+    return this.ctx.request().id;
+  }
+  incoming(): Balances {
+    return this.frame.incoming;
+  }
+  entropy(): Uint8Array {
+    return Uint8Array.from(this.ctx.request().entropy);
+  }
+  call(contract: Hname, ep: Hname, params?: Dict, transfer?: Balances): Dict {
+    return this.ctx.call(this.contractId(), contract, ep, params ?? new Dict(), transfer ?? EMPTY, false);
+  }
+  transferToAgent(target: AgentID, b: Balances): void {
+    this.ctx.gas.charge(GAS.transfer);
+    if (b.size === 0) return;
+    moveFunds(this.ctx.buf, this.contractId(), target, b);
+  }
+  transferToAddress(target: Address, b: Balances): void {
+    this.ctx.gas.charge(GAS.transfer);
+    if (b.size === 0) return;
+    for (const k of b.keys()) if (k === COLOR_MINT_KEY) throw new VMError('BadParams', 'cannot transfer the MINT marker color');
+    this.ctx.withdraw(this.contractId(), target, b, b);
+  }
+  postRequest(target: ContractID, ep: Hname, params?: Dict, transfer?: Balances, timelock?: number): void {
+    this.ctx.postRequest(this.frame.contract, target, ep, params ?? new Dict(), transfer ?? EMPTY, timelock ?? 0);
+  }
+  mintToAddress(target: Address, amount: bigint): void {
+    this.ctx.gas.charge(GAS.transfer);
+    if (amount <= 0n) throw new VMError('BadParams', 'mint amount must be positive');
+    // L1 minting recolors IOTAs: the anchor output holds `amount` MINT tokens, paid with as many IOTAs.
+    this.ctx.withdraw(this.contractId(), target, balancesOf([[COLOR_IOTA, amount]]), balancesOf([[COLOR_MINT, amount]]));
+  }
+  event(m: string): void {
+    this.ctx.emitEvent(this.frame.contract, m);
+  }
+  deployContract(programHash: Uint8Array, name: string, description: string, initParams?: Dict): void {
+    const p = initParams ? initParams.clone() : new Dict();
+    p.set(P.programHash, programHash).set(P.name, utf8(name)).set(P.description, utf8(description));
+    this.ctx.call(this.contractId(), H.root, DEPLOY_EP, p, EMPTY, false);
+  }
+}
+
+const DEPLOY_EP = hname(EP.root.deployContract);

@@ -17,7 +17,7 @@ import { Dict, encAgentID, decU32 } from './dict';
 import { VMError } from './errors';
 import { GAS } from './params';
 import type { Sandbox, SandboxView } from './sandbox';
-import type { HostFunction, HostFunctions, HostImportSpec } from './wasm/index';
+import { ContractPanic, type HostContext, type HostFunction, type HostFunctions, type HostImportSpec, type WasmValue } from './wasm/index';
 
 /**
  * The wasm host ABI, version 1: imports under module "iscp". Documented in docs/decisions/vm-host-abi.md; the
@@ -99,107 +99,153 @@ function encodeKeys(keys: Uint8Array[]): Uint8Array {
   return w.finish();
 }
 
-/**
- * Host functions bound to one call's sandbox. Any VMError raised inside is kept in `failure` (so its kind
- * survives) and surfaces to the wasm runner as a ContractPanic via `wrap`.
- */
-export function hostFunctions(sb: SandboxView, isView: boolean, wrap: (f: HostFunction) => HostFunction): HostFunctions {
-  let ret: Uint8Array = new Uint8Array(0);
-  let mem: () => Uint8Array = () => new Uint8Array(0);
-  const park = (b: Uint8Array | undefined): number => {
-    if (b === undefined) return -1;
-    ret = b;
-    return b.length;
-  };
-  const read = (ptr: unknown, len: unknown): Uint8Array => {
-    const p = ptr as number;
-    const n = len as number;
-    const m = mem();
-    if (p < 0 || n < 0 || p + n > m.length) throw new VMError('Trap', `host: memory access out of bounds (${p}+${n} > ${m.length})`);
-    return m.slice(p, p + n);
-  };
-  const full = (): Sandbox => {
-    if (isView) throw new VMError('ReadOnly', 'a view cannot do this');
-    return sb as Sandbox;
-  };
-  const color = (ptr: unknown) => read(ptr, 32);
-  const amount = (v: unknown): bigint => {
-    const a = BigInt.asUintN(64, v as bigint);
-    if (a === 0n) throw new VMError('BadParams', 'amount must be positive');
-    return a;
-  };
-  const fns: Record<string, HostFunction> = {
-    state_get: (_c, k, kl) => park(sb.state.get(read(k, kl))),
-    state_has: (_c, k, kl) => (sb.state.has(read(k, kl)) ? 1 : 0),
-    state_set: (_c, k, kl, v, vl) => full().state.set(read(k, kl), read(v, vl)),
-    state_del: (_c, k, kl) => full().state.del(read(k, kl)),
-    state_keys: (_c, p, pl) => park(encodeKeys(sb.state.keys(read(p, pl)))),
-    param_get: (_c, k, kl) => (sb.chargeGas(GAS.param), park(sb.params.get(read(k, kl)))),
-    result_set: (_c, k, kl, v, vl) => {
-      sb.chargeGas(GAS.result);
-      results.set(read(k, kl), read(v, vl));
-    },
-    ret_copy: (c, p) => {
-      const m = c.memory();
-      const at = p as number;
-      if (at < 0 || at + ret.length > m.length) throw new VMError('Trap', 'host: ret_copy out of bounds');
-      sb.chargeGas(BigInt(ret.length) * GAS.perByte);
-      m.set(ret, at);
-    },
-    caller: () => park(encAgentID(full().caller())),
-    contract: () => sb.contract() | 0,
-    chain_id: () => {
-      const w = new Writer();
-      writeAddress(w, sb.chainId());
-      return park(w.finish());
-    },
-    chain_owner: () => park(encAgentID(sb.chainOwnerId())),
-    request_id: () => park(requestIDBytes(full().requestId())),
-    timestamp: () => sb.timestamp(),
-    entropy: () => park(full().entropy()),
-    balance: (_c, cp) => sb.balances().get(hex(color(cp))) ?? 0n,
-    incoming: (_c, cp) => full().incoming().get(hex(color(cp))) ?? 0n,
-    transfer: (_c, ap, cp, amt) => {
-      const agent = decodeAllVM(read(ap, 37), 'agent ID', readAgentID);
-      full().transferToAgent(agent, balancesOf([[color(cp), amount(amt)]]));
-    },
-    transfer_to_address: (_c, ap, cp, amt) => {
-      const addr = decodeAllVM(read(ap, 33), 'address', readAddress);
-      full().transferToAddress(addr, balancesOf([[color(cp), amount(amt)]]));
-    },
-    mint: (_c, ap, amt) => full().mintToAddress(decodeAllVM(read(ap, 33), 'address', readAddress), amount(amt)),
-    call: (_c, h, ep, pp, pl, tp, tl) => park(encodeDict(full().call((h as number) >>> 0, (ep as number) >>> 0, decodeDict(read(pp, pl)), decodeTransfer(read(tp, tl))))),
-    call_view: (_c, h, ep, pp, pl) => park(encodeDict(sb.callView((h as number) >>> 0, (ep as number) >>> 0, decodeDict(read(pp, pl))))),
-    post_request: (_c, cp, h, ep, pp, pl, tp, tl, lock) => {
-      const chainId = decodeAllVM(read(cp, 33), 'chain ID', readAddress);
-      full().postRequest({ chainId, hname: (h as number) >>> 0 }, (ep as number) >>> 0, decodeDict(read(pp, pl)), decodeTransfer(read(tp, tl)), (lock as number) >>> 0);
-    },
-    event: (_c, p, l) => full().event(utf8String(read(p, l))),
-    log: (_c, p, l) => sb.log(utf8String(read(p, l))),
-    panic: (_c, p, l) => {
-      throw new VMError('Panic', utf8String(read(p, l)));
-    },
-    hname: (_c, p, l) => sb.utils.hname(utf8String(read(p, l))) | 0,
-    blake2b: (_c, p, l) => park(sb.utils.blake2b256(read(p, l))),
-    base58_encode: (_c, p, l) => park(utf8(sb.utils.base58Encode(read(p, l)))),
-    ed25519_verify: (_c, pk, m, ml, sig) => (sb.utils.ed25519Verify(read(pk, 32), read(m, ml), read(sig, 64)) ? 1 : 0),
-  };
-  const results = new Dict();
-  const bound: Record<string, HostFunction> = {};
-  for (const [name, f] of Object.entries(fns)) {
-    bound[name] = wrap((c, ...args) => {
-      mem = () => c.memory();
-      sb.chargeGas(HOST_CALL_GAS);
-      return f(c, ...args);
-    });
-  }
-  hostResults.set(bound, results);
-  return { [HOST_MODULE]: bound };
+/** What one running wasm call needs from its host functions. */
+export interface HostCall {
+  readonly sb: SandboxView;
+  readonly isView: boolean;
+  readonly results: Dict;
+  /** The parked variable-length result (see ret_copy). */
+  ret: Uint8Array;
+  mem: () => Uint8Array;
+  /** Gas the sandbox charged during host calls (the wasm counter is charged the same). */
+  hostGas: bigint;
+  /** The first VMError a host call raised: its kind is kept, the program sees a ContractPanic. */
+  failure: VMError | undefined;
 }
 
-/** The results a call's host functions collected (result_set). */
-const hostResults = new WeakMap<object, Dict>();
-export const resultsOf = (h: HostFunctions): Dict => hostResults.get(h[HOST_MODULE] as object) ?? new Dict();
+/**
+ * Wasm execution is synchronous and a host function always belongs to the innermost running call (a nested
+ * call pushes, returns, pops), so one set of host functions serves every call through this stack: nothing is
+ * allocated per call but the HostCall record.
+ */
+const active: HostCall[] = [];
+const top = (): HostCall => {
+  const c = active[active.length - 1];
+  if (!c) throw new VMError('Panic', 'host function called outside a wasm call');
+  return c;
+};
+
+export function beginHostCall(sb: SandboxView, isView: boolean): HostCall {
+  const call: HostCall = { sb, isView, results: new Dict(), ret: new Uint8Array(0), mem: () => new Uint8Array(0), hostGas: 0n, failure: undefined };
+  active.push(call);
+  return call;
+}
+export function endHostCall(call: HostCall): void {
+  if (active.pop() !== call) throw new Error('host call stack out of order');
+}
+
+const park = (c: HostCall, b: Uint8Array | undefined): number => {
+  if (b === undefined) return -1;
+  c.ret = b;
+  return b.length;
+};
+const read = (c: HostCall, ptr: unknown, len: unknown): Uint8Array => {
+  const p = ptr as number;
+  const n = len as number;
+  const m = c.mem();
+  if (p < 0 || n < 0 || p + n > m.length) throw new VMError('Trap', `host: memory access out of bounds (${p}+${n} > ${m.length})`);
+  return m.slice(p, p + n);
+};
+const full = (c: HostCall): Sandbox => {
+  if (c.isView) throw new VMError('ReadOnly', 'a view cannot do this');
+  return c.sb as Sandbox;
+};
+const color = (c: HostCall, ptr: unknown) => read(c, ptr, 32);
+const amount = (v: unknown): bigint => {
+  const a = BigInt.asUintN(64, v as bigint);
+  if (a === 0n) throw new VMError('BadParams', 'amount must be positive');
+  return a;
+};
+
+type Impl = (c: HostCall, hc: HostContext, ...args: WasmValue[]) => WasmValue | void;
+
+const IMPLS: Record<string, Impl> = {
+  state_get: (c, _h, k, kl) => park(c, c.sb.state.get(read(c, k, kl))),
+  state_has: (c, _h, k, kl) => (c.sb.state.has(read(c, k, kl)) ? 1 : 0),
+  state_set: (c, _h, k, kl, v, vl) => full(c).state.set(read(c, k, kl), read(c, v, vl)),
+  state_del: (c, _h, k, kl) => full(c).state.del(read(c, k, kl)),
+  state_keys: (c, _h, p, pl) => park(c, encodeKeys(c.sb.state.keys(read(c, p, pl)))),
+  param_get: (c, _h, k, kl) => (c.sb.chargeGas(GAS.param), park(c, c.sb.params.get(read(c, k, kl)))),
+  result_set: (c, _h, k, kl, v, vl) => {
+    c.sb.chargeGas(GAS.result);
+    c.results.set(read(c, k, kl), read(c, v, vl));
+  },
+  ret_copy: (c, h, p) => {
+    const m = h.memory();
+    const at = p as number;
+    if (at < 0 || at + c.ret.length > m.length) throw new VMError('Trap', 'host: ret_copy out of bounds');
+    c.sb.chargeGas(BigInt(c.ret.length) * GAS.perByte);
+    m.set(c.ret, at);
+  },
+  caller: (c) => park(c, encAgentID(full(c).caller())),
+  contract: (c) => c.sb.contract() | 0,
+  chain_id: (c) => {
+    const w = new Writer();
+    writeAddress(w, c.sb.chainId());
+    return park(c, w.finish());
+  },
+  chain_owner: (c) => park(c, encAgentID(c.sb.chainOwnerId())),
+  request_id: (c) => park(c, requestIDBytes(full(c).requestId())),
+  timestamp: (c) => c.sb.timestamp(),
+  entropy: (c) => park(c, full(c).entropy()),
+  balance: (c, _h, cp) => c.sb.balances().get(hex(color(c, cp))) ?? 0n,
+  incoming: (c, _h, cp) => full(c).incoming().get(hex(color(c, cp))) ?? 0n,
+  transfer: (c, _h, ap, cp, amt) => {
+    const agent = decodeAllVM(read(c, ap, 37), 'agent ID', readAgentID);
+    full(c).transferToAgent(agent, balancesOf([[color(c, cp), amount(amt)]]));
+  },
+  transfer_to_address: (c, _h, ap, cp, amt) => {
+    const addr = decodeAllVM(read(c, ap, 33), 'address', readAddress);
+    full(c).transferToAddress(addr, balancesOf([[color(c, cp), amount(amt)]]));
+  },
+  mint: (c, _h, ap, amt) => full(c).mintToAddress(decodeAllVM(read(c, ap, 33), 'address', readAddress), amount(amt)),
+  call: (c, _h, h, ep, pp, pl, tp, tl) =>
+    park(c, encodeDict(full(c).call((h as number) >>> 0, (ep as number) >>> 0, decodeDict(read(c, pp, pl)), decodeTransfer(read(c, tp, tl))))),
+  call_view: (c, _h, h, ep, pp, pl) => park(c, encodeDict(c.sb.callView((h as number) >>> 0, (ep as number) >>> 0, decodeDict(read(c, pp, pl))))),
+  post_request: (c, _h, cp, h, ep, pp, pl, tp, tl, lock) => {
+    const chainId = decodeAllVM(read(c, cp, 33), 'chain ID', readAddress);
+    full(c).postRequest({ chainId, hname: (h as number) >>> 0 }, (ep as number) >>> 0, decodeDict(read(c, pp, pl)), decodeTransfer(read(c, tp, tl)), (lock as number) >>> 0);
+  },
+  event: (c, _h, p, l) => full(c).event(utf8String(read(c, p, l))),
+  log: (c, _h, p, l) => c.sb.log(utf8String(read(c, p, l))),
+  panic: (c, _h, p, l) => {
+    throw new VMError('Panic', utf8String(read(c, p, l)));
+  },
+  hname: (c, _h, p, l) => c.sb.utils.hname(utf8String(read(c, p, l))) | 0,
+  blake2b: (c, _h, p, l) => park(c, c.sb.utils.blake2b256(read(c, p, l))),
+  base58_encode: (c, _h, p, l) => park(c, utf8(c.sb.utils.base58Encode(read(c, p, l)))),
+  ed25519_verify: (c, _h, pk, m, ml, sig) => (c.sb.utils.ed25519Verify(read(c, pk, 32), read(c, m, ml), read(c, sig, 64)) ? 1 : 0),
+};
+
+/**
+ * Every host function: charges the call's base gas, runs, and mirrors what the sandbox charged onto the wasm
+ * counter (so the program's own budget and the request's meter agree). A VMError is kept on the HostCall and
+ * surfaces to the program as a ContractPanic.
+ */
+function bind(impl: Impl): HostFunction {
+  return (hc, ...args) => {
+    const c = top();
+    c.mem = () => hc.memory();
+    const before = c.sb.gasLeft();
+    try {
+      c.sb.chargeGas(HOST_CALL_GAS);
+      return impl(c, hc, ...args);
+    } catch (e) {
+      c.failure ??= e instanceof VMError ? e : new VMError('Panic', e instanceof Error ? e.message : String(e));
+      throw new ContractPanic(c.failure.message);
+    } finally {
+      const delta = before - c.sb.gasLeft();
+      c.hostGas += delta;
+      // Throws OutOfGas inside the program if its own counter has less left than the meter (it never has more).
+      if (!c.failure && delta > 0n) hc.chargeGas(delta);
+    }
+  };
+}
+
+/** The host functions of ABI v1, built once. */
+export const HOST_FUNCTIONS: HostFunctions = {
+  [HOST_MODULE]: Object.fromEntries(HOST_IMPORTS.map((s) => [s.name, bind(IMPLS[s.name] as Impl)])),
+};
 
 const hex = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
 function utf8String(b: Uint8Array): string {

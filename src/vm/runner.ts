@@ -6,7 +6,6 @@ import {
   colorKey,
   hname,
   requestIDBytes,
-  requestIDKey,
   sortedEntries,
   subBalances,
   blake2b256,
@@ -111,8 +110,10 @@ export function runBatch(task: VMTask): VMResult {
 
   for (const req of task.requests) {
     const ts = task.timestamp + BigInt(updates.length);
-    const why = skipReason(task, batch, req, ts, seen);
-    seen.add(requestIDKey(req.id));
+    const idBytes = requestIDBytes(req.id);
+    const idKey = idBytes.join(',');
+    const why = seen.has(idKey) ? 'duplicate in batch' : skipReason(task, batch, req, ts);
+    seen.add(idKey);
     if (why) {
       skipped.push({ requestId: req.id, reason: why });
       continue;
@@ -131,7 +132,7 @@ export function runBatch(task: VMTask): VMResult {
         chainColor: task.chainColor,
         timestamp: ts,
         registry,
-        request: { id: req.id, entropy: blake2b256(task.entropy, requestIDBytes(req.id)) },
+        request: { id: req.id, entropy: blake2b256(task.entropy, idBytes) },
         batchOutgoingCount: outgoing.length,
         batchWithdrawalCount: withdrawals.length,
       },
@@ -187,12 +188,14 @@ export function runBatch(task: VMTask): VMResult {
   };
 }
 
+const INIT_EP = hname('init');
+
 /** Owner fee (IOTA, from the request's transfer) to the chain owner, then the call with the rest of the transfer. */
 function runRequest(exec: ExecContext, req: VMRequest): void {
   const target = req.section.targetContractID.hname;
   let transfer = req.section.transfer;
   const params = Dict.fromArgs(req.section.args);
-  const initializing = target === H.root && req.section.entryPoint === hname('init');
+  const initializing = target === H.root && req.section.entryPoint === INIT_EP;
   if (!initializing) {
     const fee = feeInfo(exec.buf, target).ownerFee;
     if (fee > 0n) {
@@ -211,8 +214,7 @@ function checkTask(task: VMTask): void {
   if (task.requests.length > STATE_LIMITS.updatesPerBlockMax) throw new VMTaskError(`batch of ${task.requests.length} requests > ${STATE_LIMITS.updatesPerBlockMax}`);
 }
 
-function skipReason(task: VMTask, batch: StateReader, req: VMRequest, ts: bigint, seen: Set<string>): SkippedRequest['reason'] | null {
-  if (seen.has(requestIDKey(req.id))) return 'duplicate in batch';
+function skipReason(task: VMTask, batch: StateReader, req: VMRequest, ts: bigint): SkippedRequest['reason'] | null {
   if (!addressEquals(req.section.targetContractID.chainId, task.chainId)) return 'wrong chain';
   if (isRequestProcessed(batch, req.id)) return 'already processed';
   if (req.section.timelock !== 0 && BigInt(req.section.timelock) * 1_000_000_000n > ts) return 'time-locked';

@@ -1,10 +1,10 @@
 import { hname, type Hname } from '../protocol';
 import type { Dict } from './dict';
 import { VMError, type VMErrorKind } from './errors';
-import { hostFunctions, HOST_IMPORTS, resultsOf } from './hostabi';
+import { beginHostCall, endHostCall, HOST_FUNCTIONS, HOST_IMPORTS } from './hostabi';
 import { VM_WASM, type EntryPoint, type Processor, type VMType } from './processor';
 import type { Sandbox, SandboxView } from './sandbox';
-import { callExport, compileProgramSync, ContractPanic, DEFAULT_POLICY_V1, instrumentModule, WasmRejected, type HostFunction, type WasmPolicy, type WasmProgram } from './wasm/index';
+import { callExport, compileProgramSync, DEFAULT_POLICY_V1, instrumentModule, WasmRejected, type WasmPolicy, type WasmProgram } from './wasm/index';
 
 /** The chain's wasm policy: version 1 defaults with the host ABI as the import allowlist. */
 export const WASM_POLICY: WasmPolicy = { ...DEFAULT_POLICY_V1, imports: HOST_IMPORTS };
@@ -43,28 +43,14 @@ export class WasmProcessor implements Processor {
    * to the meter when the call returns.
    */
   private run(exportName: string, sb: SandboxView, isView: boolean): Dict {
-    let hostGas = 0n;
-    let failure: VMError | undefined;
-    const wrap =
-      (f: HostFunction): HostFunction =>
-      (c, ...args) => {
-        const before = sb.gasLeft();
-        try {
-          return f(c, ...args);
-        } catch (e) {
-          failure ??= e instanceof VMError ? e : new VMError('Panic', e instanceof Error ? e.message : String(e));
-          throw new ContractPanic(failure.message);
-        } finally {
-          const delta = before - sb.gasLeft();
-          hostGas += delta;
-          // Throws OutOfGas inside the program if its own counter has less left than the meter (it never has more).
-          if (!failure && delta > 0n) c.chargeGas(delta);
-        }
-      };
-    const host = hostFunctions(sb, isView, wrap);
-    const limit = sb.gasLeft();
-    const out = callExport(this.program, exportName, [], host, limit);
-    const instructionGas = out.gasUsed - hostGas;
+    const call = beginHostCall(sb, isView);
+    let out;
+    try {
+      out = callExport(this.program, exportName, [], HOST_FUNCTIONS, sb.gasLeft());
+    } finally {
+      endHostCall(call);
+    }
+    const instructionGas = out.gasUsed - call.hostGas;
     if (instructionGas > 0n) {
       try {
         sb.chargeGas(instructionGas > sb.gasLeft() ? sb.gasLeft() : instructionGas);
@@ -72,8 +58,8 @@ export class WasmProcessor implements Processor {
         /* the meter is at its limit; the outcome below says why */
       }
     }
-    if (out.ok) return resultsOf(host);
-    if (failure) throw failure;
+    if (out.ok) return call.results;
+    if (call.failure) throw call.failure;
     const kind: VMErrorKind = out.kind;
     throw new VMError(kind, out.message);
   }
