@@ -21,8 +21,8 @@ export interface Nodes {
  * Opens N tabs, each its own node (`?node=<prefix><i>`), in ONE browser context (as a user's tabs are: shared
  * origin storage and Web Locks, separate sessionStorage). Collects console errors for the test's report.
  */
-export async function openNodes(browser: Browser, n: number, prefix = 'n'): Promise<Nodes> {
-  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+export async function openNodes(browser: Browser, n: number, prefix = 'n', baseURL?: string): Promise<Nodes> {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'], ...(baseURL ? { baseURL } : {}) });
   const tabs: NodeTab[] = [];
   const open = async (name: string): Promise<NodeTab> => {
     const page = await context.newPage();

@@ -184,7 +184,7 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
       if (s.blockIndex !== meta.lastIndex) {
         // A new solid state: note it with its time (the node's recentBlocks carries counts and anchors).
         const rb = s.recentBlocks.find((b) => b.blockIndex === s.blockIndex);
-        if (s.blockIndex > 0) meta.blocks.push({ index: s.blockIndex, timeMs: Date.now(), requests: rb?.requests ?? 0, stateHash: s.stateHash, anchorTxId: rb?.anchorTxId ?? s.anchorTxId ?? '' });
+        if (s.blockIndex > 0) meta.blocks.push({ index: s.blockIndex, timeMs: Date.now(), requests: rb?.requests ?? 0, stateHash: s.stateHash, anchorTxId: s.anchorTxId ?? rb?.anchorTxId ?? '' });
         if (meta.blocks.length > RUNTIME_LIMITS.blocksShown) meta.blocks.shift();
         meta.lastIndex = s.blockIndex;
       }
@@ -217,7 +217,7 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
         stateHash: s.stateHash,
         backlog: s.backlog.map((b) => ({ requestId: b.requestId, txId: b.txId, entryPoint: '' })),
         blocks: [...meta.blocks].reverse(),
-        anchors: s.anchors.slice(-RUNTIME_LIMITS.blocksShown).map((a) => ({ txId: a.txId, blockIndex: a.blockIndex, state: normalizeAnchorState(a.state) })),
+        anchors: mergeAnchors(s.anchors, meta.blocks),
         contracts: listContracts(st ? () => st : undefined, chainId),
         errors: errors.slice(-RUNTIME_LIMITS.errorsShown),
         balance: balance.toString(),
@@ -435,6 +435,18 @@ function decodeIotas(d: Dict): bigint {
   const v = d.get(colorKey(COLOR_IOTA)) ?? d.get(new Uint8Array(32));
   if (!v || v.length !== 8) return 0n;
   return new DataView(v.buffer, v.byteOffset, 8).getBigUint64(0, true);
+}
+
+/**
+ * Anchors as the dashboard lists them: those this node posted as leader (posted/booked/rejected, as L1 answered)
+ * plus the anchor of every block this node committed — the state manager commits a block only once its anchor
+ * transaction is confirmed on L1, so those are 'confirmed' whoever posted them.
+ */
+function mergeAnchors(posted: readonly { txId: string; blockIndex: number; state: string }[], blocks: readonly { index: number; anchorTxId: string }[]): ChainView['anchors'] {
+  const byTx = new Map<string, { txId: string; blockIndex: number; state: 'pending' | 'booked' | 'confirmed' | 'rejected' }>();
+  for (const a of posted) byTx.set(a.txId, { txId: a.txId, blockIndex: a.blockIndex, state: normalizeAnchorState(a.state) });
+  for (const b of blocks) if (b.anchorTxId) byTx.set(b.anchorTxId, { txId: b.anchorTxId, blockIndex: b.index, state: 'confirmed' });
+  return [...byTx.values()].sort((x, y) => x.blockIndex - y.blockIndex).slice(-RUNTIME_LIMITS.blocksShown);
 }
 
 function normalizeAnchorState(s: string): 'pending' | 'booked' | 'confirmed' | 'rejected' {

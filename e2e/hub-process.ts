@@ -1,0 +1,51 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/**
+ * A private hub for one test: the real src/hub on its own ports with an in-memory ledger. Why per test: every
+ * tab connects from 127.0.0.1, and gossipsub's IP-colocation score on a long-lived hub sinks below its graylist
+ * threshold once more than ~13 tab identities (closed ones included, while their scores are retained) have come
+ * from that one address — then the hub stops forwarding presence and new tabs find nobody. A fresh hub per
+ * scenario also gives each one a fresh L1.
+ */
+export interface HubProcess {
+  readonly baseURL: string;
+  stop(): Promise<void>;
+}
+
+let nextPort = 8900 + (process.pid % 40) * 20;
+
+export async function startHub(): Promise<HubProcess> {
+  const port = nextPort;
+  nextPort += 2; // HTTP port and the libp2p WebSocket port (HTTP + 1)
+  const child: ChildProcess = spawn('npx', ['tsx', 'src/hub/main.ts', '--port', String(port), '--memory', '--confirm-delay-ms', '50'], { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-2000);
+  });
+  const baseURL = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const r = await fetch(`${baseURL}/api/hub`);
+      if (r.ok) break;
+    } catch {
+      // not up yet
+    }
+    if (child.exitCode !== null) throw new Error(`hub exited with ${child.exitCode}: ${stderr}`);
+    if (Date.now() > deadline) {
+      child.kill();
+      throw new Error(`hub on port ${port} did not start within 60 s: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    baseURL,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}

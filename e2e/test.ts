@@ -1,0 +1,12 @@
+import { test as base } from '@playwright/test';
+import { startHub, type HubProcess } from './hub-process';
+
+/** `test` with a private hub per test (see hub-process.ts for why). Use `hub.baseURL` when opening tabs. */
+export const test = base.extend<{ hub: HubProcess }>({
+  hub: async ({}, use) => {
+    const hub = await startHub();
+    await use(hub);
+    await hub.stop();
+  },
+});
+export { expect } from '@playwright/test';
