@@ -1,12 +1,16 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Simulation, type ByzantineKind, type SimConfig } from './sim';
 import type { NetworkFaults } from './network';
+import { parseSeedRange, scenarioForSeed } from './seeds';
 
 /**
  * npm run sim -- --seed S --n N --t T --requests R --faults drop=0.05,dup=0.05,delay=0-40,wrongResult@1,silent@2,
- *   badPartialSig@3,crash@2:400-900,partition@200-800,skew=0/500/-500/0 --trace FILE.json  |  --soak
+ *   badPartialSig@3,equivocate@1,rejectAnchor@2,crash@2:400-900,partition@200-800,skew=0/500/-500/0
+ *   [--dkg] [--workload counter] [--interval MS] --trace FILE.json  |  --soak  |  --seeds A..B (random faults per seed)
  */
-function parse(argv: string[]): { cfg: SimConfig; traceFile: string | null; soak: boolean } {
+const COUNTER_WASM = new URL('../../contracts/build/counter.wasm', import.meta.url);
+
+function parse(argv: string[]): { cfg: SimConfig; traceFile: string | null; soak: boolean; seeds: number[] | null } {
   const get = (k: string): string | undefined => {
     const i = argv.indexOf(`--${k}`);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -16,6 +20,7 @@ function parse(argv: string[]): { cfg: SimConfig; traceFile: string | null; soak
   let network: NetworkFaults = { dropRate: 0, duplicateRate: 0, delayMinMs: 0, delayMaxMs: 0 };
   const byzantine: { index: number; kind: ByzantineKind }[] = [];
   const crashes: { index: number; atMs: number; restartAtMs: number }[] = [];
+  const rejectAnchorBlocks: number[] = [];
   let partition: SimConfig['partition'];
   let clockSkewMs: number[] | undefined;
   for (const f of (get('faults') ?? '').split(',').filter(Boolean)) {
@@ -25,7 +30,8 @@ function parse(argv: string[]): { cfg: SimConfig; traceFile: string | null; soak
     else if (k === 'delay') {
       const [a, b] = v.split('-').map(Number);
       network = { ...network, delayMinMs: a ?? 0, delayMaxMs: b ?? a ?? 0 };
-    } else if (k === 'wrongResult' || k === 'silent' || k === 'badPartialSig') byzantine.push({ index: Number(v), kind: k });
+    } else if (k === 'wrongResult' || k === 'silent' || k === 'badPartialSig' || k === 'equivocate') byzantine.push({ index: Number(v), kind: k });
+    else if (k === 'rejectAnchor') rejectAnchorBlocks.push(Number(v));
     else if (k === 'crash') {
       const m = /^(\d+):(\d+)-(\d+)$/.exec(v);
       if (!m) throw new Error(`bad crash fault '${f}' (crash@INDEX:AT-RESTART)`);
@@ -37,14 +43,38 @@ function parse(argv: string[]): { cfg: SimConfig; traceFile: string | null; soak
     } else if (k === 'skew') clockSkewMs = v.split('/').map(Number);
     else throw new Error(`unknown fault '${f}'`);
   }
-  const cfg: SimConfig = { seed: Number(get('seed') ?? 1), n, t, requests: Number(get('requests') ?? 50), network, byzantine, crashes, ...(partition ? { partition } : {}), ...(clockSkewMs ? { clockSkewMs } : {}), trace: get('trace') !== undefined };
-  return { cfg, traceFile: get('trace') ?? null, soak: argv.includes('--soak') };
+  const workload = get('workload') === 'counter' ? 'counter' : 'deposit';
+  const interval = get('interval');
+  const cfg: SimConfig = {
+    seed: Number(get('seed') ?? 1),
+    n,
+    t,
+    requests: Number(get('requests') ?? 50),
+    network,
+    byzantine,
+    crashes,
+    rejectAnchorBlocks,
+    ...(partition ? { partition } : {}),
+    ...(clockSkewMs ? { clockSkewMs } : {}),
+    ...(interval !== undefined ? { requestIntervalMs: Number(interval) } : {}),
+    dkg: argv.includes('--dkg'),
+    workload,
+    ...(workload === 'counter' ? { counterWasm: new Uint8Array(readFileSync(COUNTER_WASM)) } : {}),
+    trace: get('trace') !== undefined,
+  };
+  const seeds = get('seeds');
+  return { cfg, traceFile: get('trace') ?? null, soak: argv.includes('--soak'), seeds: seeds ? parseSeedRange(seeds) : null };
 }
 
 async function main(): Promise<void> {
-  const { cfg, traceFile, soak } = parse(process.argv.slice(2));
-  const runs: SimConfig[] = soak ? [{ ...cfg, requests: Math.max(cfg.requests, 2000), requestIntervalMs: 2, maxTimeMs: 600_000 }] : [cfg];
+  const { cfg, traceFile, soak, seeds } = parse(process.argv.slice(2));
+  const runs: SimConfig[] = seeds
+    ? seeds.map((s) => scenarioForSeed(s, { n: cfg.n, t: cfg.t, requests: process.argv.includes('--requests') ? cfg.requests : 4 }))
+    : soak
+      ? [{ ...cfg, requests: Math.max(cfg.requests, 2000), requestIntervalMs: 2, maxTimeMs: 600_000 }]
+      : [cfg];
   let failed = false;
+  const failures: number[] = [];
   for (const c of runs) {
     const t0 = performance.now();
     const r = await new Simulation(c).run();
@@ -56,10 +86,12 @@ async function main(): Promise<void> {
     );
     if (!r.ok) {
       failed = true;
-      console.log(`violation: ${r.violation}\nreproduce: ${r.reproduce}`);
+      console.log(`violation: ${r.violation}\nreproduce: ${seeds ? `npm run sim -- --seeds ${c.seed}..${c.seed}   (= ${r.reproduce})` : r.reproduce}`);
+      failures.push(c.seed);
     }
     if (traceFile) writeFileSync(traceFile, JSON.stringify({ config: { ...c }, events: r.trace }, null, 0));
   }
+  if (seeds) console.log(`${runs.length - failures.length}/${runs.length} seeds OK${failures.length ? `; failing seeds: ${failures.join(', ')}` : ''}`);
   process.exitCode = failed ? 1 : 0;
 }
 

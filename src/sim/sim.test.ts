@@ -33,3 +33,20 @@ describe('simulator: invariants hold', () => {
     expect(r.requestsProcessed).toBe(21);
   }, 120_000);
 });
+
+describe('simulator: leader equivocation and L1 anchor rejection', () => {
+  it('an equivocating leader is recorded (conflictingContext), its round times out, the next leader goes on', async () => {
+    const sim = new Simulation({ seed: 5, n: 4, t: 3, requests: 12, requestIntervalMs: 60, byzantine: [{ index: 1, kind: 'equivocate' }] });
+    const r = await sim.run();
+    if (!r.ok) throw new Error(`${r.violation} — reproduce: ${r.reproduce}`);
+    expect(r.requestsProcessed).toBe(13);
+    expect(sim.evidenceKinds()).toContain('conflictingContext@1');
+  }, 120_000);
+
+  it('L1 rejects an anchor once: requests stay in the backlog, the round restarts, nothing is lost', async () => {
+    const r = await new Simulation({ seed: 6, n: 4, t: 3, requests: 10, requestIntervalMs: 20, rejectAnchorBlocks: [2] }).run();
+    if (!r.ok) throw new Error(`${r.violation} — reproduce: ${r.reproduce}`);
+    expect(r.anchorsRejected).toBe(1);
+    expect(r.requestsProcessed).toBe(11);
+  }, 120_000);
+});

@@ -487,26 +487,31 @@ export class Simulation {
     slot.node.onPeerMessage(from, p.bytes);
   }
 
+  /** True in the one step whose interval (now − STEP_MS, now] contains `atMs` (schedules need not be step multiples). */
+  private reached(atMs: number): boolean {
+    return this.now >= atMs && this.now - STEP_MS < atMs;
+  }
+
   private applySchedule(): void {
     const p = this.cfg.partition;
-    if (p && this.now === p.fromMs) {
+    if (p && this.reached(p.fromMs)) {
       this.net.partition(p.groups.map((g) => g.map((i) => this.slots[i]?.id as string)));
       this.record('sim', '', 'fault', `Network partitioned into ${p.groups.map((g) => `{${g.join(',')}}`).join(' ')}.`);
     }
-    if (p && this.now === p.toMs) {
+    if (p && this.reached(p.toMs)) {
       this.net.heal();
       this.record('sim', '', 'fault', 'Network healed.');
     }
     for (const c of this.cfg.crashes ?? []) {
       const slot = this.slots[c.index];
       if (!slot) continue;
-      if (this.now === c.atMs && slot.node) {
+      if (this.reached(c.atMs) && slot.node) {
         slot.unsub?.();
         slot.node = null;
         this.server.closeSession(slot.session);
         this.record(`node${c.index}`, '', 'fault', `Node ${c.index} crashed.`);
       }
-      if (this.now === c.restartAtMs && !slot.node) {
+      if (this.reached(c.restartAtMs) && !slot.node) {
         slot.session = this.server.openSession();
         const node = this.boot(slot);
         void node.start();
