@@ -21,7 +21,7 @@ describe('governance', () => {
 
   it('a contract with deploy permission deploys another contract through root', () => {
     const registry = createRegistry();
-    let programHash = new Uint8Array(32);
+    let programHash: Uint8Array = new Uint8Array(32);
     registry.registerNative(
       new NativeProcessor('factory', {
         make: { fn: (ctx) => ctx.deployContract(programHash, ctx.params.string('name'), 'made by factory', ctx.params.clone()) },
