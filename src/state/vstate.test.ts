@@ -74,6 +74,28 @@ describe('VirtualState', () => {
   });
 });
 
+describe('VirtualState key order', () => {
+  it('keys() stays sorted and exact across many blocks of sets and deletes (incremental merge)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 3 }), fc.boolean()), { maxLength: 12 }), { minLength: 1, maxLength: 8 }), (blocks) => {
+        const s = VirtualState.origin();
+        const model = new Map<string, string>();
+        blocks.forEach((ops, i) => {
+          s.applyBlock(makeBlock(i + 1, [upd(BigInt(i + 1) * 10n, ops.map(([key, del]) => (del ? { kind: 'del' as const, key: k(key) } : { kind: 'set' as const, key: k(key), value: k('v') })))]));
+          for (const [key, del] of ops) if (del) model.delete(key); else model.set(key, 'v');
+          if (i % 2 === 0) {
+            const expected = [...model.keys()].map((x) => k(x)).sort((a, b) => (Buffer.compare(a, b)));
+            expect(s.keys(new Uint8Array(0))).toEqual(expected);
+          }
+        });
+        expect(s.clone().keys(new Uint8Array(0))).toEqual(s.keys(new Uint8Array(0)));
+        expect(s.size).toBe(model.size);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
 describe('VirtualStateBuffer', () => {
   it('overlays reads, gives net sorted mutations, and rolls back', () => {
     const s = VirtualState.origin();

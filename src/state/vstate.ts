@@ -51,7 +51,14 @@ function rangeWithPrefix(sorted: readonly string[], prefixHex: string): string[]
  */
 export class VirtualState implements StateReader {
   private readonly kv: Map<string, Uint8Array>;
-  private sortedKeys: string[] | null = null;
+  /**
+   * Sorted keys as of the last merge, plus keys added since (unsorted) and a flag for deletions. Merging costs
+   * O(n + k log k) on the next keys() call, instead of re-sorting the whole state after every block (the state
+   * grows by a receipt per request, so a full sort per block would grow without bound).
+   */
+  private sortedKeys: string[] = [];
+  private addedKeys: string[] = [];
+  private deletedSinceMerge = false;
   private _blockIndex: number;
   private _timestamp: bigint;
   private _stateHash: Uint8Array;
@@ -75,7 +82,9 @@ export class VirtualState implements StateReader {
       checkValue(v);
       kv.set(keyOf(k), v);
     }
-    return new VirtualState(kv, blockIndex, timestamp, Uint8Array.from(stateHash));
+    const s = new VirtualState(kv, blockIndex, timestamp, Uint8Array.from(stateHash));
+    s.sortedKeys = [...kv.keys()].sort();
+    return s;
   }
 
   get blockIndex(): number {
@@ -115,7 +124,9 @@ export class VirtualState implements StateReader {
   }
 
   clone(): VirtualState {
-    return new VirtualState(new Map(this.kv), this._blockIndex, this._timestamp, this._stateHash);
+    const c = new VirtualState(new Map(this.kv), this._blockIndex, this._timestamp, this._stateHash);
+    c.sortedKeys = this.sorted();
+    return c;
   }
 
   /** Hash this state would have after `block` (anchorTxId plays no part), without applying it. */
@@ -147,17 +158,42 @@ export class VirtualState implements StateReader {
     for (const m of ms) {
       const k = keyOf(m.key);
       if (m.kind === 'set') {
-        if (!this.kv.has(k)) this.sortedKeys = null;
+        if (!this.kv.has(k)) this.addedKeys.push(k);
         this.kv.set(k, m.value);
       } else if (this.kv.delete(k)) {
-        this.sortedKeys = null;
+        this.deletedSinceMerge = true;
       }
     }
   }
 
   private sorted(): string[] {
-    if (!this.sortedKeys) this.sortedKeys = [...this.kv.keys()].sort();
-    return this.sortedKeys;
+    if (this.addedKeys.length === 0 && !this.deletedSinceMerge) return this.sortedKeys;
+    const kv = this.kv;
+    const added = this.addedKeys.sort();
+    const old = this.sortedKeys;
+    const out: string[] = [];
+    let i = 0;
+    let j = 0;
+    let last: string | undefined;
+    // Merge two sorted lists, dropping deleted keys and duplicates (a key deleted and set again is in both).
+    while (i < old.length || j < added.length) {
+      const a = old[i];
+      const b = added[j];
+      let k: string;
+      if (b === undefined || (a !== undefined && a <= b)) {
+        k = a as string;
+        i++;
+      } else {
+        k = b;
+        j++;
+      }
+      if (k !== last && kv.has(k)) out.push(k);
+      last = k;
+    }
+    this.sortedKeys = out;
+    this.addedKeys = [];
+    this.deletedSinceMerge = false;
+    return out;
   }
 }
 
