@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { AddressKind, blake2b256, COLOR_IOTA, balancesOf, hname, requestIDKey, transactionId, type RequestID } from '../protocol';
+import { ed25519KeyPairFromSeed } from '../crypto/ed25519';
+import { buildRequestTx } from '../chain/deploy';
+import { syntheticChain } from '../state/manager.fixture';
+import { VirtualState } from '../state/vstate';
+import { Backlog, bookedOutputBalances } from './backlog';
+import { ConsensusOperator, type OperatorAction, type OperatorBase } from './operator';
+import { leaderPermutation } from './permutation';
+import type { ComputationContextMsg } from './messages';
+import type { ThresholdSigner } from './signer';
+
+const NOW = 1_700_000_000_000;
+const TIMEOUTS = { leaderProposalMs: 1_000, resultsMs: 1_000, anchorConfirmMs: 2_000, resendMs: 300, inclusionPollMs: 200 };
+
+const sig48 = (...parts: Uint8Array[]): Uint8Array => {
+  const h = blake2b256(...parts);
+  return Uint8Array.of(...h, ...h.slice(0, 16));
+};
+
+/** Cheap deterministic signer: the operator logic, not BLS, is under test here. */
+const fakeSigner = (index: number): ThresholdSigner => ({
+  n: 4,
+  t: 3,
+  index,
+  masterPublicKey: new Uint8Array(96).fill(7),
+  partialSign: (m) => sig48(m),
+  verifyPartial: () => true,
+  combine: (ps) => sig48(...ps.map((p) => p.signature)),
+  verifyMaster: () => true,
+});
+
+/** An operator at the origin state of a synthetic chain, with one request (loaded or not) in its backlog. */
+function setup(opts: { me?: 'leader' | 'member'; loadRequest?: boolean } = {}) {
+  const chain = syntheticChain(0);
+  const origin = chain.anchors[0] as (typeof chain.anchors)[number];
+  const perm = leaderPermutation(origin.txId, 4);
+  const leader = perm[0] as number;
+  const me = opts.me === 'leader' ? leader : (perm[1] as number);
+  const wallet = ed25519KeyPairFromSeed(new Uint8Array(32).fill(3));
+  const reqTx = buildRequestTx(wallet, [{ id: { txId: new Uint8Array(32).fill(4), address: wallet.address }, balances: balancesOf([[COLOR_IOTA, 100n]]) }], [
+    { target: { chainId: chain.chainAddress, hname: hname('accounts') }, entryPoint: hname('deposit') },
+  ]);
+  const backlog = new Backlog(chain.chainAddress, chain.chainColor, 1_000);
+  const id = transactionId(reqTx);
+  backlog.setOutputs([{ txId: id, balances: bookedOutputBalances(reqTx, id, chain.chainAddress) as Map<string, bigint> }]);
+  if (opts.loadRequest !== false) backlog.onTransaction(reqTx, id);
+  const op = new ConsensusOperator(
+    { chainAddress: chain.chainAddress, chainColor: chain.chainColor, signer: fakeSigner(me), timeouts: TIMEOUTS, rewardAddress: { kind: AddressKind.Ed25519, digest: new Uint8Array(32) }, isRequestProcessed: () => false },
+    backlog,
+  );
+  const base: OperatorBase = { state: VirtualState.origin(), anchorTx: origin.tx, anchorTxId: origin.txId, chainUtxo: { txId: origin.txId, balances: bookedOutputBalances(origin.tx, origin.txId, chain.chainAddress) as Map<string, bigint> } };
+  op.handle({ kind: 'stateTransition', nowMs: NOW, base });
+  const requestId: RequestID = { txId: id, index: 0 };
+  const ctx = (over: Partial<ComputationContextMsg> = {}): ComputationContextMsg => ({
+    kind: 'computationContext',
+    round: { anchorTxId: origin.txId, blockIndex: 0, leaderPos: 0 },
+    timestamp: BigInt(NOW) * 1_000_000n,
+    rewardAddress: { kind: AddressKind.Ed25519, digest: new Uint8Array(32) },
+    requestIds: [requestId],
+    ...over,
+  });
+  return { op, perm, leader, me, backlog, reqTx, requestId, ctx, base, chain };
+}
+
+const evidenceKinds = (op: ConsensusOperator) => op.evidence.map((e) => `${e.kind}@${e.member}`);
+const has = (out: OperatorAction[], kind: OperatorAction['kind']) => out.some((a) => a.kind === kind);
+
+describe('consensus operator: context validation', () => {
+  it('accepts a valid context from the leader and runs the VM', () => {
+    const { op, leader, ctx } = setup();
+    expect(has(op.handle({ kind: 'peerMessage', nowMs: NOW, from: leader, msg: ctx() }), 'runVM')).toBe(true);
+    expect(op.evidence).toHaveLength(0);
+  });
+
+  it('ignores a context for another block index (another round): no VM, no evidence', () => {
+    const { op, leader, ctx } = setup();
+    const out = op.handle({ kind: 'peerMessage', nowMs: NOW, from: leader, msg: ctx({ round: { ...ctx().round, blockIndex: 5 } }) });
+    expect(has(out, 'runVM')).toBe(false);
+    expect(op.evidence).toHaveLength(0);
+  });
+
+  it('holds a context naming a request it has not loaded, and computes once the request transaction arrives', () => {
+    const { op, leader, ctx, backlog, reqTx, requestId } = setup({ loadRequest: false });
+    expect(has(op.handle({ kind: 'peerMessage', nowMs: NOW, from: leader, msg: ctx() }), 'runVM')).toBe(false);
+    expect(op.evidence).toHaveLength(0);
+    backlog.onTransaction(reqTx, requestId.txId);
+    expect(has(op.handle({ kind: 'backlogChanged', nowMs: NOW + 10 }), 'runVM')).toBe(true);
+  });
+
+  it('refuses a timestamp outside the tolerance and records invalidContext evidence against the leader', () => {
+    const { op, leader, ctx } = setup();
+    const out = op.handle({ kind: 'peerMessage', nowMs: NOW, from: leader, msg: ctx({ timestamp: BigInt(NOW + 10_000) * 1_000_000n }) });
+    expect(has(out, 'runVM')).toBe(false);
+    expect(evidenceKinds(op)).toEqual([`invalidContext@${leader}`]);
+    expect(op.evidence[0]?.detail).toMatch(/timestamp/);
+  });
+
+  it('ignores a context from a member that is not the leader of the round', () => {
+    const { op, perm, ctx } = setup();
+    expect(has(op.handle({ kind: 'peerMessage', nowMs: NOW, from: perm[2] as number, msg: ctx() }), 'runVM')).toBe(false);
+  });
+
+  it('records conflictingContext when the leader sends a second, different context in one round', () => {
+    const { op, leader, ctx } = setup();
+    op.handle({ kind: 'peerMessage', nowMs: NOW, from: leader, msg: ctx() });
+    const out = op.handle({ kind: 'peerMessage', nowMs: NOW, from: leader, msg: ctx({ timestamp: BigInt(NOW + 1) * 1_000_000n }) });
+    expect(has(out, 'runVM')).toBe(false);
+    expect(evidenceKinds(op)).toEqual([`conflictingContext@${leader}`]);
+  });
+});
+
+describe('consensus operator: timeouts and L1 rejection', () => {
+  it('rotates the leader along the permutation when no context arrives in time (idle chains never rotate)', () => {
+    const { op, perm } = setup();
+    expect(op.snapshot().leader).toBe(perm[0]);
+    op.handle({ kind: 'tick', nowMs: NOW + TIMEOUTS.leaderProposalMs - 1 });
+    expect(op.snapshot().leader).toBe(perm[0]);
+    op.handle({ kind: 'tick', nowMs: NOW + TIMEOUTS.leaderProposalMs });
+    expect(op.snapshot()).toMatchObject({ leader: perm[1], leaderPos: 1 });
+    op.handle({ kind: 'tick', nowMs: NOW + 2 * TIMEOUTS.leaderProposalMs });
+    expect(op.snapshot()).toMatchObject({ leader: perm[2], leaderPos: 2 });
+  });
+
+  it('a leader whose anchor L1 rejects keeps the requests and restarts the round with the next leader', () => {
+    const { op, perm, me, requestId, backlog } = setup({ me: 'leader' });
+    // Members report the request; the leader proposes, computes and collects T results.
+    const early: OperatorAction[] = [];
+    for (const m of perm.filter((x) => x !== me)) early.push(...op.handle({ kind: 'peerMessage', nowMs: NOW, from: m, msg: { kind: 'requestNotification', round: { anchorTxId: op['base']!.anchorTxId, blockIndex: 0, leaderPos: 0 }, requestIds: [requestId] } }));
+    early.push(...op.handle({ kind: 'tick', nowMs: NOW + 1 }));
+    const vm = early.find((a) => a.kind === 'runVM');
+    expect(vm).toBeDefined();
+    const task = (vm as Extract<OperatorAction, { kind: 'runVM' }>).task;
+    const outcome = { updates: [{ requestId, timestamp: task.timestamp, mutations: [{ kind: 'set' as const, key: Uint8Array.of(0, 0, 0, 1, 1), value: Uint8Array.of(1) }] }], withdrawals: [], outgoingRequests: [] };
+    const after = op.handle({ kind: 'vmResult', nowMs: NOW + 2, roundKey: (vm as Extract<OperatorAction, { kind: 'runVM' }>).roundKey, outcome });
+    const mine = after.find((a) => a.kind === 'pendingBlock');
+    expect(mine).toBeDefined();
+    // Two members answer with the same result: with its own, the leader has T and posts the anchor.
+    expect(op.snapshot().stage).toBe('waitingResults');
+    const r = op['round']!;
+    let posted: OperatorAction | undefined;
+    for (const m of perm.filter((x) => x !== me).slice(0, 2)) {
+      const out = op.handle({ kind: 'peerMessage', nowMs: NOW + 3, from: m, msg: { kind: 'resultAndPartialSig', round: r.id, contextHash: r.mine!.ctxHash, resultHash: r.mine!.resultHash, partialSig: new Uint8Array(48).fill(m) } });
+      posted ??= out.find((a) => a.kind === 'postAnchor');
+    }
+    expect(posted).toBeDefined();
+    const txId = (posted as Extract<OperatorAction, { kind: 'postAnchor' }>).txId;
+    const rej = op.handle({ kind: 'anchorInclusion', nowMs: NOW + 4, txId, state: 'rejected', reason: 'conflict' });
+    expect(rej.some((a) => a.kind === 'event' && a.event.kind === 'anchorRejected')).toBe(true);
+    expect(op.snapshot()).toMatchObject({ leaderPos: 1, leader: perm[1] });
+    expect(backlog.requests().map((q) => q.key)).toEqual([requestIDKey(requestId)]);
+  });
+});
