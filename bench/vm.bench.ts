@@ -58,10 +58,21 @@ export default async function vmBench(): Promise<BenchResult[]> {
     }, 1500, 5);
     return median(times);
   };
+  // CPU time of this process per batch: on a shared machine wall time also counts other processes' turns.
+  const cpuPerBatch = (contract: string, runs = 10) => {
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < runs; i++) {
+      runBatch({ chainId: ch.chainId, chainColor: ch.chainColor, state: ch.state, requests: batch(ch, contract), timestamp: ch.clock + 1_000_000_000n, entropy: new Uint8Array(32), chainBalances: ch.chainBalances, programs: ch.registry });
+    }
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1000 / runs;
+  };
   const wasmMs = await perBatch('counter');
   const nativeMs = await perBatch('ncounter');
-  out.push({ name: 'counter via runBatch, wasm', value: (BATCH * 1000) / wasmMs, unit: 'requests/s', parameters: { batch: BATCH } });
-  out.push({ name: 'counter via runBatch, native', value: (BATCH * 1000) / nativeMs, unit: 'requests/s', parameters: { batch: BATCH } });
+  out.push({ name: 'counter via runBatch, wasm', value: (BATCH * 1000) / wasmMs, unit: 'requests/s', parameters: { batch: BATCH, clock: 'wall' } });
+  out.push({ name: 'counter via runBatch, native', value: (BATCH * 1000) / nativeMs, unit: 'requests/s', parameters: { batch: BATCH, clock: 'wall' } });
+  out.push({ name: 'counter via runBatch, wasm', value: (BATCH * 1000) / cpuPerBatch('counter'), unit: 'requests/s', parameters: { batch: BATCH, clock: 'process cpu' } });
+  out.push({ name: 'counter via runBatch, native', value: (BATCH * 1000) / cpuPerBatch('ncounter'), unit: 'requests/s', parameters: { batch: BATCH, clock: 'process cpu' } });
 
   // Baseline: the same increment as a direct TypeScript call on a Map (no sandbox, gas, receipts or hashing).
   const m = new Map<string, bigint>();
