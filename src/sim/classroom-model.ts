@@ -115,6 +115,8 @@ export interface MemberView {
   readonly stage: string;
   readonly leader: number | null;
   readonly leaderPos: number;
+  /** Leader order for this member's current state (spec step 1); [] before the chain is up. */
+  readonly permutation: readonly number[];
   readonly blockIndex: number;
   readonly stateHash: string;
   readonly backlog: readonly string[];
@@ -190,6 +192,14 @@ export function defaultScenario(seed = 42, n = 4): Scenario {
     rejectAnchorBlocks: [],
     dkg: false,
   };
+}
+
+/** Mirrors sim.ts: virtual time advances this much per simulator step (checked against its trace at run time). */
+export const STEP_MS = 10;
+
+/** Scripted times land on step boundaries (the simulator compares times with ===). */
+export function roundStep(ms: number): number {
+  return Math.max(STEP_MS, Math.ceil(ms / STEP_MS) * STEP_MS);
 }
 
 /** Scenario bounds (the page and the URL parser clamp to them). */

@@ -7,14 +7,14 @@ import { H, EP } from '../vm/core/names';
 import { Simulation, type SimConfig, type TraceEvent } from './sim';
 import type { InFlight, NetworkFaults, SimNetwork } from './network';
 import { decodeMessage, explainTrace, stepOfTrace, type SimPayload } from './classroom-narrate';
-import type { Actor, ClassEvent, ClassMessage, Scenario, ScriptFault } from './classroom-model';
+import { roundStep, STEP_MS, type Actor, type ClassEvent, type ClassMessage, type Scenario, type ScriptFault } from './classroom-model';
+export { roundStep, STEP_MS };
 
 /**
  * Mirrors sim.ts: the virtual clock starts at this Unix time and advances STEP_MS per step. Checked at run
  * time against every trace line (a mismatch is a thrown error, never a silently wrong picture).
  */
 export const SIM_EPOCH_MS = 1_700_000_000_000;
-export const STEP_MS = 10;
 /** Virtual ms the classroom keeps stepping after the simulator's own run ended (extra requests, late faults). */
 export const AFTER_RUN_MS_MAX = 20_000;
 /** Bounds on what one run keeps (a runaway scenario is cut, not an out-of-memory). */
@@ -48,10 +48,6 @@ export function toSimConfig(s: Scenario, crashes: Crash[], browser: boolean): Si
   };
 }
 
-/** Scripted times land on step boundaries (the simulator compares times with ===). */
-export function roundStep(ms: number): number {
-  return Math.max(STEP_MS, Math.ceil(ms / STEP_MS) * STEP_MS);
-}
 
 /**
  * The real Simulation, stepped from outside: `step()` waits at a gate until the engine grants steps. It adds
@@ -132,6 +128,8 @@ export class Room {
     }
     this.allowance--;
     this.nowMs += STEP_MS;
+    // Lines the simulator recorded between steps (its wallet posting requests) come before this step's.
+    this.flushTrace();
   }
 
   /* ------------------------------------------------------------ script */

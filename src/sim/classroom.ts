@@ -1,4 +1,5 @@
-import { colorKey, txIdToString } from '../protocol';
+import { base58Decode, colorKey, txIdToString } from '../protocol';
+import { leaderPermutation } from '../consensus/permutation';
 import type { SimResult } from './sim';
 import { ClassroomSim, STEP_MS, AFTER_RUN_MS_MAX } from './classroom-sim';
 import { validateScenario, type AnchorView, type BlockView, type ClassResult, type L1View, type MemberView, type Scenario, type Slice, type Snapshot } from './classroom-model';
@@ -142,6 +143,7 @@ export class ClassroomEngine {
         stage: slot.node ? (snap?.stage ?? 'booting') : 'down',
         leader: snap?.leader === undefined || snap.leader === null ? null : this.sim.slots.findIndex((s) => s.id === snap.leader),
         leaderPos: snap?.leaderPos ?? 0,
+        permutation: snap?.anchorTxId ? leaderPermutation(base58Decode(snap.anchorTxId), this.scenario.n) : [],
         blockIndex: snap?.blockIndex ?? 0,
         stateHash: snap?.stateHash ?? '',
         backlog: (snap?.backlog ?? []).map((q) => q.requestId),
@@ -150,6 +152,8 @@ export class ClassroomEngine {
       };
     });
     while (this.blocks.size > BLOCKS_KEPT_MAX) this.blocks.delete(Math.min(...this.blocks.keys()));
+    // Map keeps insertion order: the oldest anchors go first.
+    for (const k of this.anchors.keys()) if (this.anchors.size > BLOCKS_KEPT_MAX) this.anchors.delete(k);
     return { timeMs: this.sim.room.nowMs, members, l1: this.l1View(members), blocks: [...this.blocks.values()].sort((a, b) => a.blockIndex - b.blockIndex) };
   }
 
@@ -163,7 +167,11 @@ export class ClassroomEngine {
     const chainOut = outs.find((o) => anchorIds.has(txIdToString(o.id.txId))) ?? null;
     const iota = colorKey(new Uint8Array(32));
     const balances = chainOut ? [...chainOut.balances].map(([c, v]) => [c === iota ? 'IOTA' : `${c.slice(0, 8)}…`, v.toString()] as const) : [];
-    const anchors = [...this.anchors.values()].sort((a, b) => b.blockIndex - a.blockIndex).slice(0, ANCHORS_SHOWN_MAX);
+    // What L1 itself says about each anchor (members only know what they posted or heard).
+    const anchors = [...this.anchors.values()]
+      .sort((a, b) => b.blockIndex - a.blockIndex)
+      .slice(0, ANCHORS_SHOWN_MAX)
+      .map((a) => ({ ...a, state: this.sim.ledger.getInclusionState(base58Decode(a.txId))?.state ?? a.state }));
     return { chainUtxo: chainOut ? { txId: txIdToString(chainOut.id.txId), balances } : null, requestUtxos: outs.length - (chainOut ? 1 : 0), anchors };
   }
 

@@ -176,6 +176,11 @@ export class ClassroomStore {
     this.changed();
   }
 
+  fail(message: string): void {
+    this.error = message;
+    this.changed();
+  }
+
   setShowMinor(v: boolean): void {
     this.showMinor = v;
     this.changed();
@@ -188,15 +193,15 @@ export class ClassroomStore {
     return roundStep(this.viewMs + 1);
   }
 
-  addFault(f: ScriptFault): void {
-    this.load({ ...this.scenario, faults: [...this.scenario.faults, f] }, this.tourId, this.viewMs);
+  addFaults(fs: readonly ScriptFault[]): void {
+    this.load({ ...this.scenario, faults: [...this.scenario.faults, ...fs] }, this.tourId, this.viewMs);
   }
 
-  /** Ends an open-ended fault (restart a crashed member, heal a partition or link) at the current time. */
-  endFault(index: number): void {
+  /** Ends open-ended faults (restart a crashed member, heal a partition or link) at the current time. */
+  endFaults(indices: readonly number[]): void {
     const at = this.faultTimeMs;
     const faults = this.scenario.faults.map((f, i) => {
-      if (i !== index) return f;
+      if (!indices.includes(i)) return f;
       if (f.kind === 'crash') return { ...f, restartAtMs: at };
       if (f.kind === 'crashLeader') return f;
       return { ...f, toMs: at };
