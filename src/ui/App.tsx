@@ -1,6 +1,7 @@
 import type { NodeHost } from '../worker/host';
 import { useHostState, useRoute } from './use-host';
 import { Dashboard } from './Dashboard';
+import { Classroom } from './classroom/Classroom';
 
 /**
  * Hash routes: '#/' (dashboard). Another route ('#/classroom') plugs in here: add a case that renders its view
@@ -20,6 +21,7 @@ export function App({ host, startError }: { host: NodeHost | undefined; startErr
 
 function Routed({ host }: { host: NodeHost }) {
   const route = useRoute();
+  if (route.startsWith('classroom')) return <Classroom />; // '#/classroom?tour=…&seed=…'
   switch (route) {
     default:
       return <Dashboard host={host} />;
