@@ -1,14 +1,14 @@
 import {
   addressEquals,
-  addressFromPublicKey,
-  agentIDFromAddress,
   balancesOf,
   COLOR_IOTA,
   COLOR_MINT,
   colorKey,
   compareRequestIDs,
-  decodeSCPayload,
+  DecodeError,
   equalBytes,
+  parseSCTransaction,
+  ValidationError,
   fromHex,
   requestIDKey,
   toHex,
@@ -19,7 +19,7 @@ import {
   type Color,
   type RequestID,
   type RequestSection,
-  type SCPayload,
+  type SCTransaction,
   type TransactionID,
   type ValueTransaction,
 } from '../protocol';
@@ -143,23 +143,21 @@ export class Backlog {
   }
 
   private parse(tx: ValueTransaction, txId: TransactionID, out: AddressOutput): LoadedTx | null {
-    let payload: SCPayload | null;
+    // The shared SC-transaction rules (src/protocol/sctx): one sender address, request tokens minted per target,
+    // transfers covered. Not an SC transaction, or one breaking a rule: skip it (spec step 2).
+    let sc: SCTransaction | null;
     try {
-      payload = decodeSCPayload(tx.dataPayload);
-    } catch {
-      return null; // not an SC transaction: skip (spec step 2)
+      sc = parseSCTransaction(tx);
+    } catch (e) {
+      if (e instanceof ValidationError || e instanceof DecodeError) return null;
+      throw e;
     }
-    const sig = tx.signatures[0];
-    if (!payload || !sig) return null;
-    const mine = payload.requests.map((section, index) => ({ section, index })).filter((r) => addressEquals(r.section.targetContractID.chainId, this.chainAddress));
+    if (!sc) return null;
+    const mine = sc.requests.filter((r) => addressEquals(r.section.targetContractID.chainId, this.chainAddress));
     const tokens = out.balances.get(toHex(txId)) ?? 0n;
     if (mine.length === 0 || BigInt(mine.length) !== tokens) return null; // spec step 4: counts must match
-    const senderAddress = addressFromPublicKey(sig.kind, sig.publicKey);
-    const requests = mine.map(({ section, index }) => {
-      const id = { txId, index };
-      const sender: AgentID = payload.state && section.senderContractHname !== 0 ? { chainId: senderAddress, hname: section.senderContractHname } : agentIDFromAddress(senderAddress);
-      return { id, key: requestIDKey(id), section, senderAddress, sender, utxoBalances: out.balances, requestsInTx: mine.length };
-    });
+    const senderAddress = sc.senderAddress;
+    const requests = mine.map((r) => ({ id: r.id, key: requestIDKey(r.id), section: r.section, senderAddress, sender: r.sender, utxoBalances: out.balances, requestsInTx: mine.length }));
     return { requests };
   }
 }
