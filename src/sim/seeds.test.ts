@@ -7,7 +7,7 @@ import { scenarioForSeed } from './seeds';
  * member, one crash, one L1 anchor rejection) all follow from the seed. Real BLS and VM make one seed ≈ 1 s on a
  * loaded 2-core machine, so CI runs SEEDS of them; the long form is `npm run sim -- --seeds 1..500`.
  */
-const SEEDS = 60;
+const SEEDS = 40;
 
 describe('simulator: many seeds', () => {
   it(`${SEEDS} seeded fault scenarios keep every invariant`, async () => {
