@@ -1,5 +1,5 @@
 // Test fixture, not an example to copy: each entry point misbehaves in one way the VM must contain.
-import { params, state, results, call, hname, panic, transfer, IOTA, caller, u64Bytes, str } from "../sdk/index";
+import { params, state, results, call, hname, panic, transfer, IOTA, caller, u64Bytes, str, Dict } from "../sdk/index";
 
 let sink: u32 = 0;
 
@@ -50,4 +50,18 @@ export function manyKeys(): void {
 
 export function view_writes(): void {
   state.set("x", str("y"));
+}
+
+function deep(n: u64): u64 {
+  if (n == 0) {
+    const p = new Dict();
+    p.setStr("n", u64Bytes(params.getU64("n", 0)));
+    call(hname("misbehave"), hname("deepThenCall"), p);
+    return 0;
+  }
+  return deep(n - 1) + 1 + <u64>sink;
+}
+/** Recurses `n` frames deep, then calls itself through the host: nested instances, each with a deep stack. */
+export function deepThenCall(): void {
+  results.set("d", u64Bytes(deep(params.getU64("n", 0))));
 }

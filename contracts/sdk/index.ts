@@ -95,9 +95,15 @@ export class Dict {
     if (i < this.keys.length && compare(this.keys[i], key) == 0) {
       this.values[i] = value;
     } else {
-      this.keys.splice(i, 0, key);
-      this.values.splice(i, 0, value);
-      // splice with insert: keep arrays aligned
+      // insert at i, keeping keys sorted (AssemblyScript's splice cannot insert)
+      this.keys.push(key);
+      this.values.push(value);
+      for (let j = this.keys.length - 1; j > i; j--) {
+        this.keys[j] = this.keys[j - 1];
+        this.values[j] = this.values[j - 1];
+      }
+      this.keys[i] = key;
+      this.values[i] = value;
     }
     return this;
   }

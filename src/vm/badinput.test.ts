@@ -6,6 +6,7 @@ import { Solo, type SoloChain } from './solo/solo';
 import { contractWasm as wasm } from './examples/wasm-fixture';
 import { ModuleBuilder, i32c, ins, block } from './wasm/asm';
 import { VM_LIMITS } from './params';
+import { encodeBlock } from '../state/block';
 
 function chainWithMisbehave(): SoloChain {
   const ch = Solo.newChain({ seed: 3 });
@@ -72,23 +73,35 @@ describe('misbehaving contracts are contained', () => {
     expectContained(ch, 'writeKey', 'Panic'); // missing param k
   });
 
-  it('infinite loop ends with OutOfGas at exactly the same point every run', () => {
-    const gas: bigint[] = [];
+  it('infinite loop ends with OutOfGas at exactly the same point every run (byte-identical blocks)', () => {
+    const blocks: Uint8Array[] = [];
     for (let i = 0; i < 2; i++) {
       const ch = chainWithMisbehave();
       const r = expectContained(ch, 'loopForever', 'OutOfGas');
-      gas.push(r.gasUsed);
       expect(r.gasUsed).toBe(VM_LIMITS.gasLimitPerRequestDefault);
-      gas.push(BigInt(ch.lastResults.at(-2)!.updates[0]!.mutations.length));
+      blocks.push(encodeBlock(ch.lastResults.at(-2)!.block!));
     }
-    expect(gas[0]).toBe(gas[2]);
-    expect(gas[1]).toBe(gas[3]);
+    expect(blocks[0]).toEqual(blocks[1]);
+  });
+
+  it('deep stacks across nested wasm calls end with a recorded error, never an engine stack fault', () => {
+    const ch = chainWithMisbehave();
+    expect(ch.postRequest({ contract: 'governance', entryPoint: 'setChainParams', params: { gasLimitPerRequest: encU64(1_000_000_000n) } }).ok).toBe(true);
+    for (const n of [10n, 1000n]) {
+      const r = expectContained(ch, 'deepThenCall', 'CallDepthExceeded', { n: encU64(n) });
+      expect(r.error?.message).toMatch(/nested wasm calls/);
+    }
+    expectContained(ch, 'deepThenCall', 'StackOverflow', { n: encU64(5000n) });
   });
 
   it('memory bomb is stopped (memory cap or gas), deep recursion gives StackOverflow', () => {
     const ch = chainWithMisbehave();
-    const r = ch.postRequest({ contract: 'misbehave', entryPoint: 'memoryBomb' });
-    expect(['Trap', 'OutOfGas', 'Panic']).toContain(r.error?.kind);
+    // Zeroing each new MiB costs instructions, so the default budget runs out first…
+    expectContained(ch, 'memoryBomb', 'OutOfGas');
+    // …and with a huge budget the allocator hits the forced memory maximum and traps.
+    expect(ch.postRequest({ contract: 'governance', entryPoint: 'setChainParams', params: { gasLimitPerRequest: encU64(10_000_000_000n) } }).ok).toBe(true);
+    const r = expectContained(ch, 'memoryBomb', 'Trap');
+    expect(r.gasUsed).toBeLessThan(10_000_000_000n);
     expectContained(ch, 'recurse', 'StackOverflow');
   });
 

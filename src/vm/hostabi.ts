@@ -17,7 +17,7 @@ import { Dict, encAgentID, decU32 } from './dict';
 import { VMError } from './errors';
 import { GAS } from './params';
 import type { Sandbox, SandboxView } from './sandbox';
-import { ContractPanic, type HostContext, type HostFunction, type HostFunctions, type HostImportSpec, type WasmValue } from './wasm/index';
+import { ContractPanic, VmNodeFault, type HostContext, type HostFunction, type HostFunctions, type HostImportSpec, type WasmValue } from './wasm/index';
 
 /**
  * The wasm host ABI, version 1: imports under module "iscp". Documented in docs/decisions/vm-host-abi.md; the
@@ -125,6 +125,9 @@ const top = (): HostCall => {
   return c;
 };
 
+/** Wasm calls running right now (outermost first). */
+export const activeWasmCalls = (): number => active.length;
+
 export function beginHostCall(sb: SandboxView, isView: boolean): HostCall {
   const call: HostCall = { sb, isView, results: new Dict(), ret: new Uint8Array(0), mem: () => new Uint8Array(0), hostGas: 0n, failure: undefined };
   active.push(call);
@@ -231,6 +234,8 @@ function bind(impl: Impl): HostFunction {
       c.sb.chargeGas(HOST_CALL_GAS);
       return impl(c, hc, ...args);
     } catch (e) {
+      // A node fault (engine limit, bug) is not a contract outcome: another node would not see it.
+      if (e instanceof VmNodeFault) throw e;
       c.failure ??= e instanceof VMError ? e : new VMError('Panic', e instanceof Error ? e.message : String(e));
       throw new ContractPanic(c.failure.message);
     } finally {

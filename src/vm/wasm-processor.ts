@@ -1,7 +1,8 @@
 import { hname, type Hname } from '../protocol';
 import type { Dict } from './dict';
 import { VMError, type VMErrorKind } from './errors';
-import { beginHostCall, endHostCall, HOST_FUNCTIONS, HOST_IMPORTS } from './hostabi';
+import { activeWasmCalls, beginHostCall, endHostCall, HOST_FUNCTIONS, HOST_IMPORTS } from './hostabi';
+import { VM_LIMITS } from './params';
 import { VM_WASM, type EntryPoint, type Processor, type VMType } from './processor';
 import type { Sandbox, SandboxView } from './sandbox';
 import { callExport, compileProgramSync, DEFAULT_POLICY_V1, instrumentModule, WasmRejected, type WasmPolicy, type WasmProgram } from './wasm/index';
@@ -43,6 +44,9 @@ export class WasmProcessor implements Processor {
    * to the meter when the call returns.
    */
   private run(exportName: string, sb: SandboxView, isView: boolean): Dict {
+    if (activeWasmCalls() >= VM_LIMITS.wasmInstancesNestedMax) {
+      throw new VMError('CallDepthExceeded', `more than ${VM_LIMITS.wasmInstancesNestedMax} nested wasm calls`);
+    }
     const call = beginHostCall(sb, isView);
     let out;
     try {
