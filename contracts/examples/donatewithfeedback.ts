@@ -6,7 +6,7 @@ const FEEDBACK_BYTES_MAX = 1000;
 
 export function init(): void {
   const owner = params.get("owner");
-  state.set("owner", owner != null ? owner! : caller());
+  state.set("owner", owner != null ? owner : caller());
 }
 
 export function donate(): void {

@@ -338,17 +338,17 @@ function iotaTransfer(iotas: u64): Uint8Array {
 
 /** Synchronous call to a contract on this chain; `iotas` move from this contract's account to the target's. */
 export function call(contract: u32, entryPoint: u32, p: Dict | null = null, iotas: u64 = 0): Dict {
-  const pb = p == null ? new Uint8Array(0) : p!.encode();
+  const pb = p == null ? new Uint8Array(0) : p.encode();
   const t = iotaTransfer(iotas);
   return Dict.decode(retMust(host.call(contract, entryPoint, pb.dataStart, pb.length, t.dataStart, t.length)));
 }
 export function callView(contract: u32, view: u32, p: Dict | null = null): Dict {
-  const pb = p == null ? new Uint8Array(0) : p!.encode();
+  const pb = p == null ? new Uint8Array(0) : p.encode();
   return Dict.decode(retMust(host.call_view(contract, view, pb.dataStart, pb.length)));
 }
 /** An asynchronous request to a contract on another chain (sent by the anchor transaction). */
 export function postRequest(chain: Uint8Array, contract: u32, entryPoint: u32, p: Dict | null = null, iotas: u64 = 0, timelock: u32 = 0): void {
-  const pb = p == null ? new Uint8Array(0) : p!.encode();
+  const pb = p == null ? new Uint8Array(0) : p.encode();
   const t = iotaTransfer(iotas);
   host.post_request(chain.dataStart, contract, entryPoint, pb.dataStart, pb.length, t.dataStart, t.length, timelock);
 }
