@@ -51,13 +51,16 @@ export type NodeCommand =
   /** For tests and the bench: post `count` requests as fast as the node accepts them. */
   | { readonly kind: 'postMany'; readonly chain: string; readonly contract: string; readonly entryPoint: string; readonly params: Readonly<Record<string, string>>; readonly count: number }
   /** For tests: this node's committed blocks of a chain, read back from its own store. */
-  | { readonly kind: 'audit'; readonly chain: string };
+  | { readonly kind: 'audit'; readonly chain: string }
+  /** For tests and the bench: resolves when this node's solid state holds a receipt for every request. */
+  | { readonly kind: 'waitProcessed'; readonly chain: string; readonly requestIds: readonly string[] };
 
 export type CommandResult =
   | { readonly kind: 'ok'; readonly text: string }
   | { readonly kind: 'chainCreated'; readonly chain: string }
   | { readonly kind: 'requests'; readonly requestIds: readonly string[] }
   | { readonly kind: 'view'; readonly result: Readonly<Record<string, string>> }
+  | { readonly kind: 'processed'; readonly atMs: number }
   | { readonly kind: 'audit'; readonly blockIndex: number; readonly stateHash: string; readonly requests: number; readonly duplicates: number };
 
 /**

@@ -15,6 +15,7 @@ import {
   colorKey,
   hname,
   requestIDToString,
+  requestIDFromString,
   utf8,
   type Address,
   type Args,
@@ -256,7 +257,7 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
       const st = node.solidState(chain);
       if (st && ids.every((id) => readReceipt(st, id) !== undefined)) return;
       if (Date.now() > deadline) throw new Error(`the chain did not process the request within ${RUNTIME_LIMITS.waitProcessedMs / 1000} s`);
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 20));
     }
   }
 
@@ -341,6 +342,17 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
         const r2 = st2 ? readReceipt(st2, deployed[0] as RequestID) : undefined;
         if (r2?.error) throw new Error(`deploying the contract failed: ${r2.error.message}`);
         return { kind: 'ok', text: `contract '${c.name}' deployed (program ${toHex(programHash).slice(0, 12)}…)` };
+      }
+      case 'waitProcessed': {
+        const chain = chainOf(c.chain);
+        let ids: RequestID[];
+        try {
+          ids = c.requestIds.map((x) => requestIDFromString(x));
+        } catch {
+          throw new Error('a request ID must look like [index]transactionID');
+        }
+        await waitProcessed(chain, ids);
+        return { kind: 'processed', atMs: Date.now() };
       }
       case 'audit': {
         const chain = chainOf(c.chain);

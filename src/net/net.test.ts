@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { encodeFrame, FrameDecoder, FrameError } from './frames';
+import { signBinding, verifyBinding } from './binding';
+import { decodePresence, encodePresence, type Presence } from './presence';
+import { decodePeeringFrame, encodePeeringFrame, PeeringFrameError } from './peering-frames';
+
+const sk = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
+const peerId = '12D3KooWTestPeer';
+
+describe('frames', () => {
+  it('reassembles frames from any chunking', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 50 }), { maxLength: 10 }), fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1 }), (payloads, cuts) => {
+        const wire = new Uint8Array(payloads.reduce((n, p) => n + 4 + p.length, 0));
+        let off = 0;
+        for (const p of payloads) {
+          wire.set(encodeFrame(p), off);
+          off += 4 + p.length;
+        }
+        const dec = new FrameDecoder(1024);
+        const out: Uint8Array[] = [];
+        for (let i = 0, k = 0; i < wire.length; k++) {
+          const step = cuts[k % cuts.length] as number;
+          out.push(...dec.push(wire.subarray(i, i + step)));
+          i += step;
+        }
+        expect(out).toEqual(payloads);
+        expect(dec.pendingBytes).toBe(0);
+      }),
+    );
+  });
+  it('refuses a length above the bound before buffering it', () => {
+    const dec = new FrameDecoder(10);
+    expect(() => dec.push(encodeFrame(new Uint8Array(11)).subarray(0, 4))).toThrow(FrameError);
+  });
+});
+
+describe('node binding', () => {
+  it('verifies only for the exact peer ID and key', () => {
+    const b = signBinding(sk, peerId);
+    expect(b.nodeId).toBe(Buffer.from(ed25519.getPublicKey(sk)).toString('hex'));
+    expect(verifyBinding(b)).toBe(true);
+    expect(verifyBinding({ ...b, peerId: `${peerId}x` })).toBe(false);
+    const other = signBinding(Uint8Array.from({ length: 32 }, () => 9), peerId);
+    expect(verifyBinding({ ...b, nodeId: other.nodeId })).toBe(false);
+    expect(verifyBinding({ ...b, nodeId: 'zz' })).toBe(false);
+  });
+});
+
+describe('presence', () => {
+  const b = signBinding(sk, peerId);
+  const p: Presence = { v: 1, peerId, nodeId: b.nodeId, name: 'n1', multiaddrs: ['/ip4/127.0.0.1/tcp/1/ws'], signature: b.signature, sentAtMs: 1 };
+  it('round-trips and checks sender and binding', () => {
+    expect(decodePresence(encodePresence(p), peerId)).toEqual(p);
+    expect(decodePresence(encodePresence(p), 'someone-else')).toBeUndefined();
+    expect(decodePresence(encodePresence({ ...p, name: 'x'.repeat(65) }), peerId)).toBeUndefined();
+    expect(decodePresence(new TextEncoder().encode('{not json'), peerId)).toBeUndefined();
+    const forged = signBinding(Uint8Array.from({ length: 32 }, () => 7), 'other-peer');
+    expect(decodePresence(encodePresence({ ...p, signature: forged.signature }), peerId)).toBeUndefined();
+  });
+});
+
+describe('peering frames', () => {
+  it('round-trips every kind and rejects garbage with a typed error', () => {
+    const b = signBinding(sk, peerId);
+    for (const f of [{ kind: 'hello', nodeId: b.nodeId, signature: b.signature }, { kind: 'data', data: Uint8Array.of(1, 2, 3) }, { kind: 'echo', seq: 7 }, { kind: 'echoReply', seq: 2 ** 32 - 1 }] as const) {
+      expect(decodePeeringFrame(encodePeeringFrame(f))).toEqual(f);
+    }
+    expect(() => decodePeeringFrame(new Uint8Array(0))).toThrow(PeeringFrameError);
+    expect(() => decodePeeringFrame(Uint8Array.of(9))).toThrow(PeeringFrameError);
+    expect(() => decodePeeringFrame(Uint8Array.of(0, 1, 2))).toThrow(PeeringFrameError);
+  });
+});
