@@ -100,8 +100,15 @@ export class ExecContext {
     this.gas = new GasMeter(gasLimit);
   }
 
+  /** Records are written once and never change, so a hit can be kept for the rest of this request. */
+  private readonly records = new Map<Hname, ContractRecord>();
   contractRecord(h: Hname): ContractRecord | undefined {
-    return findContractRecord(this.buf, h);
+    let r = this.records.get(h);
+    if (!r) {
+      r = findContractRecord(this.buf, h);
+      if (r) this.records.set(h, r);
+    }
+    return r;
   }
 
   chainOwner(): AgentID {
@@ -213,7 +220,7 @@ export class ExecContext {
   emitEvent(contract: Hname, message: string): void {
     this.gas.charge(GAS.event + BigInt(message.length) * GAS.perByte);
     if (this.events >= VM_LIMITS.eventsPerRequestMax) throw new VMError('LimitExceeded', `more than ${VM_LIMITS.eventsPerRequestMax} events in one request`);
-    const bytes = new TextEncoder().encode(message);
+    const bytes = utf8(message);
     if (bytes.length > VM_LIMITS.eventBytesMax) throw new VMError('LimitExceeded', `event of ${bytes.length} bytes > ${VM_LIMITS.eventBytesMax}`);
     this.events++;
     appendEvent(this.buf, contract, this.env.timestamp, this.env.request?.id, message);
