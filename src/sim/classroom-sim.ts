@@ -175,7 +175,7 @@ export class Room {
       const res = this.ledger.submit(tx, atMs);
       const txId = transactionId(tx);
       this.extraIds[i] = { txId, index: 0 };
-      const lock = timelock > 0 ? `, time-locked until ${new Date(timelock * 1000).toISOString().slice(11, 19)} (virtual ${Math.round(timelock * 1000 - SIM_EPOCH_MS)} ms)` : '';
+      const lock = timelock > 0 ? `, time-locked for ${(r.unlockAfterMs / 1000).toFixed(1)} s (until virtual ${Math.round(timelock * 1000 - SIM_EPOCH_MS)} ms by the members' clocks)` : '';
       this.log({ timeMs: now, actor: 'wallet', kind: 'l1', text: `The classroom wallet posted request ${txIdToString(txId).slice(0, 10)}…${lock}${res.state === 'rejected' ? ` — REJECTED by L1: ${res.reason}` : ''}.`, step: null });
     });
   }

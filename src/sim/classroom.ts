@@ -1,4 +1,4 @@
-import { base58Decode, colorKey, txIdToString } from '../protocol';
+import { AddressKind, base58Decode, colorKey, txIdToString } from '../protocol';
 import { leaderPermutation } from '../consensus/permutation';
 import type { SimResult } from './sim';
 import { ClassroomSim, STEP_MS, AFTER_RUN_MS_MAX } from './classroom-sim';
@@ -161,10 +161,11 @@ export class ClassroomEngine {
     const chain = this.sim.room.chainAddress;
     if (!chain) return { chainUtxo: null, requestUtxos: 0, anchors: [] };
     const outs = this.sim.ledger.getUnspentOutputs(chain);
-    // The chain UTXO (carrying the chain token) is the chain-address output of the current anchor transaction;
-    // every other unspent output there carries a request token: the backlog as L1 holds it.
-    const anchorIds = new Set(members.map((m) => m.stateHash && this.anchorOf(m.index)).filter((x): x is string => !!x));
-    const chainOut = outs.find((o) => anchorIds.has(txIdToString(o.id.txId))) ?? null;
+    // The chain UTXO (carrying the chain token) is the chain-address output of the newest anchor: the only
+    // output there made by a committee-signed (BLS) transaction. Every other one carries a request token.
+    // Before block #1 it is the origin's output, found through the members' state anchor.
+    const anchorIds = new Set(members.map((m) => this.anchorOf(m.index)).filter((x): x is string => !!x));
+    const chainOut = outs.find((o) => this.sim.ledger.getTransaction(o.id.txId)?.signatures.some((sg) => sg.kind === AddressKind.BLS)) ?? outs.find((o) => anchorIds.has(txIdToString(o.id.txId))) ?? null;
     const iota = colorKey(new Uint8Array(32));
     const balances = chainOut ? [...chainOut.balances].map(([c, v]) => [c === iota ? 'IOTA' : `${c.slice(0, 8)}…`, v.toString()] as const) : [];
     // What L1 itself says about each anchor (members only know what they posted or heard).

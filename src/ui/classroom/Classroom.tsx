@@ -41,6 +41,7 @@ export function Classroom() {
   useSyncExternalStore(store.subscribe, store.getVersion);
   useAnimation(store);
   useKeys(store);
+  useHashLoads(store);
   (window as unknown as { __classroom?: ClassroomStore }).__classroom = store;
 
   const s = store.scenario;
@@ -85,8 +86,8 @@ export function Classroom() {
         <button onClick={() => store.back()} title="back one event (←)">◀</button>
         <button data-testid="play" onClick={() => store.setPlaying(!store.playing)} title="play / pause (space)">{store.playing ? '❚❚ pause' : '▶ play'}</button>
         <button data-testid="step" onClick={() => store.step(false)} title="step one event (→)">step ▷</button>
-        <button data-testid="step-stage" onClick={() => store.step(true)} title="next spec step (↓ or shift+→)">stage ⏵</button>
-        <button data-testid="to-end" onClick={() => store.seek(1e9)} title="jump to the end (End)">end ⏭</button>
+        <button data-testid="step-stage" onClick={() => store.step(true)} title="next spec step (↓ or shift+→)">stage ▷▷</button>
+        <button data-testid="to-end" onClick={() => store.seek(1e9)} title="jump to the end (End)">end ▷|</button>
         <label title="speed (+/−)">
           <input type="range" min={-1} max={1} step={0.05} value={Math.log10(store.speed)} onChange={(e) => store.setSpeed(10 ** Number(e.target.value))} data-testid="speed" />
           <span className="cr-speed">{store.speed.toFixed(store.speed < 1 ? 2 : 1)}×</span>
@@ -216,6 +217,20 @@ function useKeys(store: ClassroomStore): void {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
+  }, [store]);
+}
+
+/** A pasted or followed classroom URL loads its tour/seed (our own writes use replaceState: no event). */
+function useHashLoads(store: ClassroomStore): void {
+  useEffect(() => {
+    const onHash = (): void => {
+      if (!location.hash.startsWith('#/classroom')) return;
+      const p = parseClassroomHash(location.hash);
+      if (p.tour === store.tourId && p.seed === store.scenario.seed && (p.tour !== null || p.n === store.scenario.n)) return;
+      store.load(scenarioFor(p.tour, p.seed, p.n), p.tour, 0);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
   }, [store]);
 }
 

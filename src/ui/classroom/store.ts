@@ -31,6 +31,8 @@ export class ClassroomStore {
   selectedMember: number | null = null;
   selectedMessage: number | null = null;
   version = 0;
+  /** True when the narration follows the view time (play, seek); false after stepping to a given event. */
+  private cursorFollowsView = true;
   private readonly listeners = new Set<() => void>();
   private lastAsk = -1;
 
@@ -74,6 +76,7 @@ export class ClassroomStore {
     this.error = null;
     this.viewMs = keepViewMs;
     this.cursor = -1;
+    this.cursorFollowsView = true;
     this.lastAsk = -1;
     this.selectedMessage = null;
     this.send({ t: 'load', gen: this.gen, scenario });
@@ -105,7 +108,9 @@ export class ClassroomStore {
     this.computedMs = s.timeMs;
     this.finished = s.finished;
     this.result = s.result;
-    if (!this.playing && this.cursor < 0) this.cursor = eventCursorAt(this.events, this.viewMs);
+    // A seek past the end of the scenario lands on its last moment once the model knows where that is.
+    if (this.finished && this.viewMs > this.computedMs) this.viewMs = this.computedMs;
+    if (this.cursorFollowsView || this.cursor < 0) this.cursor = eventCursorAt(this.events, this.viewMs);
     this.changed();
   }
 
@@ -131,6 +136,7 @@ export class ClassroomStore {
 
   setPlaying(p: boolean): void {
     this.playing = p;
+    this.cursorFollowsView = true;
     if (p) this.ask(this.viewMs + LOOKAHEAD_MS);
     this.changed();
   }
@@ -141,7 +147,8 @@ export class ClassroomStore {
   }
 
   seek(ms: number): void {
-    this.viewMs = Math.max(0, ms);
+    this.cursorFollowsView = true;
+    this.viewMs = Math.max(0, this.finished ? Math.min(ms, this.computedMs) : ms);
     this.cursor = eventCursorAt(this.events, this.viewMs);
     this.ask(this.viewMs + LOOKAHEAD_MS);
     this.changed();
@@ -150,6 +157,7 @@ export class ClassroomStore {
   /** One event forward (or to the next spec step with `stage`). Asks the worker for more if the log ends. */
   step(stage: boolean): void {
     this.playing = false;
+    this.cursorFollowsView = false;
     const i = nextEvent(this.events, this.cursor, this.showMinor, stage);
     if (i < 0) {
       this.ask(this.computedMs + LOOKAHEAD_MS);
@@ -164,6 +172,7 @@ export class ClassroomStore {
 
   back(): void {
     this.playing = false;
+    this.cursorFollowsView = false;
     const i = prevEvent(this.events, this.cursor, this.showMinor);
     this.cursor = i;
     this.viewMs = i >= 0 ? (this.events[i] as ClassEvent).timeMs : 0;
