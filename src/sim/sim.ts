@@ -43,6 +43,7 @@ import { isRequestProcessed } from '../vm/core/blocklog';
 import { listAccounts, accountBalances, totalAssets } from '../vm/core/ledger';
 import { H, EP, P } from '../vm/core/names';
 import { NO_FAULTS, SimNetwork, type NetworkFaults } from './network';
+import { CostMeter } from './cost';
 
 /**
  * silent: sends nothing on peering; wrongResult: computes a different state; badPartialSig: signs the wrong bytes;
@@ -113,6 +114,32 @@ export interface SimResult {
   readonly deploy?: { readonly virtualMs: number; readonly wallMs: number; readonly viaDkg: boolean };
   /** Anchors the injected L1 fault rejected. */
   readonly anchorsRejected?: number;
+  /** Where the time of the request workload went (after deployment), all nodes in this one process. */
+  readonly cost?: SimCost;
+}
+
+/**
+ * Wall-clock milliseconds spent in each part during the request workload (after the chain is deployed). Measured
+ * around the calls the simulator makes (the nodes' threshold signers, their VM, the L1 ledger's signature
+ * verifier, the wallet's signing), so `otherMs` is everything else: codecs, hashing, backlog, state, simulator.
+ */
+export interface SimCost {
+  readonly wallMs: number;
+  /** Process CPU time (user + system) over the same span: less sensitive to other processes than wall time (NaN in a browser). */
+  readonly cpuMs: number;
+  /** Threshold BLS in the committee nodes: partial signs, partial and master verifications, combining. */
+  readonly blsNodesMs: number;
+  readonly blsNodeOps: { readonly sign: number; readonly verifyPartial: number; readonly combine: number; readonly verifyMaster: number };
+  /** The L1 ledger verifying transaction signatures (request txs: ed25519; anchors: BLS). */
+  readonly l1VerifyMs: number;
+  readonly l1BlsVerifies: number;
+  /** runBatch on every node. */
+  readonly vmMs: number;
+  /** The simulated wallet building and signing request transactions (a client cost, not the committee's). */
+  readonly clientMs: number;
+  readonly otherMs: number;
+  /** Blocks committed during the workload. */
+  readonly blocks: number;
 }
 
 const STEP_MS = 10;
@@ -169,13 +196,15 @@ export class Simulation {
   private deployFigures: { virtualMs: number; wallMs: number; viaDkg: boolean } | null = null;
   private readonly equivocated = new Set<string>();
   private readonly rejectedAnchorBlocks = new Set<number>();
+  private readonly meter = new CostMeter();
+  private workloadCost: SimCost | null = null;
 
   constructor(cfg: SimConfig) {
     this.cfg = cfg;
     this.rng = new SeededRng(cfg.seed);
     this.net = new SimNetwork(this.rng, cfg.network ?? NO_FAULTS);
     const fkp = faucetKeyPair();
-    this.ledger = new Ledger({ verifier: createSignatureVerifier({ ed25519Impl: cfg.ed25519Impl ?? 'node', bls: blsVerify }), confirmDelayMs: cfg.confirmDelayMs ?? 50, genesis: [faucetGenesis(fkp)] });
+    this.ledger = new Ledger({ verifier: this.meter.verifier(createSignatureVerifier({ ed25519Impl: cfg.ed25519Impl ?? 'node', bls: blsVerify })), confirmDelayMs: cfg.confirmDelayMs ?? 50, genesis: [faucetGenesis(fkp)] });
     this.faucet = new Faucet(this.ledger, fkp, 1n << 40n);
     this.server = new NodeConnServer(this.ledger, this.faucet);
     this.wallet = ed25519KeyPairFromSeed(this.rng.bytes(32));
@@ -229,7 +258,7 @@ export class Simulation {
         store: slot.store,
         registry: slot.registry,
       },
-      { timeouts: this.cfg.timeouts ?? SIM_TIMEOUTS, runVM: this.vmFor(slot.byzantine), ...(slot.byzantine === 'badPartialSig' ? { wrapSigner: corruptSigner } : {}) },
+      { timeouts: this.cfg.timeouts ?? SIM_TIMEOUTS, runVM: this.vmFor(slot.byzantine), wrapSigner: (s) => this.meter.signer(slot.byzantine === 'badPartialSig' ? corruptSigner(s) : s) },
     );
     slot.unsub = node.subscribe((e) => {
       if (e.type === 'protocol') this.onProtocolEvent(slot, e.event);
@@ -239,10 +268,10 @@ export class Simulation {
   }
 
   private vmFor(kind: ByzantineKind | null): (task: VmTask) => VmOutcome {
-    if (kind !== 'wrongResult') return (task) => runBatch(task);
+    if (kind !== 'wrongResult') return (task) => this.meter.time('vm', () => runBatch(task));
     // Byzantine: a result that differs in one state byte.
     return (task) => {
-      const r = runBatch(task);
+      const r = this.meter.time('vm', () => runBatch(task));
       const u = r.updates[0];
       if (!u) return r;
       return { ...r, updates: [{ ...u, mutations: [...u.mutations, { kind: 'set', key: utf8('byzantine'), value: Uint8Array.of(1) }] }, ...r.updates.slice(1)] };
@@ -286,7 +315,9 @@ export class Simulation {
       for (let i = 0; i < this.cfg.n; i++) await this.createSlot(i);
       for (const s of this.slots) await this.boot(s).start();
       await this.deploy();
+      this.meter.reset(this.honestBlockIndex());
       await this.workload();
+      this.workloadCost = this.meter.result(this.honestBlockIndex());
     } catch (e) {
       if (!(e instanceof InvariantViolation || e instanceof LivenessFailure)) throw e;
       violation = e.message;
@@ -351,7 +382,7 @@ export class Simulation {
     if (this.cfg.workload === 'counter') return this.counterWorkload();
     const interval = this.cfg.requestIntervalMs ?? 5;
     for (let i = 0; i < this.cfg.requests; i++) {
-      const tx = buildRequestTx(this.wallet, this.walletFunds(), [{ target: { chainId: this.chainAddress as Address, hname: H.accounts }, entryPoint: hname(EP.accounts.deposit), transfer: balancesOf([[COLOR_IOTA, 10n]]) }]);
+      const tx = this.meter.time('client', () => buildRequestTx(this.wallet, this.walletFunds(), [{ target: { chainId: this.chainAddress as Address, hname: H.accounts }, entryPoint: hname(EP.accounts.deposit), transfer: balancesOf([[COLOR_IOTA, 10n]]) }]));
       const txId = this.submit(tx, `deposit request ${i}`);
       this.posted.set(requestIDKey({ txId, index: 0 }), { id: { txId, index: 0 }, atMs: this.now, doneMs: null });
       await this.advance(interval);
@@ -376,7 +407,7 @@ export class Simulation {
     await this.until(() => this.allHonestProcessed(), this.cfg.maxTimeMs ?? 60_000, 'counter contract deployed');
     const interval = this.cfg.requestIntervalMs ?? 5;
     for (let i = 0; i < this.cfg.requests; i++) {
-      const tx = buildRequestTx(this.wallet, this.walletFunds(), [{ target: { chainId: chain, hname: hname('counter') }, entryPoint: hname('increment') }]);
+      const tx = this.meter.time('client', () => buildRequestTx(this.wallet, this.walletFunds(), [{ target: { chainId: chain, hname: hname('counter') }, entryPoint: hname('increment') }]));
       const txId = this.submit(tx, `increment request ${i}`);
       this.posted.set(requestIDKey({ txId, index: 0 }), { id: { txId, index: 0 }, atMs: this.now, doneMs: null });
       await this.advance(interval);
@@ -539,6 +570,11 @@ export class Simulation {
     return this.slots.filter((s) => s.byzantine === null);
   }
 
+  private honestBlockIndex(): number {
+    const chain = this.chainAddress;
+    return (chain && this.honest()[0]?.node?.solidState(chain)?.blockIndex) || 0;
+  }
+
   private allHonestProcessed(): boolean {
     const chain = this.chainAddress;
     if (!chain) return false;
@@ -596,6 +632,7 @@ export class Simulation {
       latenciesMs: [...this.posted.values()].flatMap((p) => (p.doneMs === null ? [] : [p.doneMs - p.atMs])),
       ...(this.deployFigures ? { deploy: this.deployFigures } : {}),
       anchorsRejected: this.rejectedAnchorBlocks.size,
+      ...(this.workloadCost ? { cost: this.workloadCost } : {}),
       trace: this.trace,
       reproduce: this.reproduce,
     };
