@@ -150,12 +150,14 @@ function Packet({ f, n, selected, onClick }: { f: Flight; n: number; selected: b
   const px = ax + (bx - ax) * t;
   const py = ay + (by - ay) * t;
   const color = KIND_COLOR[f.msg.kind] ?? '#8a96a3';
+  // fill-opacity rather than group opacity: a group opacity makes Chromium paint the group offscreen.
   const opacity = dropped ? Math.max(0.15, 1 - f.progress) : f.msg.minor ? 0.5 : 1;
   return (
     <g
       className="cr-packet"
       data-kind={f.msg.kind}
-      opacity={opacity}
+      fillOpacity={opacity}
+      strokeOpacity={opacity}
       onClick={(e) => {
         e.stopPropagation();
         onClick(f.msg.seq);

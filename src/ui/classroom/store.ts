@@ -35,6 +35,8 @@ export class ClassroomStore {
   private cursorFollowsView = true;
   private readonly listeners = new Set<() => void>();
   private lastAsk = -1;
+  /** New data arrived while playing: the next animation frame renders it (one render per frame at most). */
+  private dirty = false;
 
   constructor(
     private readonly worker: Worker,
@@ -84,8 +86,10 @@ export class ClassroomStore {
     this.changed();
   }
 
+  /** Asks the worker to run to `toMs`; while playing, only when the lookahead has shrunk by half (one message per ~300 virtual ms, not per frame). */
   private ask(toMs: number): void {
     if (this.finished || toMs <= this.lastAsk) return;
+    if (this.playing && this.lastAsk - this.viewMs > (toMs - this.viewMs) / 2) return;
     this.lastAsk = toMs;
     this.send({ t: 'advance', gen: this.gen, toMs });
   }
@@ -111,7 +115,8 @@ export class ClassroomStore {
     // A seek past the end of the scenario lands on its last moment once the model knows where that is.
     if (this.finished && this.viewMs > this.computedMs) this.viewMs = this.computedMs;
     if (this.cursorFollowsView || this.cursor < 0) this.cursor = eventCursorAt(this.events, this.viewMs);
-    this.changed();
+    if (this.playing) this.dirty = true;
+    else this.changed();
   }
 
   /** Largest view time whose picture is complete (a message is known once it is delivered). */
@@ -126,11 +131,15 @@ export class ClassroomStore {
   /** Advances the view by `wallMs` of wall time at the current speed (called every animation frame). */
   tick(wallMs: number): void {
     if (!this.playing) return;
+    const before = this.viewMs;
     const target = this.viewMs + wallMs * VIRTUAL_MS_PER_WALL_MS_AT_1X * this.speed;
-    this.viewMs = Math.min(target, this.safeMs);
+    this.viewMs = Math.max(before, Math.min(target, this.safeMs));
     this.cursor = eventCursorAt(this.events, this.viewMs);
     this.ask(this.viewMs + LOOKAHEAD_MS * Math.max(1, this.speed));
     if (this.finished && this.viewMs >= this.computedMs) this.playing = false;
+    // Nothing moved (waiting for the model) and nothing arrived: no render this frame.
+    if (this.viewMs === before && !this.dirty && this.playing) return;
+    this.dirty = false;
     this.changed();
   }
 
