@@ -107,6 +107,8 @@ export interface HostCall {
   /** The parked variable-length result (see ret_copy). */
   ret: Uint8Array;
   mem: () => Uint8Array;
+  /** The instance's view of the host, set by the host function running right now (for the caller's depth). */
+  hc: HostContext | undefined;
   /** Gas the sandbox charged during host calls (the wasm counter is charged the same). */
   hostGas: bigint;
   /** The first VMError a host call raised: its kind is kept, the program sees a ContractPanic. */
@@ -128,8 +130,18 @@ const top = (): HostCall => {
 /** Wasm calls running right now (outermost first). */
 export const activeWasmCalls = (): number => active.length;
 
+/**
+ * Frame units the wasm call chain uses at this moment: the innermost running wasm call's depth counter (it is
+ * inside a host function, e.g. `call`, possibly through native contracts), or 0 when no wasm call is running.
+ * A nested wasm call starts from here, so one request's wasm frames share one budget (vm-spec §5).
+ */
+export function wasmCallerDepth(): number {
+  const c = active[active.length - 1];
+  return c?.hc ? c.hc.depth() : 0;
+}
+
 export function beginHostCall(sb: SandboxView, isView: boolean): HostCall {
-  const call: HostCall = { sb, isView, results: new Dict(), ret: new Uint8Array(0), mem: () => new Uint8Array(0), hostGas: 0n, failure: undefined };
+  const call: HostCall = { sb, isView, results: new Dict(), ret: new Uint8Array(0), mem: () => new Uint8Array(0), hc: undefined, hostGas: 0n, failure: undefined };
   active.push(call);
   return call;
 }
@@ -228,7 +240,10 @@ const IMPLS: Record<string, Impl> = {
 function bind(impl: Impl): HostFunction {
   return (hc, ...args) => {
     const c = top();
-    c.mem = () => hc.memory();
+    if (c.hc !== hc) {
+      c.hc = hc;
+      c.mem = () => hc.memory();
+    }
     const before = c.sb.gasLeft();
     try {
       c.sb.chargeGas(HOST_CALL_GAS);

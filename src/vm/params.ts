@@ -5,13 +5,8 @@
 export const VM_LIMITS = {
   /** Nested synchronous calls (contract → contract) in one request; the request itself is depth 1. */
   callDepthMax: 16,
-  /**
-   * Live wasm instances in one call chain (wasm → host call → wasm …). Each instance may use the wasm policy's
-   * whole frame budget and the engine's stack is shared, so nesting is kept low enough that the engine's own
-   * (non-deterministic) stack limit is never what stops a contract. Measured in Node 20: 16 nested instances of
-   * ~900 frames overflowed the engine stack; 4 × 1024 frame units stays well inside it.
-   */
-  wasmInstancesNestedMax: 4,
+  // No separate bound on nested wasm instances: under wasm policy v2 they share one frame budget
+  // (docs/vm-spec.md §5), so callDepthMax bounds only the host frames between them.
   /** Gas for one request when the task does not say; an infinite loop ends here. */
   gasLimitPerRequestDefault: 5_000_000n,
   /** Gas for one view call from outside (dashboard, CLI). */

@@ -1,14 +1,16 @@
 import { hname, type Hname } from '../protocol';
 import type { Dict } from './dict';
 import { VMError, type VMErrorKind } from './errors';
-import { activeWasmCalls, beginHostCall, endHostCall, HOST_FUNCTIONS, HOST_IMPORTS } from './hostabi';
-import { VM_LIMITS } from './params';
+import { beginHostCall, endHostCall, HOST_FUNCTIONS, HOST_IMPORTS, wasmCallerDepth } from './hostabi';
 import { VM_WASM, type EntryPoint, type Processor, type VMType } from './processor';
 import type { Sandbox, SandboxView } from './sandbox';
-import { callExport, compileProgramSync, DEFAULT_POLICY_V1, instrumentModule, WasmRejected, type WasmPolicy, type WasmProgram } from './wasm/index';
+import { callExport, compileProgramSync, DEFAULT_POLICY_V2, instrumentModule, WasmRejected, type WasmPolicy, type WasmProgram } from './wasm/index';
 
-/** The chain's wasm policy: version 1 defaults with the host ABI as the import allowlist. */
-export const WASM_POLICY: WasmPolicy = { ...DEFAULT_POLICY_V1, imports: HOST_IMPORTS };
+/**
+ * The chain's wasm policy: version 2 defaults with the host ABI as the import allowlist. Version 2: a nested
+ * wasm call starts at its caller's depth, so every instance of a request's call chain shares one frame budget.
+ */
+export const WASM_POLICY: WasmPolicy = { ...DEFAULT_POLICY_V2, imports: HOST_IMPORTS };
 
 /** Exported functions named `view_<name>` are views called <name>; other `() -> ()` exports are full entry points. */
 export const VIEW_EXPORT_PREFIX = 'view_';
@@ -41,16 +43,15 @@ export class WasmProcessor implements Processor {
   /**
    * Runs one export with the request's remaining gas. Host operations charge the request's meter through the
    * sandbox and the same amount is charged to the wasm counter, so the two agree; instruction gas is added
-   * to the meter when the call returns.
+   * to the meter when the call returns. The depth counter starts where the calling wasm instance (if any) is,
+   * so nesting cannot multiply the frame budget (and the engine's stack is never what stops a contract).
    */
   private run(exportName: string, sb: SandboxView, isView: boolean): Dict {
-    if (activeWasmCalls() >= VM_LIMITS.wasmInstancesNestedMax) {
-      throw new VMError('CallDepthExceeded', `more than ${VM_LIMITS.wasmInstancesNestedMax} nested wasm calls`);
-    }
+    const depth = wasmCallerDepth();
     const call = beginHostCall(sb, isView);
     let out;
     try {
-      out = callExport(this.program, exportName, [], HOST_FUNCTIONS, sb.gasLeft());
+      out = callExport(this.program, exportName, [], HOST_FUNCTIONS, sb.gasLeft(), { depth });
     } finally {
       endHostCall(call);
     }

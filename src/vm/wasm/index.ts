@@ -9,6 +9,7 @@ import { validateModule } from './validate';
 export { WasmRejected, ContractPanic, VmNodeFault, type WasmRejectCode } from './errors';
 export {
   DEFAULT_POLICY_V1,
+  DEFAULT_POLICY_V2,
   GAS_TABLE_V1,
   WASM_LIMITS_V1,
   EXPORT_GAS,
@@ -25,6 +26,7 @@ export {
   compileProgramSync,
   callExport,
   canonicalTrapMessage,
+  type CallOptions,
   type CallOutcome,
   type FailureKind,
   type HostContext,

@@ -1,6 +1,9 @@
 /**
  * The chain's VM policy: every number a second implementation needs to give the same result and the same gas.
- * docs/vm-spec.md describes version 1; changing any default here is a new version.
+ * docs/vm-spec.md describes version 2; changing any default here is a new version. Versions 1 and 2 instrument
+ * modules identically; they differ in how the host runs nested calls: in version 2 every wasm instance of one
+ * call chain shares one frame budget (the host passes the caller's depth to callExport), in version 1 each
+ * instance had its own.
  */
 import type { ValType } from './types';
 import { reject } from './errors';
@@ -98,6 +101,12 @@ export const DEFAULT_POLICY_V1: WasmPolicy = {
   gasTable: GAS_TABLE_V1,
 };
 
+/** Version 2: the same numbers; the frame budget is shared by all instances of a call chain (vm-spec §5). */
+export const DEFAULT_POLICY_V2: WasmPolicy = { ...DEFAULT_POLICY_V1, version: 2 };
+
+/** Policy versions this code implements. */
+export const POLICY_VERSIONS: readonly number[] = [1, 2];
+
 /** Names this layer adds to the instrumented module's exports; a contract may not export them itself. */
 export const RESERVED_EXPORT_PREFIX = '__iscp_';
 export const EXPORT_GAS = '__iscp_gas';
@@ -112,7 +121,7 @@ export const STATUS_OUT_OF_GAS = 1;
 export const STATUS_STACK_OVERFLOW = 2;
 
 export function checkPolicy(p: WasmPolicy): GasTable {
-  if (p.version !== 1) reject('BadPolicy', `unsupported VM policy version ${p.version} (this code implements 1)`);
+  if (!POLICY_VERSIONS.includes(p.version)) reject('BadPolicy', `unsupported VM policy version ${p.version} (this code implements ${POLICY_VERSIONS.join(', ')})`);
   if (!Number.isInteger(p.memoryPagesMax) || p.memoryPagesMax < 0 || p.memoryPagesMax > 65536) {
     reject('BadPolicy', `memoryPagesMax ${p.memoryPagesMax} not in 0..65536`);
   }

@@ -198,6 +198,6 @@ describe('other rules', () => {
     expectCode(oneFunc([0x41, 0x80, 0x80, 0x80, 0x80, 0x70, 0x1a]), 'Malformed', POLICY, /LEB/);
   });
   it('a policy of another version is BadPolicy', () => {
-    expectCode(oneFunc([]), 'BadPolicy', { ...POLICY, version: 2 });
+    expectCode(oneFunc([]), 'BadPolicy', { ...POLICY, version: 3 });
   });
 });

@@ -6,7 +6,7 @@
 import { blake2b256, toHex } from '../../protocol';
 import { ContractPanic, VmNodeFault } from './errors';
 import { parseModule } from './parse';
-import { EXPORT_GAS, EXPORT_MEMORY, EXPORT_START, EXPORT_STATUS, RESERVED_EXPORT_PREFIX, STATUS_OUT_OF_GAS, STATUS_STACK_OVERFLOW } from './policy';
+import { EXPORT_DEPTH, EXPORT_GAS, EXPORT_MEMORY, EXPORT_START, EXPORT_STATUS, RESERVED_EXPORT_PREFIX, STATUS_OUT_OF_GAS, STATUS_STACK_OVERFLOW } from './policy';
 import { ExternalKind, valTypeName, type FuncType, type ValType } from './types';
 
 export type WasmValue = number | bigint;
@@ -18,7 +18,21 @@ export interface HostContext {
   /** Spends gas; throws (ending the call with OutOfGas) if not enough is left. */
   chargeGas(amount: number | bigint): void;
   gasLeft(): bigint;
+  /**
+   * Frame units the calling instance's call chain uses right now (its depth counter, including the function
+   * that called the host). A nested call made from this host function passes it as `CallOptions.depth`, so
+   * all instances of one call chain share one frame budget (docs/vm-spec.md §5).
+   */
+  depth(): number;
 }
+
+export interface CallOptions {
+  /** Frame units already used by the callers in this call chain; 0 (default) for an outermost call. */
+  readonly depth?: number;
+}
+
+/** Bound on a starting depth: far above any policy's stackFramesMax, far below i32 overflow of the counter. */
+const START_DEPTH_MAX = 1 << 30;
 
 export type HostFunction = (ctx: HostContext, ...args: WasmValue[]) => WasmValue | void;
 /** module -> name -> function. Must provide every import the program declares. */
@@ -134,16 +148,19 @@ export function canonicalTrapMessage(engineMessage: string): string {
 }
 
 /**
- * Calls `exportName` on a fresh instance with `gasLimit` gas. gasUsed counts every block entered (blocks are
- * charged on entry), and equals gasLimit on OutOfGas.
+ * Calls `exportName` on a fresh instance with `gasLimit` gas, its depth counter starting at `opts.depth`.
+ * gasUsed counts every block entered (blocks are charged on entry), and equals gasLimit on OutOfGas.
  */
-export function callExport(program: WasmProgram, exportName: string, args: readonly WasmValue[], host: HostFunctions, gasLimit: bigint): CallOutcome {
+export function callExport(program: WasmProgram, exportName: string, args: readonly WasmValue[], host: HostFunctions, gasLimit: bigint, opts: CallOptions = {}): CallOutcome {
   if (typeof gasLimit !== 'bigint' || gasLimit < 0n || gasLimit > GAS_MAX) throw new VmNodeFault(`gasLimit ${String(gasLimit)} not in 0..2^63-1`);
+  const startDepth = opts.depth ?? 0;
+  if (!Number.isInteger(startDepth) || startDepth < 0 || startDepth > START_DEPTH_MAX) throw new VmNodeFault(`start depth ${String(startDepth)} not in 0..2^30`);
   const sig = program.signatures.get(exportName);
   if (sig === undefined) return { ok: false, kind: 'Trap', message: `no entry point ${JSON.stringify(exportName)}`, gasUsed: 0n };
   checkArgs(sig, args, exportName);
 
   let gas: WebAssembly.Global | undefined;
+  let depth: WebAssembly.Global | undefined;
   let memory: WebAssembly.Memory | undefined;
   const ctx: HostContext = {
     memory() {
@@ -161,6 +178,7 @@ export function callExport(program: WasmProgram, exportName: string, args: reado
       (gas as WebAssembly.Global).value = left - n;
     },
     gasLeft: () => (gas as WebAssembly.Global).value as bigint,
+    depth: () => (depth as WebAssembly.Global).value as number,
   };
   const imports: Record<string, Record<string, (...a: WasmValue[]) => WasmValue | void>> = {};
   for (const { module, name } of program.imports) {
@@ -180,7 +198,9 @@ export function callExport(program: WasmProgram, exportName: string, args: reado
   gas = instance.exports[EXPORT_GAS] as WebAssembly.Global;
   const status = instance.exports[EXPORT_STATUS] as WebAssembly.Global;
   memory = instance.exports[EXPORT_MEMORY] as WebAssembly.Memory | undefined;
+  depth = instance.exports[EXPORT_DEPTH] as WebAssembly.Global;
   gas.value = gasLimit;
+  depth.value = startDepth;
   const used = (): bigint => gasLimit - ((gas as WebAssembly.Global).value as bigint);
   const fn = instance.exports[exportName] as (...a: WasmValue[]) => unknown;
   const start = instance.exports[EXPORT_START] as (() => void) | undefined;
