@@ -124,6 +124,24 @@ test('L1 rejects an anchor; member falls behind and syncs; time-locked request; 
   }
 });
 
+test('free play: the wasm counter contract and a DKG-deployed committee end where the Node engine does', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  for (const [id, testId] of [
+    ['free-counter', 'workload'],
+    ['free-dkg', 'dkg'],
+  ] as const) {
+    await page.goto('about:blank');
+    await page.goto(`/#/classroom?seed=${SEED}&n=4`);
+    await expect(page.getByTestId('member-3')).toBeVisible({ timeout: 30_000 });
+    if (testId === 'workload') await page.getByTestId('workload').selectOption('counter');
+    else await page.getByTestId('dkg').check();
+    const f = await facts(id);
+    const end = await toEnd(page);
+    expect(end.block, id).toBe(f.finalBlock);
+    expect(end.hash, id).toBe(f.finalStateHash);
+  }
+});
+
 test('faults by clicking, keyboard, trace download and CLI trace replay', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.goto(`/#/classroom?seed=${SEED}&n=4`);

@@ -17,7 +17,11 @@ let nextPort = 8900 + (process.pid % 40) * 20;
 export async function startHub(): Promise<HubProcess> {
   const port = nextPort;
   nextPort += 2; // HTTP port and the libp2p WebSocket port (HTTP + 1)
-  const child: ChildProcess = spawn('npx', ['tsx', 'src/hub/main.ts', '--port', String(port), '--memory', '--confirm-delay-ms', '50'], { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+  const child: ChildProcess = spawn('npx', ['tsx', 'src/hub/main.ts', '--port', String(port), '--memory', '--confirm-delay-ms', '50'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    // Its own process group: npx → tsx → node, and stop() must end all of them, not just npx.
+    detached: true,
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-2000);
@@ -33,7 +37,7 @@ export async function startHub(): Promise<HubProcess> {
     }
     if (child.exitCode !== null) throw new Error(`hub exited with ${child.exitCode}: ${stderr}`);
     if (Date.now() > deadline) {
-      child.kill();
+      process.kill(-(child.pid as number), 'SIGKILL');
       throw new Error(`hub on port ${port} did not start within 60 s: ${stderr}`);
     }
     await new Promise((r) => setTimeout(r, 200));
@@ -43,9 +47,14 @@ export async function startHub(): Promise<HubProcess> {
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
+      const group = -(child.pid as number);
+      process.kill(group, 'SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      try {
+        process.kill(group, 'SIGKILL');
+      } catch {
+        // the whole group is gone already
+      }
     },
   };
 }

@@ -1,9 +1,9 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './test';
 import { openNodes, waitForDirectMesh } from './fixtures';
 
-test('4 tabs form a direct WebRTC mesh and a peering message round-trips between every pair', async ({ browser }) => {
+test('4 tabs form a direct WebRTC mesh and a peering message round-trips between every pair', async ({ browser, hub }) => {
   const t0 = Date.now();
-  const nodes = await openNodes(browser, 4);
+  const nodes = await openNodes(browser, 4, 'n', hub.baseURL);
   await waitForDirectMesh(nodes.tabs);
   const meshMs = Date.now() - t0;
   console.log(`mesh of 4 formed ${meshMs} ms after the first tab started loading`);
@@ -31,8 +31,8 @@ test('4 tabs form a direct WebRTC mesh and a peering message round-trips between
   await nodes.close();
 });
 
-test('a second tab with the same node name is refused with a clear message', async ({ browser }) => {
-  const nodes = await openNodes(browser, 1, 'solo');
+test('a second tab with the same node name is refused with a clear message', async ({ browser, hub }) => {
+  const nodes = await openNodes(browser, 1, 'solo', hub.baseURL);
   const dup = await nodes.context.newPage();
   await dup.goto('/?node=solo1');
   await expect(dup.getByTestId('status')).toHaveAttribute('data-phase', 'locked-elsewhere');

@@ -45,6 +45,18 @@ function ChainCard({ c, names }: { c: ChainView; names: Map<string, string> }) {
               ))}
             </tbody>
           </table>
+          <h3>Contracts ({c.contracts.length})</h3>
+          <table data-testid="contracts">
+            <tbody>
+              {c.contracts.map((k) => (
+                <tr key={k.hname} data-testid="contract-row" data-name={k.name}>
+                  <td>{k.name}</td>
+                  <td><code>{k.hname}</code></td>
+                  <td className="muted">{k.description}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
           <h3>Backlog ({c.backlog.length})</h3>
           <div className="scroll" data-testid="backlog" data-count={c.backlog.length}>
             <table>

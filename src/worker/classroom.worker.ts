@@ -13,6 +13,16 @@ let gen = -1;
 let engine: Promise<ClassroomEngine> | null = null;
 let targetMs = 0;
 let pumping = false;
+let counterWasm: Promise<Uint8Array> | null = null;
+
+/** The wasm counter contract, built by `npm run build:contracts` and shipped as an asset (fetched once). */
+function loadCounterWasm(): Promise<Uint8Array> {
+  counterWasm ??= fetch(new URL('../../contracts/build/counter.wasm', import.meta.url)).then(async (r) => {
+    if (!r.ok) throw new Error(`counter.wasm: HTTP ${r.status} (run npm run build:contracts)`);
+    return new Uint8Array(await r.arrayBuffer());
+  });
+  return counterWasm;
+}
 
 function post(m: FromClassroomWorker): void {
   self.postMessage(m);
@@ -23,7 +33,8 @@ self.onmessage = (ev: MessageEvent<ToClassroomWorker>) => {
   if (m.t === 'load') {
     gen = m.gen;
     targetMs = 0;
-    engine = ClassroomEngine.create(m.scenario, { browser: true });
+    const scenario = m.scenario;
+    engine = scenario.workload === 'counter' ? loadCounterWasm().then((w) => ClassroomEngine.create(scenario, { browser: true, counterWasm: w })) : ClassroomEngine.create(scenario, { browser: true });
     engine.catch((e: unknown) => post({ t: 'error', gen: m.gen, message: e instanceof Error ? e.message : String(e) }));
     void pump();
   } else if (m.t === 'advance' && m.gen === gen) {

@@ -14,6 +14,7 @@ import {
   COLOR_IOTA,
   colorKey,
   hname,
+  hnameToString,
   requestIDToString,
   requestIDFromString,
   utf8,
@@ -29,6 +30,7 @@ import { callView } from '../vm/runner';
 import { Dict } from '../vm/dict';
 import { EP, H, P } from '../vm/core/names';
 import { readReceipt } from '../vm/core/blocklog';
+import { listContractRecords } from '../vm/core/registry';
 import type { HubInfo } from '../net/types';
 import type { NodeIdentity, Registry, SolidStateStore, BootupRecord } from '../state/store';
 import type { NodeDatabase } from '../store/idb-store';
@@ -68,6 +70,8 @@ export const RUNTIME_LIMITS = {
   postManyMax: 10_000,
   blocksShown: 20,
   errorsShown: 20,
+  /** Posted requests whose receipts are read per snapshot for the errors list. */
+  errorsScannedMax: 500,
   /** Request receipts remembered for the errors list. */
   trackedRequestsMax: 20_000,
   waitProcessedMs: 60_000,
@@ -193,7 +197,8 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
       const errors: { requestId: string; message: string }[] = [];
       let balance = 0n;
       if (st) {
-        for (const q of posted) {
+        // Only the most recent posts are checked on each snapshot: bounded work at 5 snapshots/s.
+        for (const q of posted.slice(-RUNTIME_LIMITS.errorsScannedMax)) {
           if (addressKey(q.chain) !== addressKey(chainId)) continue;
           const r = readReceipt(st, q.id);
           if (r?.error) errors.push({ requestId: requestIDToString(q.id), message: `${q.label}: ${r.error.kind}: ${r.error.message}` });
@@ -219,7 +224,7 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
         backlog: s.backlog.map((b) => ({ requestId: b.requestId, txId: b.txId, entryPoint: '' })),
         blocks: [...meta.blocks].reverse(),
         anchors: mergeAnchors(s.anchors, meta.blocks),
-        contracts: listContracts(st ? () => st : undefined, chainId),
+        contracts: st ? listContractRecords(st).map((r) => ({ name: r.name, hname: hnameToString(r.hname), description: r.description })) : [],
         errors: errors.slice(-RUNTIME_LIMITS.errorsShown),
         balance: balance.toString(),
       });
@@ -231,10 +236,6 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
       chains,
       dkg: setup.views(),
     };
-  }
-
-  function listContracts(_st: (() => unknown) | undefined, _chain: Address): ChainView['contracts'] {
-    return [];
   }
 
   /* ------------------------------------------------------------------ requests */

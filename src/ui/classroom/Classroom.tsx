@@ -81,6 +81,13 @@ export function Classroom() {
           T={s.t}
         </label>
         <span data-testid="seed">seed {s.seed}</span>
+        <label title="deploy the chain through real DKG (otherwise trusted-dealer keys)">
+          <input type="checkbox" data-testid="dkg" checked={s.dkg} onChange={(e) => store.load({ ...s, dkg: e.target.checked }, store.tourId, 0)} /> DKG
+        </label>
+        <select data-testid="workload" title="what the wallet sends" value={s.workload} onChange={(e) => store.load({ ...s, workload: e.target.value === 'counter' ? 'counter' : 'deposit' }, store.tourId, 0)}>
+          <option value="deposit">deposits</option>
+          <option value="counter">wasm counter</option>
+        </select>
         <button title="restart with a new seed (r)" data-testid="new-seed" onClick={() => load(store.tourId, Math.floor(Math.random() * 1e6), s.n)}>new seed</button>
         <span className="cr-spacer" />
         <button onClick={() => store.back()} title="back one event (←)">◀</button>

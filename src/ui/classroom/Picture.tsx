@@ -21,6 +21,8 @@ export const KIND_COLOR: Record<string, string> = {
   syncBlock: '#b53030',
   waspFromNodeAddressUpdate: '#5f7d95',
   waspFromNodeTransactionInclusionState: '#c0392b',
+  dkg: '#8e44ad',
+  nodeTx: '#5f7d95',
 };
 const STAGE_FILL: Record<string, string> = {
   idle: '#f2f4f7',
