@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ClassroomEngine } from './classroom';
 import { toSimConfig } from './classroom-sim';
 import { Simulation } from './sim';
 import { TOURS, tourById } from './tours';
-import type { ClassEvent } from './classroom-model';
+import { defaultScenario, type ClassEvent } from './classroom-model';
 
 /**
  * What each guided tour teaches, computed in Node from the same engine the page runs in its worker: the
@@ -56,10 +57,25 @@ export async function tourFacts(id: string, seed: number): Promise<TourFacts> {
   return facts;
 }
 
+/** Free-play variants the page offers besides the tours: the wasm counter workload and deployment through DKG. */
+export async function freePlayFacts(seed: number): Promise<TourFacts[]> {
+  const out: TourFacts[] = [];
+  const counterWasm = new Uint8Array(readFileSync('contracts/build/counter.wasm'));
+  for (const [id, sc] of [
+    ['free-counter', { ...defaultScenario(seed, 4), workload: 'counter' as const }],
+    ['free-dkg', { ...defaultScenario(seed, 4), dkg: true }],
+  ] as const) {
+    const r = await (await ClassroomEngine.create(sc, { browser: false, counterWasm })).runToEnd();
+    out.push({ id, finalBlock: r.blockIndex, finalStateHash: r.finalStateHash, keyEvent: null });
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const seed = Number(process.argv[2] ?? 42);
   const out: TourFacts[] = [];
   for (const t of TOURS) out.push(await tourFacts(t.id, seed));
+  out.push(...(await freePlayFacts(seed)));
   process.stdout.write(JSON.stringify(out));
 }
 

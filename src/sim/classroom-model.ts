@@ -50,6 +50,8 @@ export interface Scenario {
   readonly rejectAnchorBlocks: readonly number[];
   /** Deploy through real DKG over the simulated peering (default: trusted-dealer keys, faster to watch). */
   readonly dkg: boolean;
+  /** 'deposit': accounts.deposit requests (native core contract); 'counter': the wasm counter contract is deployed and incremented. */
+  readonly workload: 'deposit' | 'counter';
 }
 
 /** The 14 steps of spec "The consensus algorithm", short titles for the legend. */
@@ -191,6 +193,7 @@ export function defaultScenario(seed = 42, n = 4): Scenario {
     extraRequests: [],
     rejectAnchorBlocks: [],
     dkg: false,
+    workload: 'deposit',
   };
 }
 

@@ -120,6 +120,8 @@ function decodeToL1(m: WaspToNode, from: Actor): DecodedMessage {
   switch (m.kind) {
     case 'waspToNodeTransaction': {
       const tx = m.tx;
+      if (!tx.signatures.some((s) => s.kind === AddressKind.BLS))
+        return { kind: 'nodeTx', label: 'transaction', minor: false, detail: txDetail(tx), step: null, arrival: `L1 received a wallet transaction from ${name(from)} (deployment or request).` };
       return { kind: 'anchorTx', label: 'anchor tx', minor: false, detail: txDetail(tx), step: 13, arrival: `L1 received the anchor transaction from leader ${from}, signed by the committee's BLS master key (step 13).` };
     }
     case 'waspToNodeGetTxInclusionLevel':

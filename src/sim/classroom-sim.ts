@@ -27,7 +27,8 @@ export class ClassroomSyncError extends Error {
 type Crash = { index: number; atMs: number; restartAtMs: number };
 
 /** Scenario → the simulator's own config. `crashes` is our array: triggers add to it while the run goes. */
-export function toSimConfig(s: Scenario, crashes: Crash[], browser: boolean): SimConfig {
+export function toSimConfig(s: Scenario, crashes: Crash[], browser: boolean, counterWasm?: Uint8Array): SimConfig {
+  if (s.workload === 'counter' && !counterWasm) throw new Error("the 'counter' workload needs the counter contract's wasm bytes (contracts/build/counter.wasm)");
   for (const f of s.faults) if (f.kind === 'crash') crashes.push({ index: f.index, atMs: roundStep(f.atMs), restartAtMs: f.restartAtMs === undefined ? -1 : roundStep(f.restartAtMs) });
   return {
     seed: s.seed,
@@ -42,6 +43,7 @@ export function toSimConfig(s: Scenario, crashes: Crash[], browser: boolean): Si
     ...(s.skewMs.some((x) => x !== 0) ? { clockSkewMs: s.skewMs } : {}),
     ...(s.rejectAnchorBlocks.length > 0 ? { rejectAnchorBlocks: s.rejectAnchorBlocks } : {}),
     ...(s.dkg ? { dkg: true } : {}),
+    ...(s.workload === 'counter' && counterWasm ? { workload: 'counter' as const, counterWasm } : {}),
     maxTimeMs: 60_000,
     trace: true,
     ed25519Impl: browser ? 'noble' : 'node',
@@ -56,9 +58,9 @@ export function toSimConfig(s: Scenario, crashes: Crash[], browser: boolean): Si
  */
 export class ClassroomSim extends Simulation {
   readonly room: Room;
-  constructor(scenario: Scenario, browser: boolean) {
+  constructor(scenario: Scenario, browser: boolean, counterWasm?: Uint8Array) {
     const crashes: Crash[] = [];
-    super(toSimConfig(scenario, crashes, browser));
+    super(toSimConfig(scenario, crashes, browser, counterWasm));
     this.room = new Room(this, scenario, crashes, this.net as SimNetwork<SimPayload>, () => this.trace);
   }
 

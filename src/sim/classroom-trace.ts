@@ -60,6 +60,7 @@ export function scenarioFromTrace(json: unknown): { scenario: Scenario; tour: st
       faults,
       rejectAnchorBlocks: Array.isArray(c.rejectAnchorBlocks) ? (c.rejectAnchorBlocks as number[]) : [],
       dkg: c.dkg === true,
+      workload: c.workload === 'counter' ? 'counter' : 'deposit',
     };
     if (num(net.duplicateRate, 0) > 0) throw new TraceFormatError('duplicate-message faults are not supported by the classroom');
     return { scenario: validateScenario(scenario), tour: null, source: 'cli' };

@@ -16,6 +16,8 @@ export const ADVANCE_STEPS_MAX = 400;
 export interface EngineOptions {
   /** In a browser the L1 ledger verifies ed25519 with noble (no node:crypto). */
   readonly browser: boolean;
+  /** contracts/build/counter.wasm, for scenarios with the 'counter' workload. */
+  readonly counterWasm?: Uint8Array;
 }
 
 /**
@@ -36,7 +38,7 @@ export class ClassroomEngine {
   private readonly anchors = new Map<string, AnchorView>();
 
   private constructor(readonly scenario: Scenario, opts: EngineOptions) {
-    this.sim = new ClassroomSim(scenario, opts.browser);
+    this.sim = new ClassroomSim(scenario, opts.browser, opts.counterWasm);
     this.driver = this.drive().then(
       () => void (this.finishedFlag = true),
       (e: unknown) => {
