@@ -52,6 +52,20 @@ interface LoadedTx {
   readonly requests: BacklogRequest[];
 }
 
+/** Hex keys of transaction IDs, memoised per byte array (an AddressUpdate repeats every output of the address). */
+const txKeys = new WeakMap<Uint8Array, string>();
+function txKey(txId: Uint8Array): string {
+  let k = txKeys.get(txId);
+  if (k === undefined) {
+    k = toHex(txId);
+    txKeys.set(txId, k);
+  }
+  return k;
+}
+
+/** Request keys are the hex of fixed-length request ID bytes, so comparing keys is comparing the bytes. */
+const byKey = (a: BacklogRequest, b: BacklogRequest): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
 /**
  * Spec "Fetching the backlog": the backlog is a pure function of the chain address's confirmed outputs and the
  * request transactions they name. For each output that is not the chain-token UTXO and holds tokens of a color
@@ -61,43 +75,85 @@ interface LoadedTx {
  * A request leaves the backlog exactly when the output holding its token leaves the address: when a confirmed
  * anchor consumed it (spec "Removing the request from the backlog"). Nothing else removes one, so a rejected
  * anchor or a leader rotation cannot lose a request.
+ *
+ * Cost: L1 repeats the whole output list on every AddressUpdate, so each update costs O(outputs) map work here
+ * (no parsing, no sorting); the sorted backlog changes incrementally (a loaded transaction is inserted by binary
+ * search, consumed ones are filtered out), and `version` tells consumers when it changed.
  */
 export class Backlog {
   private outputs: readonly AddressOutput[] = [];
+  /** tx key → candidate output (may hold request tokens), in L1's output order. */
+  private candidates = new Map<string, AddressOutput>();
+  private utxo: ChainUtxo | null = null;
   private readonly loaded = new Map<string, LoadedTx | null>();
   /** tx key → time the fetch was asked (retry after `retryMs`). */
   private readonly fetching = new Map<string, number>();
-  private cachedRequests: BacklogRequest[] | null = null;
+  /** Every loaded request, sorted by key (= request ID bytes). */
+  private sorted: BacklogRequest[] = [];
+  private readonly index = new Map<string, BacklogRequest>();
+  private bounded: readonly BacklogRequest[] | null = null;
+  private color: Color | null;
+  private changes = 0;
 
   constructor(
     readonly chainAddress: Address,
     /** Null until the chain color is known (origin tx ID); then fixed. */
-    public chainColor: Color | null,
+    chainColor: Color | null,
     private readonly retryMs: number,
-  ) {}
+  ) {
+    this.color = chainColor;
+  }
+
+  get chainColor(): Color | null {
+    return this.color;
+  }
+  set chainColor(c: Color | null) {
+    this.color = c;
+    this.setOutputs(this.outputs);
+  }
+
+  /** Increases whenever requests() may have changed (a consumer can cache what it derives from the backlog). */
+  get version(): number {
+    return this.changes;
+  }
 
   /** New confirmed outputs of the chain address (AddressUpdate or AddressOutputs): replaces the old view. */
   setOutputs(outputs: readonly AddressOutput[]): void {
     this.outputs = outputs;
-    this.cachedRequests = null;
-    const live = new Set(outputs.map((o) => toHex(o.txId)));
-    for (const k of [...this.loaded.keys()]) if (!live.has(k)) this.loaded.delete(k);
-    for (const k of [...this.fetching.keys()]) if (!live.has(k)) this.fetching.delete(k);
+    const ck = this.color ? colorKey(this.color) : null;
+    const candidates = new Map<string, AddressOutput>();
+    let utxo: ChainUtxo | null = null;
+    for (const o of outputs) {
+      if (ck !== null && (o.balances.get(ck) ?? 0n) > 0n) utxo ??= { txId: o.txId, balances: o.balances };
+      const k = txKey(o.txId);
+      if ((ck === null || !o.balances.has(ck)) && o.balances.has(k) && !equalBytes(o.txId, COLOR_IOTA)) candidates.set(k, o);
+    }
+    this.utxo = utxo;
+    this.candidates = candidates;
+    let removed = false;
+    for (const [k, l] of this.loaded) {
+      if (candidates.has(k)) continue;
+      this.loaded.delete(k);
+      if (l) removed = true;
+    }
+    for (const k of this.fetching.keys()) if (!candidates.has(k)) this.fetching.delete(k);
+    if (removed) {
+      this.sorted = this.sorted.filter((r) => this.loaded.has(txKey(r.id.txId)));
+      this.index.clear();
+      for (const r of this.sorted) this.index.set(r.key, r);
+      this.changed();
+    }
   }
 
   /** The chain-token UTXO as L1 reports it, or null (chain color unknown, or token not seen yet). */
   chainUtxo(): ChainUtxo | null {
-    if (!this.chainColor) return null;
-    const ck = colorKey(this.chainColor);
-    const o = this.outputs.find((x) => (x.balances.get(ck) ?? 0n) > 0n);
-    return o ? { txId: o.txId, balances: o.balances } : null;
+    return this.utxo;
   }
 
   /** Request transactions to ask L1 for now (unknown, not asked within `retryMs`). Bounded per call. */
   fetchesDue(nowMs: number): TransactionID[] {
     const due: TransactionID[] = [];
-    for (const o of this.candidateOutputs()) {
-      const k = toHex(o.txId);
+    for (const [k, o] of this.candidates) {
       if (this.loaded.has(k)) continue;
       const askedAt = this.fetching.get(k);
       if (askedAt !== undefined && nowMs - askedAt < this.retryMs) continue;
@@ -110,36 +166,45 @@ export class Backlog {
 
   /** A confirmed transaction arrived from L1; returns true if it changed the backlog. */
   onTransaction(tx: ValueTransaction, txId: TransactionID = transactionId(tx)): boolean {
-    const k = toHex(txId);
-    const out = this.outputs.find((o) => equalBytes(o.txId, txId));
+    const k = txKey(txId);
+    const out = this.candidates.get(k);
     if (!out || this.loaded.has(k)) return false;
     this.fetching.delete(k);
-    this.loaded.set(k, this.parse(tx, txId, out));
-    this.cachedRequests = null;
+    const l = this.parse(tx, txId, out);
+    this.loaded.set(k, l);
+    for (const r of l?.requests ?? []) {
+      // Binary search for the insertion point: the backlog stays sorted without re-sorting it.
+      let lo = 0;
+      let hi = this.sorted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (byKey(this.sorted[mid] as BacklogRequest, r) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      this.sorted.splice(lo, 0, r);
+      this.index.set(r.key, r);
+    }
+    this.changed();
     return true;
   }
 
   /** The current backlog, sorted by request ID bytes, bounded by backlogRequestsMax. */
   requests(): readonly BacklogRequest[] {
-    if (this.cachedRequests) return this.cachedRequests;
-    const all: BacklogRequest[] = [];
-    for (const o of this.candidateOutputs()) {
-      const l = this.loaded.get(toHex(o.txId));
-      if (l) all.push(...l.requests);
-    }
-    all.sort((a, b) => compareRequestIDs(a.id, b.id));
-    this.cachedRequests = all.slice(0, CONSENSUS_PARAMS.backlogRequestsMax);
-    return this.cachedRequests;
+    this.bounded ??= this.sorted.length > CONSENSUS_PARAMS.backlogRequestsMax ? this.sorted.slice(0, CONSENSUS_PARAMS.backlogRequestsMax) : [...this.sorted];
+    return this.bounded;
   }
 
+  /** A request of the (bounded) backlog by key. */
   get(key: string): BacklogRequest | undefined {
-    return this.requests().find((r) => r.key === key);
+    const r = this.index.get(key);
+    if (!r || this.sorted.length <= CONSENSUS_PARAMS.backlogRequestsMax) return r;
+    const last = this.requests()[CONSENSUS_PARAMS.backlogRequestsMax - 1] as BacklogRequest;
+    return byKey(r, last) <= 0 ? r : undefined;
   }
 
-  /** Outputs that may hold request tokens: not the chain-token UTXO, holding a color equal to their tx ID. */
-  private candidateOutputs(): AddressOutput[] {
-    const ck = this.chainColor ? colorKey(this.chainColor) : null;
-    return this.outputs.filter((o) => (ck === null || !o.balances.has(ck)) && o.balances.has(toHex(o.txId)) && !equalBytes(o.txId, COLOR_IOTA));
+  private changed(): void {
+    this.bounded = null;
+    this.changes++;
   }
 
   private parse(tx: ValueTransaction, txId: TransactionID, out: AddressOutput): LoadedTx | null {

@@ -130,6 +130,8 @@ export class ConsensusOperator {
   private out: OperatorAction[] = [];
   private readonly toleranceMs: number;
   private readonly batchMax: number;
+  /** readyRequests' memo for one solid state; `processed` is bounded by the backlog (backlogRequestsMax) per state. */
+  private readyCache: { version: number; state: VirtualState; blockIndex: number; nowS: number; ready: readonly BacklogRequest[]; processed: Map<string, boolean> } | null = null;
 
   constructor(
     private readonly cfg: OperatorConfig,
@@ -291,11 +293,31 @@ export class ConsensusOperator {
   /* ------------------------------------------------------------ step 2: notifications; steps 3–6: the leader */
 
   /** Requests this node could process now: in its backlog, not time-locked by its clock, not yet processed. */
-  readyRequests(nowMs: number): BacklogRequest[] {
+  readyRequests(nowMs: number): readonly BacklogRequest[] {
     const base = this.base;
     if (!base) return [];
     const nowS = Math.floor(nowMs / 1000);
-    return this.backlog.requests().filter((q) => (q.section.timelock === 0 || q.section.timelock <= nowS) && !this.cfg.isRequestProcessed(base.state, q.id));
+    // Called on every event: the filter is a function of (backlog, solid state, clock second), so keep the last.
+    // Whether a request was processed is a function of the solid state alone: asked once per request per state.
+    let c = this.readyCache;
+    if (!c || c.state !== base.state || c.blockIndex !== base.state.blockIndex) {
+      c = { version: -1, state: base.state, blockIndex: base.state.blockIndex, nowS, ready: [], processed: new Map() };
+      this.readyCache = c;
+    }
+    if (c.version === this.backlog.version && c.nowS === nowS) return c.ready;
+    const processed = c.processed;
+    const isProcessed = (q: BacklogRequest): boolean => {
+      let p = processed.get(q.key);
+      if (p === undefined) {
+        p = this.cfg.isRequestProcessed(base.state, q.id);
+        processed.set(q.key, p);
+      }
+      return p;
+    };
+    c.ready = this.backlog.requests().filter((q) => (q.section.timelock === 0 || q.section.timelock <= nowS) && !isProcessed(q));
+    c.version = this.backlog.version;
+    c.nowS = nowS;
+    return c.ready;
   }
 
   private progress(nowMs: number): void {

@@ -198,6 +198,8 @@ export class Simulation {
   private readonly rejectedAnchorBlocks = new Set<number>();
   private readonly meter = new CostMeter();
   private workloadCost: SimCost | null = null;
+  private processedMemo: { stamp: string; all: boolean } | null = null;
+  private markDoneStamp = '';
 
   constructor(cfg: SimConfig) {
     this.cfg = cfg;
@@ -575,7 +577,22 @@ export class Simulation {
     return (chain && this.honest()[0]?.node?.solidState(chain)?.blockIndex) || 0;
   }
 
+  /** Changes whenever an honest node's solid state may have changed (a commit, a crash, a restart). */
+  private honestStamp(): string {
+    const chain = this.chainAddress;
+    return this.honest().map((s) => (chain && s.node?.solidState(chain)?.blockIndex) ?? 'x').join('/');
+  }
+
   private allHonestProcessed(): boolean {
+    // Checked after every step: only a changed state or a newly posted request can change the answer.
+    const stamp = `${this.honestStamp()}|${this.posted.size}`;
+    if (this.processedMemo?.stamp === stamp) return this.processedMemo.all;
+    const all = this.allHonestProcessedNow();
+    this.processedMemo = { stamp, all };
+    return all;
+  }
+
+  private allHonestProcessedNow(): boolean {
     const chain = this.chainAddress;
     if (!chain) return false;
     for (const s of this.honest()) {
@@ -589,6 +606,9 @@ export class Simulation {
   private markDone(): void {
     const chain = this.chainAddress;
     if (!chain) return;
+    const stamp = `${this.honestStamp()}|${this.posted.size}`;
+    if (stamp === this.markDoneStamp) return;
+    this.markDoneStamp = stamp;
     const states = this.honest().map((s) => s.node?.solidState(chain) ?? null);
     if (states.some((s) => s === null)) return;
     for (const p of this.posted.values()) if (p.doneMs === null && states.every((st) => st && isRequestProcessed(st, p.id))) p.doneMs = this.now;
