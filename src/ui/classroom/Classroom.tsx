@@ -88,7 +88,7 @@ export function Classroom() {
           <option value="deposit">deposits</option>
           <option value="counter">wasm counter</option>
         </select>
-        <button title="restart with a new seed (r)" data-testid="new-seed" onClick={() => load(store.tourId, Math.floor(Math.random() * 1e6), s.n)}>new seed</button>
+        <button title="restart with a new seed (r)" data-testid="new-seed" onClick={() => load(store.tourId, Math.floor(Math.random() * 1e6), s.n)}>↻ seed</button>
         <span className="cr-spacer" />
         <button onClick={() => store.back()} title="back one event (←)">◀</button>
         <button data-testid="play" onClick={() => store.setPlaying(!store.playing)} title="play / pause (space)">{store.playing ? '❚❚ pause' : '▶ play'}</button>
@@ -172,7 +172,7 @@ export function Classroom() {
         <label className="cr-file">
           load trace <input type="file" accept=".json,application/json" data-testid="load-trace" onChange={(e) => void loadTrace(store, e.target.files?.[0])} />
         </label>
-        <span className="cr-muted">{s.faults.length + s.byzantine.length + s.rejectAnchorBlocks.length} fault(s) in the script · keys: space ← → ↓ + − End r</span>
+        <span className="cr-muted" data-testid="script-count">{s.faults.length + s.byzantine.length + s.rejectAnchorBlocks.length} fault(s) in the script · keys: space ← → ↓ + − End r</span>
       </footer>
     </main>
   );

@@ -75,8 +75,12 @@ export function Picture(p: PictureProps) {
         </marker>
       </defs>
       <circle cx={PIC.cx} cy={PIC.cy} r={PIC.r} fill="none" stroke="#e3e8ef" strokeDasharray="4 6" />
-      <text x={PIC.cx} y={PIC.cy - 6} textAnchor="middle" className="cr-caption">committee</text>
-      <text x={PIC.cx} y={PIC.cy + 12} textAnchor="middle" className="cr-muted">N = {p.n}</text>
+      <text x={16} y={24} className="cr-caption">
+        committee (N = {p.n})
+      </text>
+      <text x={16} y={40} className="cr-node-small">
+        ring = leader · gold flash = message arrived · click a member, a message or L1
+      </text>
       <L1Box snap={p.snap} flash={flash.has('L1')} onClick={p.onL1} />
       {p.flights.map((f) => (
         <Packet key={f.msg.seq} f={f} n={p.n} selected={p.selectedMessage === f.msg.seq} onClick={p.onMessage} />
@@ -109,7 +113,7 @@ function Member({ m, n, leader, next, selected, flash, onClick }: { m: MemberVie
       {flash && <circle r={PIC.nodeR + 4} fill="none" stroke="#f0b400" strokeWidth={3} opacity={0.8} />}
       <circle r={PIC.nodeR} fill={fill} stroke={leader ? '#c99700' : m.byzantine ? '#c0392b' : '#7d8a99'} strokeWidth={leader ? 4 : 2} strokeDasharray={m.up ? undefined : '5 4'} />
       <text y={-4} textAnchor="middle" className="cr-node-index">#{m.index}</text>
-      <text y={12} textAnchor="middle" className="cr-node-small">blk {m.blockIndex}</text>
+      <text y={12} textAnchor="middle" className="cr-node-small">{m.up ? `blk ${m.blockIndex}` : 'blk ?'}</text>
       {role && (
         <text y={-PIC.nodeR - 8} textAnchor="middle" className={leader ? 'cr-role-leader' : 'cr-role-next'}>
           {role}
