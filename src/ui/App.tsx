@@ -2,6 +2,7 @@ import type { NodeHost } from '../worker/host';
 import { useHostState, useRoute } from './use-host';
 import { Dashboard } from './Dashboard';
 import { Classroom } from './classroom/Classroom';
+import { SelfTest } from './selftest/SelfTest';
 
 /**
  * Hash routes: '#/' (dashboard). Another route ('#/classroom') plugs in here: add a case that renders its view
@@ -22,6 +23,7 @@ export function App({ host, startError }: { host: NodeHost | undefined; startErr
 function Routed({ host }: { host: NodeHost }) {
   const route = useRoute();
   if (route.startsWith('classroom')) return <Classroom />; // '#/classroom?tour=…&seed=…'
+  if (route.startsWith('selftest')) return <SelfTest />; // hidden: VM determinism self-test
   switch (route) {
     default:
       return <Dashboard host={host} />;
