@@ -1,4 +1,4 @@
-import { compareRequestIDs, toHex, type RequestID } from '../protocol';
+import { addressKey, compareRequestIDs, toHex, type RequestID } from '../protocol';
 import type { BacklogRequest } from './backlog';
 import { CONSENSUS_PARAMS } from './params';
 
@@ -7,7 +7,8 @@ import { CONSENSUS_PARAMS } from './params';
  * (the leader counts itself), then grow the batch in order of popularity while the set of members that have
  * seen EVERY request in it still has at least T members — so a quorum can compute the whole batch.
  * A request transaction's UTXO is consumed whole by the anchor, so its requests to this chain are taken all
- * together or not at all. Step 4: the batch is ordered by request ID bytes.
+ * together or not at all. The batch is bounded so its anchor is a valid transaction (request txs ≤
+ * batchRequestTxsMax, sender addresses ≤ batchSendersMax). Step 4: the batch is ordered by request ID bytes.
  *
  * `seenBy` maps request key → set of member indices that reported it ready (including the leader).
  */
@@ -18,7 +19,7 @@ export function selectBatch(
   batchMax: number = CONSENSUS_PARAMS.batchRequestsMax,
 ): BacklogRequest[] {
   const candidates = ready.filter((r) => (seenBy.get(r.key)?.size ?? 0) >= t);
-  candidates.sort((a, b) => (seenBy.get(b.key)?.size ?? 0) - (seenBy.get(a.key)?.size ?? 0) || compareRequestIDs(a.id, b.id));
+  candidates.sort((a, b) => (seenBy.get(b.key)?.size ?? 0) - (seenBy.get(a.key)?.size ?? 0) || byId(a, b));
   // Group by request transaction: the group is the unit of selection.
   const groups = new Map<string, BacklogRequest[]>();
   for (const r of candidates) {
@@ -29,17 +30,29 @@ export function selectBatch(
   }
   let quorum: Set<number> | null = null;
   const batch: BacklogRequest[] = [];
+  let txs = 0;
+  const senders = new Set<string>();
   for (const g of groups.values()) {
-    if (g.length !== (g[0] as BacklogRequest).requestsInTx) continue; // some of the tx's requests not ready
+    const first = g[0] as BacklogRequest;
+    if (g.length !== first.requestsInTx) continue; // some of the tx's requests not ready
     if (batch.length + g.length > batchMax) continue;
+    // The anchor must stay a valid transaction: one input per request tx, one output per sender.
+    if (txs + 1 > CONSENSUS_PARAMS.batchRequestTxsMax) break;
+    const sender = addressKey(first.senderAddress);
+    if (!senders.has(sender) && senders.size + 1 > CONSENSUS_PARAMS.batchSendersMax) continue;
     let next: Set<number> | null = quorum;
     for (const r of g) next = intersect(next, seenBy.get(r.key) as ReadonlySet<number>);
     if ((next as Set<number>).size < t) continue;
     quorum = next;
     batch.push(...g);
+    txs++;
+    senders.add(sender);
   }
-  return batch.sort((a, b) => compareRequestIDs(a.id, b.id));
+  return batch.sort(byId);
 }
+
+/** Keys are the hex of fixed-length request ID bytes: comparing them is comparing the bytes, without encoding. */
+const byId = (a: BacklogRequest, b: BacklogRequest): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 function intersect(a: Set<number> | null, b: ReadonlySet<number>): Set<number> {
   if (a === null) return new Set(b);

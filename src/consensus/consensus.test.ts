@@ -7,7 +7,7 @@ import { decodeConsensusMsg, encodeConsensusMsg, type ConsensusMsg } from './mes
 
 const req = (tx: number, index = 0, inTx = 1): BacklogRequest => {
   const id = { txId: new Uint8Array(32).fill(tx), index };
-  return { id, key: requestIDKey(id), section: undefined as never, senderAddress: undefined as never, sender: undefined as never, utxoBalances: new Map(), requestsInTx: inTx };
+  return { id, key: requestIDKey(id), section: undefined as never, senderAddress: { kind: 0, digest: new Uint8Array(32) } as never, sender: undefined as never, utxoBalances: new Map(), requestsInTx: inTx };
 };
 
 describe('leader permutation', () => {

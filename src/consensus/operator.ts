@@ -1,4 +1,5 @@
 import {
+  addressKey,
   addressToString,
   blake2b256,
   COLOR_IOTA,
@@ -342,6 +343,8 @@ export class ConsensusOperator {
 
   private tryPropose(r: Round, nowMs: number): void {
     const base = this.base as OperatorBase;
+    // A request counts when ≥ T members (the leader included) reported it: until T−1 did, nothing can qualify.
+    if (r.notifications.size + 1 < this.cfg.signer.t) return;
     const ready = this.readyRequests(nowMs);
     if (ready.length === 0) return;
     const seenBy = new Map<string, Set<number>>();
@@ -420,10 +423,15 @@ export class ConsensusOperator {
       const k = toHex(id.txId);
       perTx.set(k, (perTx.get(k) ?? 0) + 1);
     }
+    const senders = new Set<string>();
     for (const id of ids) {
       const q = this.backlog.get(requestIDKey(id)) as BacklogRequest;
       if (perTx.get(toHex(id.txId)) !== q.requestsInTx) return `request transaction ${txIdToString(id.txId).slice(0, 10)}… only partly in the batch`;
+      senders.add(addressKey(q.senderAddress));
     }
+    // Bounds that keep the anchor a valid L1 transaction (see CONSENSUS_PARAMS).
+    if (perTx.size > CONSENSUS_PARAMS.batchRequestTxsMax) return `batch spends ${perTx.size} request transactions > ${CONSENSUS_PARAMS.batchRequestTxsMax}`;
+    if (senders.size > CONSENSUS_PARAMS.batchSendersMax) return `batch has ${senders.size} sender addresses > ${CONSENSUS_PARAMS.batchSendersMax}`;
     return null;
   }
 

@@ -6,8 +6,20 @@
 export const CONSENSUS_PARAMS = {
   /** A block timestamp is accepted when within this distance of the member's own clock (Wasp: ±3 s). */
   timestampToleranceMs: 3_000,
-  /** Requests in one batch: bounds a block, the anchor's inputs (one per request tx) and VM time per round. */
-  batchRequestsMax: 32,
+  /**
+   * Requests in one batch: bounds a block, the VM time per round and the computation context. Every block costs
+   * the committee a fixed amount of threshold-BLS work (N partial signatures, the leader's and L1's pairing
+   * checks), so a full batch is what makes that cost small per request (docs/decisions/consensus-batching.md).
+   */
+  batchRequestsMax: 256,
+  /** Request transactions in one batch: the anchor consumes each one's UTXO plus the chain UTXO (LIMITS.inputsMax). */
+  batchRequestTxsMax: 255,
+  /**
+   * Distinct sender addresses in one batch: each gets its request tokens back in an anchor output, and the VM may
+   * add VM_LIMITS.withdrawalsPerBatchMax + outgoingRequestsPerBatchMax outputs, plus the chain's own output, all
+   * within LIMITS.outputsMax (256 − 64 − 32 − 1).
+   */
+  batchSendersMax: 159,
   /** Request IDs in one requestNotification (a member reports at most this many of its backlog). */
   notificationRequestsMax: 256,
   /** Backlog entries a node keeps per chain; more are left on L1 (they stay there and come back later). */
