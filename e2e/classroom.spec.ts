@@ -161,7 +161,15 @@ test('faults by clicking, keyboard, trace download and CLI trace replay', async 
   await page.getByTestId('fault-crash').click();
   await seek(page, 900);
   await expect(page.getByTestId('member-2')).toHaveAttribute('data-stage', 'down');
-  await expect(page.getByTestId('narration')).toBeVisible();
+  // The URL now carries the script: opening it fresh replays the crash at the same moment.
+  const shared = page.url();
+  expect(shared).toContain('script=');
+  await page.goto('about:blank');
+  await page.goto(shared);
+  await expect(page.getByTestId('member-2')).toBeVisible({ timeout: 30_000 });
+  await seek(page, 900);
+  await expect(page.getByTestId('member-2')).toHaveAttribute('data-stage', 'down');
+  await expect(page.getByTestId('script-count')).toContainText('1 fault(s)');
   // Download our own trace.
   const dl = page.waitForEvent('download');
   await page.getByTestId('download-trace').click();

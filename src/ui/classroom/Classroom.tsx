@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
-import { defaultScenario, SCENARIO_LIMITS, type ClassMessage, type Scenario } from '../../sim/classroom-model';
+import { defaultScenario, SCENARIO_LIMITS, validateScenario, type ClassMessage, type Scenario } from '../../sim/classroom-model';
 import { classroomTrace, scenarioFromTrace, TRACE_FILE_BYTES_MAX } from '../../sim/classroom-trace';
 import { TOURS, TOUR_DEFAULT_SEED, tourById } from '../../sim/tours';
 import { ClassroomStore } from './store';
@@ -8,8 +8,29 @@ import { L1Faults, MemberFaults, MemberPanel, MessagePanel, Narration, StepsLege
 import { currentStep, inFlight, justArrived, snapshotAt } from './view';
 import './classroom.css';
 
-/** Parses `#/classroom?tour=leader-crash&seed=42&n=4`. */
-export function parseClassroomHash(hash: string): { tour: string | null; seed: number; n: number } {
+/** The parts of a scenario a user changes by clicking; carried in the URL as `script=` (base64url of ASCII JSON). */
+type Script = Pick<Scenario, 'faults' | 'byzantine' | 'skewMs' | 'rejectAnchorBlocks' | 'dkg' | 'workload'>;
+const SCRIPT_KEYS = ['faults', 'byzantine', 'skewMs', 'rejectAnchorBlocks', 'dkg', 'workload'] as const;
+/** A URL is not a file: longer scripts are shared as a downloaded trace instead. */
+const SCRIPT_URL_CHARS_MAX = 8_000;
+
+function encodeScript(s: Scenario, base: Scenario): string | null {
+  const diff = SCRIPT_KEYS.some((k) => JSON.stringify(s[k]) !== JSON.stringify(base[k]));
+  if (!diff) return null;
+  const script: Script = { faults: s.faults, byzantine: s.byzantine, skewMs: s.skewMs, rejectAnchorBlocks: s.rejectAnchorBlocks, dkg: s.dkg, workload: s.workload };
+  const b64 = btoa(JSON.stringify(script)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return b64.length <= SCRIPT_URL_CHARS_MAX ? b64 : null;
+}
+
+function decodeScript(b64: string): Partial<Script> {
+  const o = JSON.parse(atob(b64.replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of SCRIPT_KEYS) if (k in o) out[k] = o[k];
+  return out as Partial<Script>;
+}
+
+/** Parses `#/classroom?tour=leader-crash&seed=42&n=4[&script=…]`. */
+export function parseClassroomHash(hash: string): { tour: string | null; seed: number; n: number; script: string | null } {
   const q = new URLSearchParams(hash.split('?')[1] ?? '');
   const seed = Number(q.get('seed') ?? TOUR_DEFAULT_SEED);
   const n = Number(q.get('n') ?? 4);
@@ -18,17 +39,24 @@ export function parseClassroomHash(hash: string): { tour: string | null; seed: n
     tour: tour && tourById(tour) ? tour : null,
     seed: Number.isInteger(seed) && seed >= 0 ? seed : TOUR_DEFAULT_SEED,
     n: Number.isInteger(n) ? Math.min(SCENARIO_LIMITS.nMax, Math.max(SCENARIO_LIMITS.nMin, n)) : 4,
+    script: q.get('script'),
   };
 }
 
-function scenarioFor(tour: string | null, seed: number, n: number): Scenario {
+function scenarioFor(tour: string | null, seed: number, n: number, script: string | null = null): Scenario {
   const t = tour ? tourById(tour) : undefined;
-  return t ? t.scenario(seed) : defaultScenario(seed, n);
+  const base = t ? t.scenario(seed) : defaultScenario(seed, n);
+  if (!script) return base;
+  try {
+    return validateScenario({ ...base, ...decodeScript(script) });
+  } catch {
+    return base; // a damaged link plays the unscripted scenario rather than nothing
+  }
 }
 
-function writeHash(tour: string | null, seed: number, n: number): void {
+function writeHash(tour: string | null, seed: number, n: number, script: string | null = null): void {
   const q = tour ? `tour=${tour}&seed=${seed}` : `seed=${seed}&n=${n}`;
-  history.replaceState(null, '', `#/classroom?${q}`);
+  history.replaceState(null, '', `#/classroom?${q}${script ? `&script=${script}` : ''}`);
 }
 
 /** The `#/classroom` page: a whole committee + L1 in one worker, drawn from the event log. */
@@ -36,8 +64,13 @@ export function Classroom() {
   const store = useMemo(() => {
     const p = parseClassroomHash(location.hash);
     const worker = new Worker(new URL('../../worker/classroom.worker.ts', import.meta.url), { type: 'module' });
-    return new ClassroomStore(worker, scenarioFor(p.tour, p.seed, p.n), p.tour);
+    return new ClassroomStore(worker, scenarioFor(p.tour, p.seed, p.n, p.script), p.tour);
   }, []);
+  // The URL always names what plays: tour/seed/n plus the clicked script, so the link replays it exactly.
+  useEffect(() => {
+    const sc = store.scenario;
+    writeHash(store.tourId, sc.seed, sc.n, encodeScript(sc, scenarioFor(store.tourId, sc.seed, sc.n)));
+  }, [store, store.gen]);
   useSyncExternalStore(store.subscribe, store.getVersion);
   useAnimation(store);
   useKeys(store);
@@ -233,8 +266,9 @@ function useHashLoads(store: ClassroomStore): void {
     const onHash = (): void => {
       if (!location.hash.startsWith('#/classroom')) return;
       const p = parseClassroomHash(location.hash);
-      if (p.tour === store.tourId && p.seed === store.scenario.seed && (p.tour !== null || p.n === store.scenario.n)) return;
-      store.load(scenarioFor(p.tour, p.seed, p.n), p.tour, 0);
+      const next = scenarioFor(p.tour, p.seed, p.n, p.script);
+      if (p.tour === store.tourId && JSON.stringify(next) === JSON.stringify(store.scenario)) return;
+      store.load(next, p.tour, 0);
     };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
