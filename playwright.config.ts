@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
 
 /**
@@ -19,12 +18,10 @@ export const CHROMIUM_ARGS = [
 ];
 const HUB_PORT = Number(process.env.E2E_HUB_PORT ?? 8787);
 /**
- * The real hub (src/hub/main.ts); e2e/dev-hub.ts stands in only while src/hub is not in the tree. The app is
- * built first (the hub serves dist/) unless E2E_SKIP_BUILD=1 says dist/ is fresh already.
+ * The real hub. The app is built first (the hub serves dist/) unless E2E_SKIP_BUILD=1 says dist/ is fresh.
+ * Multi-tab specs start a private hub per test as well (e2e/hub-process.ts says why).
  */
-const HUB_CMD = existsSync('src/hub/main.ts')
-  ? `npx tsx src/hub/main.ts --port ${HUB_PORT} --memory --confirm-delay-ms 50`
-  : `npx tsx e2e/dev-hub.ts --port ${HUB_PORT}`;
+const HUB_CMD = `npx tsx src/hub/main.ts --port ${HUB_PORT} --memory --confirm-delay-ms 50`;
 const BUILD_CMD = process.env.E2E_SKIP_BUILD === '1' ? 'true' : 'npm run --silent build';
 
 export default defineConfig({

@@ -1,4 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * The hubs serve a snapshot of dist/ taken once per test process, so a rebuild running meanwhile (vite empties
+ * dist/ first) cannot pull the app out from under a test.
+ */
+let distSnapshot: string | undefined;
+function snapshotDist(): string {
+  if (distSnapshot) return distSnapshot;
+  if (!existsSync('dist/index.html')) throw new Error('dist/ is not built: run `npm run build` first');
+  const dir = join(mkdtempSync(join(tmpdir(), 'iscp-e2e-')), 'dist');
+  cpSync('dist', dir, { recursive: true });
+  distSnapshot = dir;
+  return dir;
+}
 
 /**
  * A private hub for one test: the real src/hub on its own ports with an in-memory ledger. Why per test: every
@@ -17,7 +34,7 @@ let nextPort = 8900 + (process.pid % 40) * 20;
 export async function startHub(): Promise<HubProcess> {
   const port = nextPort;
   nextPort += 2; // HTTP port and the libp2p WebSocket port (HTTP + 1)
-  const child: ChildProcess = spawn('npx', ['tsx', 'src/hub/main.ts', '--port', String(port), '--memory', '--confirm-delay-ms', '50'], {
+  const child: ChildProcess = spawn('npx', ['tsx', 'src/hub/main.ts', '--port', String(port), '--memory', '--confirm-delay-ms', '50', '--dist', snapshotDist()], {
     stdio: ['ignore', 'ignore', 'pipe'],
     // Its own process group: npx → tsx → node, and stop() must end all of them, not just npx.
     detached: true,

@@ -8,7 +8,8 @@ import { identify, type Identify } from '@libp2p/identify';
 import { ping, type Ping } from '@libp2p/ping';
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
 import { multiaddr } from '@multiformats/multiaddr';
-import type { Connection, PeerId, Stream } from '@libp2p/interface';
+import type { Connection, PeerId, PrivateKey, Stream } from '@libp2p/interface';
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import { NET_LIMITS } from './limits';
 import type { NodeBinding } from './binding';
 import { verifyBinding } from './binding';
@@ -71,6 +72,8 @@ export class BrowserNet extends Emitter<NetEvents> {
   private echoSeq = 0;
   private stopped = false;
   private changeQueued = false;
+  /** Random per page load (see Presence.incarnation). */
+  private readonly incarnation = Array.from(globalThis.crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
 
   constructor(
     readonly node: Libp2p<Services>,
@@ -265,6 +268,7 @@ export class BrowserNet extends Emitter<NetEvents> {
       multiaddrs: this.node.getMultiaddrs().map(String).slice(0, 8),
       signature: this.binding.signature,
       sentAtMs: Date.now(),
+      incarnation: this.incarnation,
     };
     try {
       await this.node.services.pubsub.publish(NET_LIMITS.presenceTopic, encodePresence(p));
@@ -308,9 +312,34 @@ export class BrowserNet extends Emitter<NetEvents> {
       // A newcomer may not have heard us yet; answer at once instead of waiting for the interval.
       void this.publishPresence();
     }
+    if (e.presence.incarnation !== p.incarnation) this.onRestarted(e, p);
     e.presence = p;
     e.lastSeenMs = now;
     this.maybeDial(e);
+  }
+
+  /**
+   * The peer reloaded with the same peer ID: our connections to it belong to a page that no longer exists (a
+   * dead WebRTC connection can look open for many seconds). Drop them and start the dial rule over.
+   */
+  private onRestarted(e: PeerEntry, p: Presence): void {
+    this.trace(`${p.name} restarted: dropping its old connections`);
+    const old = e.out;
+    e.out = undefined;
+    e.outConn = undefined;
+    e.inVerified = false;
+    e.queue = [];
+    e.dialAttempts = 0;
+    e.firstSeenMs = Date.now();
+    e.nextDialAtMs = Date.now();
+    try {
+      old?.abort(new Error('peer restarted'));
+    } catch {
+      // already closed
+    }
+    const remote = this.node.getConnections().find((c) => c.remotePeer.toString() === p.peerId)?.remotePeer;
+    if (remote) void this.node.hangUp(remote).catch(() => undefined);
+    this.updateUp(e);
   }
 
   private forget(peerId: string): void {
@@ -613,10 +642,22 @@ export function isDirect(conn: Connection): boolean {
   return conn.remoteAddr.toString().includes('/webrtc') && conn.limits === undefined;
 }
 
-/** Builds and starts the page's libp2p node. */
-export async function createBrowserLibp2p(hub: HubInfo, identity: NetIdentity): Promise<BrowserNet> {
+/** Where the page keeps its libp2p key (per node name), so a reload keeps its peer ID. */
+export interface PeerKeyStore {
+  load(): Uint8Array | undefined;
+  save(protobuf: Uint8Array): void;
+}
+
+/**
+ * Builds and starts the page's libp2p node. With a key store the peer ID survives reloads: fewer identities
+ * for the hub to track (gossipsub retains scores of departed peers for an hour and penalizes many identities
+ * from one IP — every tab is 127.0.0.1), and peers recognize the node at once.
+ */
+export async function createBrowserLibp2p(hub: HubInfo, identity: NetIdentity, keyStore?: PeerKeyStore): Promise<BrowserNet> {
   const startedAtMs = performance.now();
+  const privateKey = await loadOrCreatePeerKey(keyStore);
   const node = await createLibp2p({
+    privateKey,
     addresses: { listen: ['/p2p-circuit', '/webrtc'] },
     transports: [webSockets(), webRTC({ rtcConfiguration: { iceServers: [] } }), circuitRelayTransport()],
     connectionEncrypters: [noise()],
@@ -632,6 +673,20 @@ export async function createBrowserLibp2p(hub: HubInfo, identity: NetIdentity): 
   const net = new BrowserNet(node, hub, identity, startedAtMs);
   await net.start();
   return net;
+}
+
+async function loadOrCreatePeerKey(store: PeerKeyStore | undefined): Promise<PrivateKey> {
+  const saved = store?.load();
+  if (saved) {
+    try {
+      return privateKeyFromProtobuf(saved);
+    } catch {
+      // unreadable: make a new one
+    }
+  }
+  const key = await generateKeyPair('Ed25519');
+  store?.save(privateKeyToProtobuf(key));
+  return key;
 }
 
 export type { PeerId };

@@ -51,12 +51,13 @@ describe('node binding', () => {
 
 describe('presence', () => {
   const b = signBinding(sk, peerId);
-  const p: Presence = { v: 1, peerId, nodeId: b.nodeId, name: 'n1', multiaddrs: ['/ip4/127.0.0.1/tcp/1/ws'], signature: b.signature, sentAtMs: 1 };
+  const p: Presence = { v: 1, peerId, nodeId: b.nodeId, name: 'n1', multiaddrs: ['/ip4/127.0.0.1/tcp/1/ws'], signature: b.signature, sentAtMs: 1, incarnation: 'abc' };
   it('round-trips and checks sender and binding', () => {
     expect(decodePresence(encodePresence(p), peerId)).toEqual(p);
     expect(decodePresence(encodePresence(p), 'someone-else')).toBeUndefined();
     expect(decodePresence(encodePresence({ ...p, name: 'x'.repeat(65) }), peerId)).toBeUndefined();
     expect(decodePresence(new TextEncoder().encode('{not json'), peerId)).toBeUndefined();
+    expect(decodePresence(encodePresence({ ...p, incarnation: '' }), peerId)).toBeUndefined();
     const forged = signBinding(Uint8Array.from({ length: 32 }, () => 7), 'other-peer');
     expect(decodePresence(encodePresence({ ...p, signature: forged.signature }), peerId)).toBeUndefined();
   });

@@ -12,6 +12,11 @@ export interface Presence {
   readonly signature: string;
   /** Sender's clock, for display only. */
   readonly sentAtMs: number;
+  /**
+   * Random per page load. The peer ID survives a reload (its key is kept per node name), so a new incarnation is
+   * how others learn that the old connections are dead and must be dropped.
+   */
+  readonly incarnation: string;
 }
 
 export function encodePresence(p: Presence): Uint8Array {
@@ -34,9 +39,10 @@ export function decodePresence(bytes: Uint8Array, from: string): Presence | unde
   const r = o as Record<string, unknown>;
   if (r.v !== 1 || typeof r.peerId !== 'string' || typeof r.nodeId !== 'string' || typeof r.name !== 'string') return undefined;
   if (typeof r.signature !== 'string' || typeof r.sentAtMs !== 'number') return undefined;
+  if (typeof r.incarnation !== 'string' || r.incarnation.length === 0 || r.incarnation.length > 64) return undefined;
   if (!Array.isArray(r.multiaddrs) || r.multiaddrs.length > 16 || !r.multiaddrs.every((m) => typeof m === 'string')) return undefined;
   if (r.peerId !== from || r.name.length > 64) return undefined;
   const binding: NodeBinding = { nodeId: r.nodeId, peerId: r.peerId, signature: r.signature };
   if (!verifyBinding(binding)) return undefined;
-  return { v: 1, peerId: r.peerId, nodeId: r.nodeId, name: r.name, multiaddrs: r.multiaddrs as string[], signature: r.signature, sentAtMs: r.sentAtMs };
+  return { v: 1, peerId: r.peerId, nodeId: r.nodeId, name: r.name, multiaddrs: r.multiaddrs as string[], signature: r.signature, sentAtMs: r.sentAtMs, incarnation: r.incarnation };
 }

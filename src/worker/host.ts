@@ -92,11 +92,19 @@ export class NodeHost {
     this.set({ phase: 'network' });
     const { createBrowserLibp2p } = await import('../net/browser-net');
     const nodeId = this.state.nodeId as string;
-    const net = await createBrowserLibp2p(hub, {
-      nodeId,
-      name: this.state.nodeName,
-      signBinding: (peerId) => this.call('signBinding', { peerId }),
-    });
+    const keyName = `iscp/libp2p-key/${this.state.nodeName}`;
+    const net = await createBrowserLibp2p(
+      hub,
+      { nodeId, name: this.state.nodeName, signBinding: (peerId) => this.call('signBinding', { peerId }) },
+      // localStorage: the Web Lock guarantees one tab per node name, and this key is only a transport identity.
+      {
+        load: () => {
+          const s = localStorage.getItem(keyName);
+          return s ? Uint8Array.from(atob(s), (c) => c.charCodeAt(0)) : undefined;
+        },
+        save: (b) => localStorage.setItem(keyName, btoa(String.fromCharCode(...b))),
+      },
+    );
     this.net = net;
     this.mark('networkReadyMs');
     net.on('change', (s) => {
