@@ -11,6 +11,7 @@ import { OP } from './opcodes';
 import {
   EXPORT_DEPTH,
   EXPORT_GAS,
+  EXPORT_GLOBAL_PREFIX,
   EXPORT_MEMORY,
   EXPORT_START,
   EXPORT_STATUS,
@@ -126,6 +127,11 @@ export function instrument(v: ValidatedModule, policy: WasmPolicy, g: GasTable):
     { name: EXPORT_STATUS, kind: ExternalKind.global, index: ids.status },
     { name: EXPORT_DEPTH, kind: ExternalKind.global, index: ids.depth },
   );
+  // The contract's own mutable integer globals, so the runner can put a reused instance back to the module's
+  // initial state (runner.ts, instance reuse). Not observable by the contract: reserved names, no behaviour.
+  src.globals.forEach((g, i) => {
+    if (g.mutable && (g.type === T.i32 || g.type === T.i64)) m.exports.push({ name: `${EXPORT_GLOBAL_PREFIX}${i}`, kind: ExternalKind.global, index: i });
+  });
   if (m.memories.length > 0) m.exports.push({ name: EXPORT_MEMORY, kind: ExternalKind.memory, index: 0 });
   if (src.start !== undefined) {
     // Instantiation must not run contract code (no gas is loaded yet): the runner calls it, metered, per call.

@@ -113,6 +113,8 @@ export const EXPORT_GAS = '__iscp_gas';
 export const EXPORT_STATUS = '__iscp_status';
 export const EXPORT_DEPTH = '__iscp_depth';
 export const EXPORT_MEMORY = '__iscp_memory';
+/** `__iscp_global_<index>`: the contract's mutable i32/i64 global <index>, re-exported so a reused instance can be reset. */
+export const EXPORT_GLOBAL_PREFIX = '__iscp_global_';
 /** The module's start function, moved out of instantiation so that it runs metered at the start of each call. */
 export const EXPORT_START = '__iscp_start';
 

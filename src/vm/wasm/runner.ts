@@ -1,42 +1,30 @@
 /**
- * Runs instrumented programs: a fresh instance per call over a cached compiled Module, the gas budget loaded
+ * Runs instrumented programs: a fresh instance per call (or an idle one reset to exactly the initial state,
+ * instances.ts) over a cached compiled Module, the gas budget loaded
  * into the gas global, and every way a call can end mapped to one deterministic CallOutcome — or, when the
  * cause lies in this node rather than in the contract, to a thrown VmNodeFault.
  */
 import { blake2b256, toHex } from '../../protocol';
 import { ContractPanic, VmNodeFault } from './errors';
 import { parseModule } from './parse';
-import { EXPORT_DEPTH, EXPORT_GAS, EXPORT_MEMORY, EXPORT_START, EXPORT_STATUS, RESERVED_EXPORT_PREFIX, STATUS_OUT_OF_GAS, STATUS_STACK_OVERFLOW } from './policy';
+import { acquireInstance, OutOfGasSignal, releaseInstance, reusePlan, type HostFunctions, type LiveInstance, type ReusePlan, type WasmValue } from './instances';
+import { EXPORT_GAS, EXPORT_START, RESERVED_EXPORT_PREFIX, STATUS_OUT_OF_GAS, STATUS_STACK_OVERFLOW } from './policy';
 import { ExternalKind, valTypeName, type FuncType, type ValType } from './types';
 
-export type WasmValue = number | bigint;
-
-/** What a host function sees of the calling instance. */
-export interface HostContext {
-  /** A view of the instance's memory as it is now (take a new view after anything that may grow it). */
-  memory(): Uint8Array;
-  /** Spends gas; throws (ending the call with OutOfGas) if not enough is left. */
-  chargeGas(amount: number | bigint): void;
-  gasLeft(): bigint;
-  /**
-   * Frame units the calling instance's call chain uses right now (its depth counter, including the function
-   * that called the host). A nested call made from this host function passes it as `CallOptions.depth`, so
-   * all instances of one call chain share one frame budget (docs/vm-spec.md §5).
-   */
-  depth(): number;
-}
+export type { HostContext, HostFunction, HostFunctions, WasmValue } from './instances';
 
 export interface CallOptions {
   /** Frame units already used by the callers in this call chain; 0 (default) for an outermost call. */
   readonly depth?: number;
+  /**
+   * Instantiate anew even where an idle instance could be reset (the outcome is the same either way; tests
+   * and benches compare the two).
+   */
+  readonly fresh?: boolean;
 }
 
 /** Bound on a starting depth: far above any policy's stackFramesMax, far below i32 overflow of the counter. */
 const START_DEPTH_MAX = 1 << 30;
-
-export type HostFunction = (ctx: HostContext, ...args: WasmValue[]) => WasmValue | void;
-/** module -> name -> function. Must provide every import the program declares. */
-export type HostFunctions = Readonly<Record<string, Readonly<Record<string, HostFunction>>>>;
 
 export type FailureKind = 'OutOfGas' | 'StackOverflow' | 'Trap' | 'Panic';
 export type CallOutcome =
@@ -50,9 +38,6 @@ export interface ExportSignature {
 
 const GAS_MAX = (1n << 63n) - 1n;
 
-/** Internal signal: gas ran out inside a host function's chargeGas. */
-class OutOfGasSignal extends Error {}
-
 export class WasmProgram {
   private constructor(
     /** Hex blake2b-256 of the instrumented bytes. */
@@ -62,6 +47,8 @@ export class WasmProgram {
     readonly exports: readonly string[],
     readonly signatures: ReadonlyMap<string, ExportSignature>,
     readonly imports: readonly { readonly module: string; readonly name: string }[],
+    /** @internal How a used instance is put back into its initial state (instances.ts); null = never reused. */
+    readonly reuse: ReusePlan | null,
   ) {}
 
   /** Compiles off the calling thread where the engine can; use ahead of time to fill the cache. */
@@ -87,7 +74,7 @@ export class WasmProgram {
       signatures.set(e.name, { params: t.params.map(valTypeName) as ValType[], results: t.results.map(valTypeName) as ValType[] });
     }
     if (!m.exports.some((e) => e.name === EXPORT_GAS)) throw new VmNodeFault('program was not instrumented (no gas global)');
-    return new WasmProgram(hash, module, [...signatures.keys()].sort(), signatures, m.imports.map(({ module: mod, name }) => ({ module: mod, name })));
+    return new WasmProgram(hash, module, [...signatures.keys()].sort(), signatures, m.imports.map(({ module: mod, name }) => ({ module: mod, name })), reusePlan(m));
   }
 }
 
@@ -148,8 +135,9 @@ export function canonicalTrapMessage(engineMessage: string): string {
 }
 
 /**
- * Calls `exportName` on a fresh instance with `gasLimit` gas, its depth counter starting at `opts.depth`.
- * gasUsed counts every block entered (blocks are charged on entry), and equals gasLimit on OutOfGas.
+ * Calls `exportName` on a fresh instance (in meaning: see instances.ts for how an idle one is reset to exactly
+ * that) with `gasLimit` gas, its depth counter starting at `opts.depth`. gasUsed counts every block entered
+ * (blocks are charged on entry), and equals gasLimit on OutOfGas.
  */
 export function callExport(program: WasmProgram, exportName: string, args: readonly WasmValue[], host: HostFunctions, gasLimit: bigint, opts: CallOptions = {}): CallOutcome {
   if (typeof gasLimit !== 'bigint' || gasLimit < 0n || gasLimit > GAS_MAX) throw new VmNodeFault(`gasLimit ${String(gasLimit)} not in 0..2^63-1`);
@@ -159,51 +147,27 @@ export function callExport(program: WasmProgram, exportName: string, args: reado
   if (sig === undefined) return { ok: false, kind: 'Trap', message: `no entry point ${JSON.stringify(exportName)}`, gasUsed: 0n };
   checkArgs(sig, args, exportName);
 
-  let gas: WebAssembly.Global | undefined;
-  let depth: WebAssembly.Global | undefined;
-  let memory: WebAssembly.Memory | undefined;
-  const ctx: HostContext = {
-    memory() {
-      if (!memory) throw new ContractPanic('the contract has no memory');
-      return new Uint8Array(memory.buffer);
-    },
-    chargeGas(amount) {
-      const n = BigInt(amount);
-      if (n < 0n) throw new VmNodeFault(`negative gas charge ${n}`);
-      const left = (gas as WebAssembly.Global).value as bigint;
-      if (n > left) {
-        (gas as WebAssembly.Global).value = 0n;
-        throw new OutOfGasSignal();
-      }
-      (gas as WebAssembly.Global).value = left - n;
-    },
-    gasLeft: () => (gas as WebAssembly.Global).value as bigint,
-    depth: () => (depth as WebAssembly.Global).value as number,
-  };
-  const imports: Record<string, Record<string, (...a: WasmValue[]) => WasmValue | void>> = {};
-  for (const { module, name } of program.imports) {
-    const fn = host[module]?.[name];
-    if (typeof fn !== 'function') throw new VmNodeFault(`host does not provide ${module}.${name}`);
-    (imports[module] ??= {})[name] = (...a: WasmValue[]) => fn(ctx, ...a);
-  }
-
-  let instance: WebAssembly.Instance;
+  let live: LiveInstance;
   try {
-    instance = new WebAssembly.Instance(program.module, imports as WebAssembly.Imports);
+    live = acquireInstance(program, host, opts.fresh === true);
   } catch (e) {
     // Active data/element segments out of bounds trap at instantiation: deterministic, nothing ran.
     if (e instanceof WebAssembly.RuntimeError) return { ok: false, kind: 'Trap', message: canonicalTrapMessage(e.message), gasUsed: 0n };
+    if (e instanceof VmNodeFault) throw e;
     throw new VmNodeFault(`instantiation failed: ${String(e)}`, e);
   }
-  gas = instance.exports[EXPORT_GAS] as WebAssembly.Global;
-  const status = instance.exports[EXPORT_STATUS] as WebAssembly.Global;
-  memory = instance.exports[EXPORT_MEMORY] as WebAssembly.Memory | undefined;
-  depth = instance.exports[EXPORT_DEPTH] as WebAssembly.Global;
-  gas.value = gasLimit;
-  depth.value = startDepth;
-  const used = (): bigint => gasLimit - ((gas as WebAssembly.Global).value as bigint);
-  const fn = instance.exports[exportName] as (...a: WasmValue[]) => unknown;
-  const start = instance.exports[EXPORT_START] as (() => void) | undefined;
+  live.gasG.value = gasLimit;
+  live.depthG.value = startDepth;
+  // Throws only node faults; the instance is then dropped rather than reused.
+  const out = run(live, exportName, args, sig, gasLimit);
+  releaseInstance(live);
+  return out;
+}
+
+function run(live: LiveInstance, exportName: string, args: readonly WasmValue[], sig: ExportSignature, gasLimit: bigint): CallOutcome {
+  const used = (): bigint => gasLimit - (live.gasG.value as bigint);
+  const fn = live.exports[exportName] as (...a: WasmValue[]) => unknown;
+  const start = live.exports[EXPORT_START] as (() => void) | undefined;
   try {
     start?.();
     const r = fn(...args);
@@ -213,7 +177,7 @@ export function callExport(program: WasmProgram, exportName: string, args: reado
     if (e instanceof OutOfGasSignal) return { ok: false, kind: 'OutOfGas', message: 'out of gas', gasUsed: gasLimit };
     if (e instanceof ContractPanic) return { ok: false, kind: 'Panic', message: e.message, gasUsed: used() };
     if (e instanceof WebAssembly.RuntimeError) {
-      const s = status.value as number;
+      const s = live.statusG.value as number;
       if (s === STATUS_OUT_OF_GAS) return { ok: false, kind: 'OutOfGas', message: 'out of gas', gasUsed: gasLimit };
       if (s === STATUS_STACK_OVERFLOW) return { ok: false, kind: 'StackOverflow', message: 'call depth limit exceeded', gasUsed: used() };
       return { ok: false, kind: 'Trap', message: canonicalTrapMessage(e.message), gasUsed: used() };
@@ -223,4 +187,3 @@ export function callExport(program: WasmProgram, exportName: string, args: reado
     throw new VmNodeFault(`node fault during ${exportName}: ${String(e)}`, e);
   }
 }
-
