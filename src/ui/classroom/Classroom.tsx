@@ -72,6 +72,8 @@ export function Classroom() {
     writeHash(store.tourId, sc.seed, sc.n, encodeScript(sc, scenarioFor(store.tourId, sc.seed, sc.n)));
   }, [store, store.gen]);
   useSyncExternalStore(store.subscribe, store.getVersion);
+  // Stable handlers so the memoised members and L1 box re-render only when their snapshot changes.
+  const on = useMemo(() => ({ member: (i: number | null) => store.select(i, null), message: (seq: number) => store.select(store.selectedMember, seq), l1: () => store.select(-1, null) }), [store]);
   useAnimation(store);
   useKeys(store);
   useHashLoads(store);
@@ -142,9 +144,9 @@ export function Classroom() {
             arrived={arrived}
             selectedMember={store.selectedMember}
             selectedMessage={store.selectedMessage}
-            onMember={(i) => store.select(i, null)}
-            onMessage={(seq) => store.select(store.selectedMember, seq)}
-            onL1={() => store.select(-1, null)}
+            onMember={on.member}
+            onMessage={on.message}
+            onL1={on.l1}
           />
           <div className="cr-facts">
             <span>

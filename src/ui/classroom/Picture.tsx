@@ -1,4 +1,5 @@
-import type { Actor, ClassMessage, MemberView, Snapshot } from '../../sim/classroom-model';
+import { memo } from 'react';
+import type { Actor, ClassMessage, L1View, MemberView, Snapshot } from '../../sim/classroom-model';
 import type { Flight } from './view';
 
 /**
@@ -81,19 +82,20 @@ export function Picture(p: PictureProps) {
       <text x={16} y={40} className="cr-node-small">
         ring = leader · gold flash = message arrived · click a member, a message or L1
       </text>
-      <L1Box snap={p.snap} flash={flash.has('L1')} onClick={p.onL1} />
+      <L1Box l1={p.snap?.l1} flash={flash.has('L1')} onClick={p.onL1} />
       {p.flights.map((f) => (
         <Packet key={f.msg.seq} f={f} n={p.n} selected={p.selectedMessage === f.msg.seq} onClick={p.onMessage} />
       ))}
       {(p.snap?.members ?? []).map((m) => (
         <Member key={m.index} m={m} n={p.n} leader={leader === m.index} next={next === m.index} selected={p.selectedMember === m.index} flash={flash.has(m.index)} onClick={p.onMember} />
       ))}
-      <Chain snap={p.snap} />
+      <Chain all={p.snap?.blocks} />
     </svg>
   );
 }
 
-function Member({ m, n, leader, next, selected, flash, onClick }: { m: MemberView; n: number; leader: boolean; next: boolean; selected: boolean; flash: boolean; onClick: (i: number) => void }) {
+// memo: between snapshots a member's props keep their identity, so only the packets re-render each frame.
+const Member = memo(function Member({ m, n, leader, next, selected, flash, onClick }: { m: MemberView; n: number; leader: boolean; next: boolean; selected: boolean; flash: boolean; onClick: (i: number) => void }) {
   const { x, y } = memberPos(m.index, n);
   const fill = STAGE_FILL[m.stage] ?? '#f2f4f7';
   const role = leader ? 'LEADER' : next ? 'next' : '';
@@ -134,7 +136,7 @@ function Member({ m, n, leader, next, selected, flash, onClick }: { m: MemberVie
       )}
     </g>
   );
-}
+});
 
 function Packet({ f, n, selected, onClick }: { f: Flight; n: number; selected: boolean; onClick: (seq: number) => void }) {
   const a = actorPos(f.msg.from, n);
@@ -180,8 +182,7 @@ function Packet({ f, n, selected, onClick }: { f: Flight; n: number; selected: b
   );
 }
 
-function L1Box({ snap, flash, onClick }: { snap: Snapshot | null; flash: boolean; onClick: () => void }) {
-  const l1 = snap?.l1;
+const L1Box = memo(function L1Box({ l1, flash, onClick }: { l1: L1View | undefined; flash: boolean; onClick: () => void }) {
   return (
     <g
       className="cr-l1"
@@ -219,10 +220,10 @@ function L1Box({ snap, flash, onClick }: { snap: Snapshot | null; flash: boolean
       ))}
     </g>
   );
-}
+});
 
-function Chain({ snap }: { snap: Snapshot | null }) {
-  const blocks = (snap?.blocks ?? []).slice(-BLOCKS_SHOWN);
+const Chain = memo(function Chain({ all }: { all: Snapshot['blocks'] | undefined }) {
+  const blocks = (all ?? []).slice(-BLOCKS_SHOWN);
   return (
     <g className="cr-chain" data-testid="chain">
       <text x={16} y={CHAIN_Y - 14} className="cr-caption">
@@ -245,4 +246,4 @@ function Chain({ snap }: { snap: Snapshot | null }) {
       })}
     </g>
   );
-}
+});
