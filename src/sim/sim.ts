@@ -119,9 +119,10 @@ export interface SimResult {
 }
 
 /**
- * Wall-clock milliseconds spent in each part during the request workload (after the chain is deployed). Measured
- * around the calls the simulator makes (the nodes' threshold signers, their VM, the L1 ledger's signature
- * verifier, the wallet's signing), so `otherMs` is everything else: codecs, hashing, backlog, state, simulator.
+ * Where the request workload's time went (after the chain is deployed), all nodes in this one process. The parts
+ * are measured around the calls the simulator makes (the nodes' threshold signers, their VM, the L1 ledger's
+ * signature verifier, the wallet's signing) in process CPU time (wall time in a browser), so `otherMs` is the
+ * rest of the CPU time: codecs, hashing, backlog, state, store, the simulator itself.
  */
 export interface SimCost {
   readonly wallMs: number;
@@ -130,6 +131,8 @@ export interface SimCost {
   /** Threshold BLS in the committee nodes: partial signs, partial and master verifications, combining. */
   readonly blsNodesMs: number;
   readonly blsNodeOps: { readonly sign: number; readonly verifyPartial: number; readonly combine: number; readonly verifyMaster: number };
+  /** The L1 ledger and node-connection server, without their signature checks (booking, confirming, routing). */
+  readonly l1Ms: number;
   /** The L1 ledger verifying transaction signatures (request txs: ed25519; anchors: BLS). */
   readonly l1VerifyMs: number;
   readonly l1BlsVerifies: number;
@@ -458,7 +461,7 @@ export class Simulation {
   }
 
   private submit(tx: ValueTransaction, what: string): Uint8Array {
-    const r = this.ledger.submit(tx, this.timeMs);
+    const r = this.meter.time('l1', () => this.ledger.submit(tx, this.timeMs));
     if (r.state === 'rejected') throw new Error(`sim: ${what} rejected by L1: ${r.reason}`);
     this.record('wallet', L1_ID, 'l1', `Posted ${what} ${txIdToString(r.txId).slice(0, 10)}…`);
     return transactionId(tx);
@@ -483,8 +486,8 @@ export class Simulation {
     this.timeMs += STEP_MS;
     this.applySchedule();
     for (const m of this.net.due(this.now)) this.deliver(m.from, m.to, m.payload);
-    const events = this.ledger.tick(this.timeMs);
-    for (const { session, message } of this.server.route(events)) {
+    const routed = this.meter.time('l1', () => this.server.route(this.ledger.tick(this.timeMs)));
+    for (const { session, message } of routed) {
       const slot = this.slots.find((s) => s.session === session);
       if (slot) this.net.send(this.now, L1_ID, slot.id, { kind: 'fromL1', msg: message }, { ...this.net.faults, dropRate: 0, duplicateRate: 0 });
     }
@@ -498,7 +501,7 @@ export class Simulation {
       const slot = this.slots.find((s) => s.id === from);
       if (!slot || !slot.node) return;
       if (p.msg.kind === 'waspToNodeTransaction' && this.injectAnchorRejection(slot, p.msg.tx)) return;
-      for (const reply of this.server.handle(slot.session, p.msg, this.timeMs)) this.net.send(this.now, L1_ID, slot.id, { kind: 'fromL1', msg: reply }, { ...this.net.faults, dropRate: 0, duplicateRate: 0 });
+      for (const reply of this.meter.time('l1', () => this.server.handle(slot.session, p.msg, this.timeMs))) this.net.send(this.now, L1_ID, slot.id, { kind: 'fromL1', msg: reply }, { ...this.net.faults, dropRate: 0, duplicateRate: 0 });
       if (p.msg.kind === 'waspToNodeTransaction') this.record(`node${slot.index}`, L1_ID, 'anchorPosted', `Anchor transaction posted to L1.`);
       return;
     }
