@@ -77,7 +77,13 @@ export async function startHub(config: HubConfig, log: (line: string) => void = 
       identify: identify(),
       ping: ping(),
       relay: circuitRelayServer({ reservations: { maxReservations: RELAY_RESERVATIONS_MAX, applyDefaultLimit: false } }),
-      pubsub: gossipsub({ globalSignaturePolicy: 'StrictSign', allowPublishToZeroTopicPeers: true }),
+      // Every tab connects from 127.0.0.1, and gossipsub keeps a departed peer's score for an hour: with the
+      // default IP-colocation penalty the hub starts ignoring new tabs after about a dozen tab identities.
+      pubsub: gossipsub({
+        globalSignaturePolicy: 'StrictSign',
+        allowPublishToZeroTopicPeers: true,
+        scoreParams: { IPColocationFactorWeight: 0 },
+      }),
     },
   }).catch((e: Error) => {
     fileLog?.close();

@@ -667,7 +667,13 @@ export async function createBrowserLibp2p(hub: HubInfo, identity: NetIdentity, k
     services: {
       identify: identify(),
       ping: ping(),
-      pubsub: gossipsub({ globalSignaturePolicy: 'StrictSign', allowPublishToZeroTopicPeers: true, emitSelf: false }),
+      // All tabs share 127.0.0.1: no IP-colocation penalty, or peers drop each other's presence (see hub.ts).
+      pubsub: gossipsub({
+        globalSignaturePolicy: 'StrictSign',
+        allowPublishToZeroTopicPeers: true,
+        emitSelf: false,
+        scoreParams: { IPColocationFactorWeight: 0 },
+      }),
     },
   });
   const net = new BrowserNet(node, hub, identity, startedAtMs);
