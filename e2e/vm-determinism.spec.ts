@@ -26,12 +26,14 @@ test('the VM self-test in a Chromium worker gives the same digest, blocks and ga
   await expect(page.getByTestId('selftest-digest')).toHaveText(expected.digest);
   await expect(page.getByTestId('selftest-state-hash')).toHaveText(expected.finalStateHash);
   await expect(page.getByTestId('selftest-repeat')).toHaveText('identical');
+  await expect(page.getByTestId('selftest-fresh')).toHaveText('identical');
   await expect(page.getByTestId('selftest-request')).toHaveCount(expected.batches.reduce((n, b) => n + b.requests.length, 0));
 
   // The engine stack probe in the worker: worst-case frames at the full budget never hit the engine's limit.
-  const stack = JSON.parse((await page.getByTestId('selftest-stack').textContent()) ?? '{}') as { fullDepth: string; nestedFullDepth: string; engineFramesMax: number | null; policyFramesMax: number; headroom: number | null };
+  const stack = JSON.parse((await page.getByTestId('selftest-stack').textContent()) ?? '{}') as { fullDepth: string; nestedFullDepth: string; contractNestedFullDepth: string; engineFramesMax: number | null; policyFramesMax: number; headroom: number | null };
   expect(stack.fullDepth).toBe('ok');
   expect(stack.nestedFullDepth).toBe('ok');
+  expect(stack.contractNestedFullDepth).toBe('ok');
   expect(stack.engineFramesMax === null || stack.engineFramesMax > stack.policyFramesMax).toBe(true);
   // In this test's own output folder (test-results/ is shared with other Playwright runs).
   writeFileSync(test.info().outputPath('vm-selftest.chromium.json'), JSON.stringify({ userAgent: await page.evaluate(() => navigator.userAgent), digest: browser.digest, stack }, null, 2));

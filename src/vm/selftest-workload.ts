@@ -13,7 +13,7 @@ import { decU64, encU64 } from './dict';
 import { EP, H } from './core/names';
 import { Solo, type SoloChain, type SoloRequest } from './solo/solo';
 import { ModuleBuilder, block, f64c, i32c, i64c, ins } from './wasm/asm';
-import { DEFAULT_POLICY_V2, callExport, compileProgramSync, instrumentModule, type CallOutcome } from './wasm/index';
+import { DEFAULT_POLICY_V2, callExport, compileProgramSync, instrumentModule, setInstanceReuse, type CallOutcome } from './wasm/index';
 
 /** Contracts from contracts/build/*.wasm the workload deploys. */
 export const SELFTEST_CONTRACTS = ['counter', 'fairroulette', 'donatewithfeedback', 'tokenregistry', 'misbehave'] as const;
@@ -96,8 +96,20 @@ class Recorder {
   }
 }
 
-/** Runs the fixed workload. Throws only if the workload itself is broken (a deploy failing, a missing block). */
-export function runSelftestWorkload(wasm: SelftestWasm): SelftestReport {
+/**
+ * Runs the fixed workload. Throws only if the workload itself is broken (a deploy failing, a missing block).
+ * `freshInstances`: instantiate for every wasm call instead of resetting idle instances (same report expected).
+ */
+export function runSelftestWorkload(wasm: SelftestWasm, opts: { readonly freshInstances?: boolean } = {}): SelftestReport {
+  const reuse = setInstanceReuse(opts.freshInstances !== true);
+  try {
+    return workload(wasm);
+  } finally {
+    setInstanceReuse(reuse);
+  }
+}
+
+function workload(wasm: SelftestWasm): SelftestReport {
   const ch = Solo.newChain({ seed: SELFTEST_SEED, description: 'vm selftest' });
   const rec = new Recorder(ch);
   // The init batch (root.init in newChain) is not listed; its block is in every later state hash.

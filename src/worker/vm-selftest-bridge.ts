@@ -8,6 +8,8 @@ export interface SelftestResult {
   readonly report: SelftestReport;
   /** A second run in the same worker gave exactly the same report (blocks, gas, digest). */
   readonly repeatIdentical: boolean;
+  /** A run that instantiated for every wasm call (no instance reuse) gave exactly the same report. */
+  readonly freshIdentical: boolean;
   readonly stack: StackProbe;
   /** Wall time of the first workload run (informative only). */
   readonly workloadMs: number;

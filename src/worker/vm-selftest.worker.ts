@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 /**
- * The VM determinism self-test in a module worker: the fixed workload of src/vm/selftest-workload.ts twice
- * (the second run must repeat the first exactly), then the engine stack probe. The contracts are the committed
+ * The VM determinism self-test in a module worker: the fixed workload of src/vm/selftest-workload.ts three
+ * times (a repeat, and one without wasm instance reuse, must equal the first exactly), then the engine stack probe. The contracts are the committed
  * builds in contracts/build, shipped as assets.
  */
 import counterUrl from '../../contracts/build/counter.wasm?url';
@@ -47,7 +47,9 @@ self.onmessage = (ev: MessageEvent<ToSelftestWorker>) => {
       const workloadMs = performance.now() - t0;
       const again = runSelftestWorkload(wasm);
       const repeatIdentical = JSON.stringify(again) === JSON.stringify(report);
-      post({ t: 'done', result: { report, repeatIdentical, stack: probeStack(), workloadMs } });
+      const fresh = runSelftestWorkload(wasm, { freshInstances: true });
+      const freshIdentical = JSON.stringify(fresh) === JSON.stringify(report);
+      post({ t: 'done', result: { report, repeatIdentical, freshIdentical, stack: probeStack(), workloadMs } });
     })
     .catch((e: unknown) => post({ t: 'error', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }));
 };

@@ -47,6 +47,8 @@ function Report({ r }: { r: SelftestResult }) {
         <dd data-testid="selftest-total-gas">{report.totalGas}</dd>
         <dt>Second run in this worker</dt>
         <dd data-testid="selftest-repeat">{r.repeatIdentical ? 'identical' : 'DIFFERENT'}</dd>
+        <dt>Run without wasm instance reuse</dt>
+        <dd data-testid="selftest-fresh">{r.freshIdentical ? 'identical' : 'DIFFERENT'}</dd>
         <dt>Workload time</dt>
         <dd>{r.workloadMs.toFixed(0)} ms</dd>
         <dt>Stack probe</dt>

@@ -19,6 +19,7 @@ export {
   type WasmPolicy,
 } from './policy';
 export type { ValType } from './types';
+export { setInstanceReuse, IDLE_INSTANCES_MAX, REUSE_MEMORY_BYTES_MAX } from './instances';
 export {
   WasmProgram,
   ProgramCache,

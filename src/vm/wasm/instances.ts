@@ -125,7 +125,7 @@ const idle: LiveInstance[] = [];
  */
 export function acquireInstance(p: InstanceSource, host: HostFunctions, fresh: boolean): LiveInstance {
   let live: LiveInstance | undefined;
-  if (!fresh && p.reuse) {
+  if (!fresh && reuseEnabled && p.reuse) {
     for (let i = idle.length - 1; i >= 0; i--) {
       if (idle[i]?.source === p) {
         live = idle.splice(i, 1)[0] as LiveInstance;
@@ -142,7 +142,7 @@ export function acquireInstance(p: InstanceSource, host: HostFunctions, fresh: b
 /** Keeps `live` for reuse after a call that ended without a node fault (outcome ok or a contract failure). */
 export function releaseInstance(live: LiveInstance): void {
   const plan = live.source.reuse;
-  if (!plan || plan.pristine === undefined) return;
+  if (!reuseEnabled || !plan || plan.pristine === undefined) return;
   if (live.mem && live.mem.buffer.byteLength !== plan.memoryBytes) return;
   idle.push(live);
   if (idle.length > IDLE_INSTANCES_MAX) idle.shift();
@@ -150,6 +150,18 @@ export function releaseInstance(live: LiveInstance): void {
 
 /** Idle instances right now (for tests). */
 export const idleInstances = (): number => idle.length;
+
+let reuseEnabled = true;
+/**
+ * Turns reuse off (every call instantiates) or back on; returns the previous setting. Outcomes are the same
+ * either way — the self-test runs its workload both ways to show that on each engine.
+ */
+export function setInstanceReuse(on: boolean): boolean {
+  const was = reuseEnabled;
+  reuseEnabled = on;
+  if (!on) idle.length = 0;
+  return was;
+}
 
 function instantiate(p: InstanceSource): LiveInstance {
   const live = new LiveInstance(p);
