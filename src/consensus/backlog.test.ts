@@ -57,3 +57,16 @@ describe('backlog', () => {
     expect(b.requests()).toHaveLength(0);
   });
 });
+
+describe('backlog keys', () => {
+  it('hexKey is protocol toHex', async () => {
+    const { hexKey } = await import('./backlog');
+    const { toHex: protocolHex, SeededRng } = await import('../protocol');
+    const rng = new SeededRng(3);
+    for (let i = 0; i < 50; i++) {
+      const b = rng.bytes(i);
+      expect(hexKey(b)).toBe(protocolHex(b));
+    }
+    expect(hexKey(Uint8Array.of(0, 15, 16, 255))).toBe('000f10ff');
+  });
+});

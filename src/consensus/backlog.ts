@@ -6,7 +6,6 @@ import {
   colorKey,
   compareRequestIDs,
   DecodeError,
-  equalBytes,
   parseSCTransaction,
   ValidationError,
   fromHex,
@@ -52,16 +51,25 @@ interface LoadedTx {
   readonly requests: BacklogRequest[];
 }
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+/** = protocol toHex (lowercase, two digits a byte) by table: it runs for every output of every AddressUpdate. */
+export function hexKey(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += HEX_BYTE[b[i] as number];
+  return s;
+}
+
 /** Hex keys of transaction IDs, memoised per byte array (an AddressUpdate repeats every output of the address). */
 const txKeys = new WeakMap<Uint8Array, string>();
 function txKey(txId: Uint8Array): string {
   let k = txKeys.get(txId);
   if (k === undefined) {
-    k = toHex(txId);
+    k = hexKey(txId);
     txKeys.set(txId, k);
   }
   return k;
 }
+const IOTA_KEY = hexKey(COLOR_IOTA);
 
 /** Request keys are the hex of fixed-length request ID bytes, so comparing keys is comparing the bytes. */
 const byKey = (a: BacklogRequest, b: BacklogRequest): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
@@ -84,6 +92,8 @@ export class Backlog {
   private outputs: readonly AddressOutput[] = [];
   /** tx key → candidate output (may hold request tokens), in L1's output order. */
   private candidates = new Map<string, AddressOutput>();
+  /** Candidates whose transaction was not loaded when the outputs came (fetchesDue looks only at these). */
+  private unloaded: string[] = [];
   private utxo: ChainUtxo | null = null;
   private readonly loaded = new Map<string, LoadedTx | null>();
   /** tx key → time the fetch was asked (retry after `retryMs`). */
@@ -122,14 +132,19 @@ export class Backlog {
     this.outputs = outputs;
     const ck = this.color ? colorKey(this.color) : null;
     const candidates = new Map<string, AddressOutput>();
+    const unloaded: string[] = [];
     let utxo: ChainUtxo | null = null;
     for (const o of outputs) {
       if (ck !== null && (o.balances.get(ck) ?? 0n) > 0n) utxo ??= { txId: o.txId, balances: o.balances };
       const k = txKey(o.txId);
-      if ((ck === null || !o.balances.has(ck)) && o.balances.has(k) && !equalBytes(o.txId, COLOR_IOTA)) candidates.set(k, o);
+      if ((ck === null || !o.balances.has(ck)) && o.balances.has(k) && k !== IOTA_KEY) {
+        candidates.set(k, o);
+        if (!this.loaded.has(k)) unloaded.push(k);
+      }
     }
     this.utxo = utxo;
     this.candidates = candidates;
+    this.unloaded = unloaded;
     let removed = false;
     for (const [k, l] of this.loaded) {
       if (candidates.has(k)) continue;
@@ -153,8 +168,9 @@ export class Backlog {
   /** Request transactions to ask L1 for now (unknown, not asked within `retryMs`). Bounded per call. */
   fetchesDue(nowMs: number): TransactionID[] {
     const due: TransactionID[] = [];
-    for (const [k, o] of this.candidates) {
-      if (this.loaded.has(k)) continue;
+    if (this.unloaded.some((k) => this.loaded.has(k))) this.unloaded = this.unloaded.filter((k) => !this.loaded.has(k));
+    for (const k of this.unloaded) {
+      const o = this.candidates.get(k) as AddressOutput;
       const askedAt = this.fetching.get(k);
       if (askedAt !== undefined && nowMs - askedAt < this.retryMs) continue;
       if (due.length >= CONSENSUS_PARAMS.backlogFetchesInFlightMax) break;
