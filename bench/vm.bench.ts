@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { blake2b256, hname, utf8, type RequestID } from '../src/protocol';
 import { createRegistry, decU64, Dict, encU64, NativeProcessor, nativeProgramHash, runBatch, type VMRequest } from '../src/vm/index';
 import { Solo, type SoloChain } from '../src/vm/solo/solo';
+import { setInstanceReuse } from '../src/vm/wasm/index';
 import { median, timeRuns, type BenchResult } from './types';
 
 const BATCH = 100;
@@ -73,6 +74,15 @@ export default async function vmBench(): Promise<BenchResult[]> {
   out.push({ name: 'counter via runBatch, native', value: (BATCH * 1000) / nativeMs, unit: 'requests/s', parameters: { batch: BATCH, clock: 'wall' } });
   out.push({ name: 'counter via runBatch, wasm', value: (BATCH * 1000) / cpuPerBatch('counter'), unit: 'requests/s', parameters: { batch: BATCH, clock: 'process cpu' } });
   out.push({ name: 'counter via runBatch, native', value: (BATCH * 1000) / cpuPerBatch('ncounter'), unit: 'requests/s', parameters: { batch: BATCH, clock: 'process cpu' } });
+  // The same with a new wasm instance for every call (no reset-and-reuse): what instantiation costs a request.
+  setInstanceReuse(false);
+  const viewFresh = median(await timeRuns(() => ch.callView('counter', 'getCounter'), 700, 50));
+  const freshCpu = (BATCH * 1000) / cpuPerBatch('counter');
+  setInstanceReuse(true);
+  const reusedCpu = (BATCH * 1000) / cpuPerBatch('counter');
+  out.push({ name: 'view call, wasm, fresh instance per call', value: viewFresh * 1000, unit: 'µs/call' });
+  out.push({ name: 'counter via runBatch, wasm, fresh instance per call', value: freshCpu, unit: 'requests/s', parameters: { batch: BATCH, clock: 'process cpu' } });
+  out.push({ name: 'counter via runBatch, wasm, reused instances (same moment)', value: reusedCpu, unit: 'requests/s', parameters: { batch: BATCH, clock: 'process cpu' } });
 
   // Baseline: the same increment as a direct TypeScript call on a Map (no sandbox, gas, receipts or hashing).
   const m = new Map<string, bigint>();
