@@ -90,6 +90,23 @@ export interface VMResult {
 }
 
 /**
+ * The request as a contract sees it. Its entropy, blake2b-256(batch entropy ‖ request ID), is hashed only when
+ * a contract asks for it: most requests never do, and a hash costs more than a small wasm call.
+ */
+class RequestInfo {
+  private hashed: Uint8Array | undefined;
+  constructor(
+    readonly id: RequestID,
+    private readonly batchEntropy: Uint8Array,
+    private readonly idBytes: Uint8Array,
+  ) {}
+  get entropy(): Uint8Array {
+    this.hashed ??= blake2b256(this.batchEntropy, this.idBytes);
+    return this.hashed;
+  }
+}
+
+/**
  * Runs a batch: one state update per request, failures rolled back per request with the attached funds credited
  * to the sender, every request receipted in the state. Synchronous and deterministic: same task → same bytes.
  */
@@ -132,7 +149,7 @@ export function runBatch(task: VMTask): VMResult {
         chainColor: task.chainColor,
         timestamp: ts,
         registry,
-        request: { id: req.id, entropy: blake2b256(task.entropy, idBytes) },
+        request: new RequestInfo(req.id, task.entropy, idBytes),
         batchOutgoingCount: outgoing.length,
         batchWithdrawalCount: withdrawals.length,
       },
