@@ -1,5 +1,6 @@
 import {
   addressEquals,
+  decodeSCPayload,
   addressToString,
   agentIDFromAddress,
   equalBytes,
@@ -45,8 +46,22 @@ export interface CommitteeConfig {
   readonly restored: { readonly state: VirtualState; readonly anchorTxId: TransactionID | null };
 }
 
-/** Posted anchors remembered for the dashboard (bounded). */
+/** Anchors remembered for the dashboard (bounded). */
 const ANCHORS_SHOWN_MAX = 32;
+/** An anchor not yet confirmed or rejected is asked about this often (members learn a rejection only so)... */
+const ANCHOR_POLL_MS = 1_000;
+/** ...for at most this long after it was first seen (an unknown or forgotten tx gets no answer from L1). */
+const ANCHOR_POLL_FOR_MS = 60_000;
+
+export type AnchorInclusion = 'posted' | 'booked' | 'confirmed' | 'rejected';
+/** What the dashboard lists: one anchor transaction of the chain and its inclusion state on L1. */
+export interface AnchorView {
+  readonly txId: string;
+  readonly blockIndex: number;
+  readonly state: AnchorInclusion;
+}
+/** Inclusion only moves forward: a late 'booked' answer never hides a confirmation. */
+const INCLUSION_RANK: Readonly<Record<AnchorInclusion, number>> = { posted: 0, booked: 1, confirmed: 2, rejected: 2 };
 /** How often the committee re-pulls the chain address outputs (the protocol is pull-on-timeout). */
 const OUTPUTS_POLL_MS = 2_000;
 
@@ -61,7 +76,13 @@ export class Committee {
   readonly operator: ConsensusOperator | null;
   private readonly peerIds: string[];
   private lastOutputsPollMs = -Infinity;
-  readonly anchors: { txId: string; blockIndex: number; state: 'posted' | 'booked' | 'confirmed' | 'rejected' }[] = [];
+  /**
+   * Anchor transactions of this chain, oldest first, on every member alike: learned from the leader's
+   * anchorPosted message (or our own posting) and from L1 itself — an anchor consumes the chain-token UTXO, so
+   * it reaches every member as an address update / confirmed transaction of the chain address once confirmed.
+   */
+  readonly anchors: AnchorView[] = [];
+  private readonly anchorPolls = new Map<string, { readonly txId: TransactionID; readonly sinceMs: number; lastMs: number }>();
   private out: CommitteeAction[] = [];
 
   constructor(private readonly cfg: CommitteeConfig) {
@@ -101,8 +122,8 @@ export class Committee {
         this.onTransaction(msg.tx, nowMs);
         break;
       case 'waspFromNodeTransactionInclusionState': {
-        const a = this.anchors.find((x) => x.txId === txIdToString(msg.txId));
-        if (a) a.state = msg.state;
+        const key = txIdToString(msg.txId);
+        if (this.anchors.some((x) => x.txId === key)) this.noteAnchor(msg.txId, null, msg.state, nowMs);
         this.operatorDo({ kind: 'anchorInclusion', nowMs, txId: msg.txId, state: msg.state, reason: msg.reason });
         break;
       }
@@ -114,7 +135,9 @@ export class Committee {
     this.out = [];
     const from = this.cfg.record.committeeNodeIds.indexOf(fromNodeId);
     // The peering layer authenticates fromNodeId; a node outside the committee has no say in consensus.
-    if (from >= 0) this.operatorDo({ kind: 'peerMessage', nowMs, from, msg });
+    if (from < 0) return this.flush();
+    if (msg.kind === 'anchorPosted') this.noteAnchor(msg.anchorTxId, msg.round.blockIndex + 1, 'posted', nowMs);
+    this.operatorDo({ kind: 'peerMessage', nowMs, from, msg });
     return this.flush();
   }
 
@@ -133,6 +156,7 @@ export class Committee {
   tick(nowMs: number): CommitteeAction[] {
     this.out = [];
     if (nowMs - this.lastOutputsPollMs >= OUTPUTS_POLL_MS) this.pollOutputs(nowMs);
+    this.pollAnchors(nowMs);
     for (const txId of this.backlog.fetchesDue(nowMs)) this.out.push({ kind: 'l1Send', msg: { kind: 'waspToNodeGetConfirmedTransaction', txId } });
     this.smDo({ kind: 'tick', nowMs });
     this.operatorDo({ kind: 'tick', nowMs });
@@ -157,8 +181,64 @@ export class Committee {
 
   private onTransaction(tx: ValueTransaction, nowMs: number): void {
     const txId = transactionId(tx);
+    // Address updates and confirmed transactions carry only confirmed transactions.
+    const block = this.anchorBlockIndex(tx);
+    if (block !== null) this.noteAnchor(txId, block, 'confirmed', nowMs);
     this.smDo({ kind: 'transaction', nowMs, tx, txId });
     if (this.backlog.onTransaction(tx, txId)) this.operatorDo({ kind: 'backlogChanged', nowMs });
+  }
+
+  /**
+   * The block index a transaction anchors on this chain, or null when it is no anchor of ours: an anchor spends an
+   * output of the chain address (only the committee's BLS key can) and carries a state section with our color.
+   */
+  private anchorBlockIndex(tx: ValueTransaction): number | null {
+    if (!tx.inputs.some((i) => addressEquals(i.address, this.chainAddress))) return null;
+    let state;
+    try {
+      state = decodeSCPayload(tx.dataPayload)?.state;
+    } catch {
+      return null;
+    }
+    return state && equalBytes(state.chainColor, this.cfg.record.chainColor) ? state.blockIndex : null;
+  }
+
+  /** Adds or advances an anchor in the list (bounded); a not-yet-final one is polled on ticks. */
+  private noteAnchor(txId: TransactionID, blockIndex: number | null, state: AnchorInclusion, nowMs: number): void {
+    const key = txIdToString(txId);
+    const i = this.anchors.findIndex((x) => x.txId === key);
+    const old = i >= 0 ? this.anchors[i] : undefined;
+    if (!old && blockIndex === null) return;
+    const next: AnchorView = {
+      txId: key,
+      blockIndex: blockIndex ?? (old as AnchorView).blockIndex,
+      state: old && INCLUSION_RANK[old.state] >= INCLUSION_RANK[state] ? old.state : state,
+    };
+    if (old) this.anchors[i] = next;
+    else {
+      // Kept in block order (a restarted node learns the tip anchor before any newer one).
+      let at = this.anchors.length;
+      while (at > 0 && (this.anchors[at - 1] as AnchorView).blockIndex > next.blockIndex) at--;
+      this.anchors.splice(at, 0, next);
+      if (this.anchors.length > ANCHORS_SHOWN_MAX) {
+        const dropped = this.anchors.shift() as AnchorView;
+        this.anchorPolls.delete(dropped.txId);
+      }
+    }
+    if (INCLUSION_RANK[next.state] >= 2) this.anchorPolls.delete(key);
+    else if (!this.anchorPolls.has(key) && this.anchors.some((x) => x.txId === key)) this.anchorPolls.set(key, { txId, sinceMs: nowMs, lastMs: nowMs });
+  }
+
+  private pollAnchors(nowMs: number): void {
+    for (const [key, p] of this.anchorPolls) {
+      if (nowMs - p.sinceMs > ANCHOR_POLL_FOR_MS) {
+        this.anchorPolls.delete(key);
+        continue;
+      }
+      if (nowMs - p.lastMs < ANCHOR_POLL_MS) continue;
+      p.lastMs = nowMs;
+      this.out.push({ kind: 'l1Send', msg: { kind: 'waspToNodeGetTxInclusionLevel', txId: p.txId, address: this.chainAddress } });
+    }
   }
 
   private afterOutputs(nowMs: number): void {
@@ -211,8 +291,7 @@ export class Committee {
         break;
       case 'postAnchor':
         this.out.push({ kind: 'l1Send', msg: { kind: 'waspToNodeTransaction', tx: a.tx } });
-        this.anchors.push({ txId: txIdToString(a.txId), blockIndex: this.stateManager.state.blockIndex + 1, state: 'posted' });
-        if (this.anchors.length > ANCHORS_SHOWN_MAX) this.anchors.shift();
+        this.noteAnchor(a.txId, this.stateManager.state.blockIndex + 1, 'posted', nowMs);
         break;
       case 'queryInclusion':
         this.out.push({ kind: 'l1Send', msg: { kind: 'waspToNodeGetTxInclusionLevel', txId: a.txId, address: this.chainAddress } });
