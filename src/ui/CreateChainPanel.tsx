@@ -37,7 +37,11 @@ export function CreateChainPanel({ host, state }: { host: NodeHost; state: HostS
         </label>
         {peers.map((p) => (
           <label key={p.nodeId}>
-            <input type="checkbox" data-testid="member-checkbox" data-name={p.name} checked={!!picked[p.nodeId]} onChange={(e) => setPicked({ ...picked, [p.nodeId]: e.target.checked })} /> {p.name}
+            <input type="checkbox" data-testid="member-checkbox" data-name={p.name} checked={!!picked[p.nodeId]} onChange={(e) => {
+              const on = e.target.checked;
+              // Functional update: two quick clicks before a re-render must not undo each other.
+              setPicked((cur) => ({ ...cur, [p.nodeId]: on }));
+            }} /> {p.name}
           </label>
         ))}
       </div>
@@ -56,10 +60,12 @@ export function CreateChainPanel({ host, state }: { host: NodeHost; state: HostS
         </button>
       </div>
       {dkg.map((d) => (
-        <div key={d.id} className="row" data-testid="dkg-progress" data-stage={d.stage}>
-          <span className="muted">setup {d.id}…</span>
+        <div key={d.id} className="row" data-testid="dkg-progress" data-stage={d.stage} data-phase={d.phase} data-role={d.role}>
+          <span className="muted">setup {d.id}… ({d.role})</span>
           <progress max={1} value={d.progress} />
           <span>{d.error ? `failed: ${d.error}` : d.stage}</span>
+          {d.qual && <span className="muted">QUAL {'{'}{d.qual.join(', ')}{'}'}</span>}
+          {d.complaints > 0 && <span className="muted">{d.complaints} complaint(s)</span>}
         </div>
       ))}
       {msg && (

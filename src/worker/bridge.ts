@@ -11,7 +11,7 @@ import type { ProtocolEvent } from '../node/types';
 export interface WorkerApi {
   /** The node key signs the binding of this page load's libp2p peer ID (see src/net/binding.ts). */
   signBinding: { params: { peerId: string }; result: { nodeId: string; peerId: string; signature: string } };
-  /** Anything the dashboard asks the node to do; see src/worker/commands.ts. */
+  /** Anything the dashboard asks the node to do (NodeCommand below; served by runtime.ts). */
   command: { params: NodeCommand; result: CommandResult };
 }
 
@@ -80,11 +80,18 @@ export interface WalletView {
   readonly balance: string;
 }
 
+/** One chain setup (src/node/setup.ts DeploymentView, reduced to what the dashboard shows). */
 export interface DkgView {
   readonly id: string;
+  /** Plain words, with DKG counts while the key generation runs. */
   readonly stage: string;
   readonly progress: number;
   readonly error: string | undefined;
+  /** The node's DeploymentPhase, for tests (data-phase). */
+  readonly phase: string;
+  readonly role: 'initiator' | 'member';
+  readonly qual: readonly number[] | undefined;
+  readonly complaints: number;
 }
 
 export interface ChainView {

@@ -1,10 +1,11 @@
 import { createNode, type WaspNode } from '../node/node';
 import type { ProtocolEvent } from '../node/types';
+import type { WalletSpender } from '../node/l1-wallet';
 import { TICK_INTERVAL_MS } from '../consensus/params';
-import { decodePeerFrame, encodePeerFrame } from '../chain/wire';
-import { buildOriginTx, buildRequestTx, validateCommittee, type RequestSpec } from '../chain/deploy';
+import { validateCommittee, type RequestSpec } from '../chain/deploy';
 import { decodeWaspFromNode, encodeNodeConnMessage } from '../nodeconn/codec';
 import type { WaspToNode } from '../nodeconn/messages';
+import { ed25519KeyPairFromSeed } from '../crypto/ed25519';
 import {
   addressFromString,
   addressKey,
@@ -17,26 +18,22 @@ import {
   hnameToString,
   requestIDToString,
   requestIDFromString,
-  utf8,
   type Address,
   type Args,
   type RequestID,
-  blake2b256,
-  Writer,
 } from '../protocol';
 import { toHex } from '../protocol/bytes';
 import { cryptoRng } from '../protocol/rng';
-import { callView } from '../vm/runner';
 import { Dict } from '../vm/dict';
-import { EP, H, P } from '../vm/core/names';
+import { EP, H } from '../vm/core/names';
 import { readReceipt } from '../vm/core/blocklog';
 import { listContractRecords } from '../vm/core/registry';
 import type { HubInfo } from '../net/types';
 import type { NodeIdentity, Registry, SolidStateStore, BootupRecord } from '../state/store';
 import type { NodeDatabase } from '../store/idb-store';
 import type { ChainView, CommandResult, FromWorker, NodeCommand, NodeSnapshotView } from './bridge';
-import { Wallet } from './wallet';
-import { ChainSetup, sessionAddress, encodeSetupMsg } from './chain-setup';
+import { WalletBalance } from './wallet-balance';
+import { dkgViewOf, isSettled } from './deployment-view';
 import { decodeParams, renderValue } from './params';
 
 /** What the worker entry needs from the node: the ports in, commands, and a snapshot stream out. */
@@ -75,12 +72,18 @@ export const RUNTIME_LIMITS = {
   /** Request receipts remembered for the errors list. */
   trackedRequestsMax: 20_000,
   waitProcessedMs: 60_000,
+  /**
+   * DKG phase window for chains created from the dashboard. The node's default (3 s) is for Node processes; four
+   * tabs on two loaded cores missed it (a member's deal came late, QUAL fell below T). A phase still ends as soon
+   * as every member's message is in, so this only slows a setup in which someone really is missing.
+   */
+  dkgPhaseTimeoutMs: 10_000,
 } as const;
 
 interface ChainMeta {
   record: BootupRecord;
   description: string;
-  blocks: { index: number; timeMs: number; requests: number; stateHash: string; anchorTxId: string }[];
+  blocks: { index: number; timeMs: number; requests: number; stateHash: string }[];
   lastIndex: number;
 }
 
@@ -90,9 +93,11 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
   const sendL1 = (m: WaspToNode): void => post({ t: 'sendL1', frame: encodeNodeConnMessage(m) });
   const peersUp = new Map<string, { name: string; up: boolean }>();
   const chainsMeta = new Map<string, ChainMeta>();
-  /** Requests this tab posted, by chain, for the errors list and "wait until processed". */
+  /** Requests this tab posted, by chain, for the errors list. */
   const posted: { chain: Address; id: RequestID; label: string }[] = [];
 
+  // Chain setup (DKG over the 'dkg' channel, origin, activation, root.init) and spending are the node's own
+  // (src/node/setup.ts, l1-wallet.ts): this runtime only feeds it frames and ticks and renders what it reports.
   const node: WaspNode = createNode({
     nodeId: deps.nodeId,
     nodeKey: deps.identity.secretKey,
@@ -110,38 +115,41 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
     walletSeed = cryptoRng.bytes(32);
     await deps.db.put('meta', walletSeed, 'walletSeed');
   }
+  const keyPair = ed25519KeyPairFromSeed(walletSeed);
+  /** One spender for the tab's wallet: the node serializes its spends. */
+  const wallet: WalletSpender = node.wallet(keyPair);
+  const walletBalance = new WalletBalance(keyPair.address);
+  const watchWallet = (): void => {
+    sendL1({ kind: 'waspToNodeSubscribe', address: keyPair.address });
+    sendL1({ kind: 'waspToNodeGetOutputs', address: keyPair.address });
+  };
+
   let dirty = true;
   const changed = (): void => {
     dirty = true;
   };
-  const wallet = new Wallet(walletSeed, sendL1, changed);
-
-  const setup = new ChainSetup({
-    myNodeId: deps.nodeId,
-    secretKey: deps.identity.secretKey,
-    rng: cryptoRng,
-    nowMs: () => Date.now(),
-    send: (to, sessionId, m) => post({ t: 'sendPeer', toNodeId: to, data: encodePeerFrame({ channel: 'dkg', chain: sessionAddress(sessionId), body: encodeSetupMsg(m) }) }),
-    deploy: async (chainAddress) => {
-      await ensureFunds(wallet);
-      return wallet.spend((funds) => buildOriginTx(wallet.keyPair, funds, chainAddress, BigInt(Date.now()) * 1_000_000n));
-    },
-    activate: async (record, keyShare) => {
-      await node.activateChain(record, { ...keyShare, publicShares: [...keyShare.publicShares] });
-      await remember(record);
-    },
-    initialize: async (chainAddress, chainColor, description) => {
-      await postRequests(chainAddress, [{ target: { chainId: chainAddress, hname: H.root }, entryPoint: hname(EP.init), args: argsOf([[P.chainColor, chainColor], [P.description, utf8(description)]]) }], 'root.init');
-    },
-    onChange: changed,
-  });
 
   const remember = async (record: BootupRecord): Promise<void> => {
     const key = addressKey(record.chainAddress);
     if (chainsMeta.has(key)) return;
     const description = ((await deps.db.get('meta', `description/${key}`)) as string | undefined) ?? '';
+    if (chainsMeta.has(key)) return;
     chainsMeta.set(key, { record, description, blocks: [], lastIndex: -1 });
     changed();
+  };
+  /** Picks up chains the node activated (a chain setup ends with node.activateChain, which writes the registry). */
+  let syncing = false;
+  const syncChains = (): void => {
+    if (syncing || node.chains().length === chainsMeta.size) return;
+    syncing = true;
+    void deps.registry
+      .listBootupRecords()
+      .then(async (records) => {
+        for (const r of records) await remember(r);
+      })
+      .finally(() => {
+        syncing = false;
+      });
   };
 
   node.subscribe((e) => {
@@ -159,13 +167,13 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
 
   await node.start();
   for (const r of await deps.registry.listBootupRecords()) await remember(r);
-  wallet.start();
+  watchWallet();
 
+  setInterval(() => node.tick(), TICK_INTERVAL_MS);
   setInterval(() => {
-    node.tick();
-    setup.tick();
-  }, TICK_INTERVAL_MS);
-  setInterval(() => {
+    syncChains();
+    // A member's DKG progress raises no node event: refresh while any setup is still running.
+    if (node.deployments().some((d) => !isSettled(d))) changed();
     if (events.length > 0) {
       if (eventsDropped > 0) console.warn(`[node] ${eventsDropped} protocol events not shown (too many)`);
       post({ t: 'events', events });
@@ -187,9 +195,9 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
       const s = node.snapshot(chainId);
       if (!s) continue;
       if (s.blockIndex !== meta.lastIndex) {
-        // A new solid state: note it with its time (the node's recentBlocks carries counts and anchors).
+        // A new solid state: note it with its time (the node's recentBlocks carries the request count).
         const rb = s.recentBlocks.find((b) => b.blockIndex === s.blockIndex);
-        if (s.blockIndex > 0) meta.blocks.push({ index: s.blockIndex, timeMs: Date.now(), requests: rb?.requests ?? 0, stateHash: s.stateHash, anchorTxId: s.anchorTxId ?? rb?.anchorTxId ?? '' });
+        if (s.blockIndex > 0) meta.blocks.push({ index: s.blockIndex, timeMs: Date.now(), requests: rb?.requests ?? 0, stateHash: s.stateHash });
         if (meta.blocks.length > RUNTIME_LIMITS.blocksShown) meta.blocks.shift();
         meta.lastIndex = s.blockIndex;
       }
@@ -204,8 +212,7 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
           if (r?.error) errors.push({ requestId: requestIDToString(q.id), message: `${q.label}: ${r.error.kind}: ${r.error.message}` });
         }
         try {
-          const d = callView(st, chainId, H.accounts, hname(EP.accounts.totalAssets));
-          balance = decodeIotas(d);
+          balance = decodeIotas(node.callView(chainId, H.accounts, hname(EP.accounts.totalAssets)));
         } catch {
           balance = 0n;
         }
@@ -223,7 +230,8 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
         stateHash: s.stateHash,
         backlog: s.backlog.map((b) => ({ requestId: b.requestId, txId: b.txId, entryPoint: '' })),
         blocks: [...meta.blocks].reverse(),
-        anchors: mergeAnchors(s.anchors, meta.blocks),
+        // The committee's own list: every anchor of the chain it saw, with its inclusion state from L1.
+        anchors: s.anchors.slice(-RUNTIME_LIMITS.blocksShown).map((a) => ({ txId: a.txId, blockIndex: a.blockIndex, state: anchorState(a.state) })),
         contracts: st ? listContractRecords(st).map((r) => ({ name: r.name, hname: hnameToString(r.hname), description: r.description })) : [],
         errors: errors.slice(-RUNTIME_LIMITS.errorsShown),
         balance: balance.toString(),
@@ -232,34 +240,48 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
     return {
       nodeId: deps.nodeId,
       nodeName: deps.nodeName,
-      wallet: { address: wallet.address, balance: wallet.balanceIotas().toString() },
+      wallet: { address: addressToString(keyPair.address), balance: walletBalance.iotas().toString() },
       chains,
-      dkg: setup.views(),
+      dkg: node.deployments().map(dkgViewOf),
     };
   }
 
   /* ------------------------------------------------------------------ requests */
 
-  async function postRequests(chain: Address, specs: RequestSpec[], label: string): Promise<RequestID[]> {
-    await ensureFunds(wallet);
-    const txId = await wallet.spend((funds) => buildRequestTx(wallet.keyPair, funds, specs));
-    const ids = specs.map((_, index) => ({ txId, index }));
+  /** Faucet first when the wallet is (nearly) empty: the dashboard's "just works" path. */
+  async function ensureFunds(): Promise<void> {
+    if (walletBalance.iotas() >= 100n) return;
+    await node.requestFunds(keyPair.address);
+  }
+
+  function track(chain: Address, ids: readonly RequestID[], label: string): void {
     for (const id of ids) {
       if (posted.length >= RUNTIME_LIMITS.trackedRequestsMax) posted.shift();
       posted.push({ chain, id, label });
     }
     changed();
-    return ids;
+  }
+
+  async function postRequests(chain: Address, specs: RequestSpec[], label: string): Promise<readonly RequestID[]> {
+    await ensureFunds();
+    const { requestIds } = await node.postRequest(wallet, specs);
+    track(chain, requestIds, label);
+    return requestIds;
   }
 
   async function waitProcessed(chain: Address, ids: readonly RequestID[]): Promise<void> {
     const deadline = Date.now() + RUNTIME_LIMITS.waitProcessedMs;
     for (;;) {
-      const st = node.solidState(chain);
-      if (st && ids.every((id) => readReceipt(st, id) !== undefined)) return;
+      if (ids.every((id) => node.isRequestProcessed(chain, id))) return;
       if (Date.now() > deadline) throw new Error(`the chain did not process the request within ${RUNTIME_LIMITS.waitProcessedMs / 1000} s`);
       await new Promise((r) => setTimeout(r, 20));
     }
+  }
+
+  function receiptError(chain: Address, id: RequestID): string | undefined {
+    const st = node.solidState(chain);
+    const r = st ? readReceipt(st, id) : undefined;
+    return r?.error?.message;
   }
 
   function chainOf(s: string): Address {
@@ -277,16 +299,21 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
     switch (c.kind) {
       case 'createChain': {
         const t = validateCommittee(c.memberNodeIds, c.t);
+        if (!c.memberNodeIds.includes(deps.nodeId)) throw new Error('this node must be a member of the committee it creates');
         const down = c.memberNodeIds.filter((id) => id !== deps.nodeId && !peersUp.get(id)?.up);
         if (down.length > 0) throw new Error(`not connected to ${down.map((id) => peersUp.get(id)?.name ?? id.slice(0, 8)).join(', ')}: wait until every member shows 'up'`);
-        const chain = await setup.create(c.memberNodeIds, t, c.description);
-        await deps.db.put('meta', c.description, `description/${addressKey(chain)}`);
-        const meta = chainsMeta.get(addressKey(chain));
+        await ensureFunds();
+        const r = await node.deployChain({ committeeNodeIds: c.memberNodeIds, t, description: c.description, initiatorWallet: wallet, phaseTimeoutMs: RUNTIME_LIMITS.dkgPhaseTimeoutMs });
+        const key = addressKey(r.chainAddress);
+        await deps.db.put('meta', c.description, `description/${key}`);
+        await remember(r.record);
+        const meta = chainsMeta.get(key);
         if (meta) meta.description = c.description;
-        return { kind: 'chainCreated', chain: addressToString(chain) };
+        track(r.chainAddress, [r.initRequestId], 'root.init');
+        return { kind: 'chainCreated', chain: addressToString(r.chainAddress) };
       }
       case 'faucet':
-        wallet.requestFunds();
+        await node.requestFunds(keyPair.address);
         return { kind: 'ok', text: 'asked the hub faucet for funds' };
       case 'deposit': {
         const chain = chainOf(c.chain);
@@ -316,9 +343,8 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
       }
       case 'callView': {
         const chain = chainOf(c.chain);
-        const st = node.solidState(chain);
-        if (!st) throw new Error('the chain has no state yet');
-        const d = callView(st, chain, hname(c.contract), hname(c.view), Dict.fromArgs(toArgs(c.params)));
+        if (!node.solidState(chain)) throw new Error('the chain has no state yet');
+        const d = node.callView(chain, c.contract, c.view, Dict.fromArgs(toArgs(c.params)));
         const result: Record<string, string> = {};
         for (const [k, v] of d.entries()) result[new TextDecoder().decode(k)] = renderValue(v);
         return { kind: 'view', result };
@@ -326,23 +352,18 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
       case 'deployWasm': {
         const chain = chainOf(c.chain);
         if (!/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(c.name)) throw new Error('a contract name is 1–32 letters, digits or _ and starts with a letter');
-        const blobArgs = argsOf([[P.blobProgram, c.program], [P.blobVMType, utf8('wasm')], [P.blobDescription, utf8(c.description || c.name)]]);
-        const stored = await postRequests(chain, [{ target: { chainId: chain, hname: H.blob }, entryPoint: hname(EP.blob.storeBlob), args: blobArgs }], 'blob.storeBlob');
-        await waitProcessed(chain, stored);
-        const st = node.solidState(chain);
-        const r = st ? readReceipt(st, stored[0] as RequestID) : undefined;
-        if (r?.error) throw new Error(`storing the program failed: ${r.error.message}`);
-        const programHash = blobHash(blobArgs);
-        const deployed = await postRequests(
-          chain,
-          [{ target: { chainId: chain, hname: H.root }, entryPoint: hname(EP.root.deployContract), args: argsOf([[P.programHash, programHash], [P.name, utf8(c.name)], [P.description, utf8(c.description || c.name)]]) }],
-          'root.deployContract',
-        );
-        await waitProcessed(chain, deployed);
-        const st2 = node.solidState(chain);
-        const r2 = st2 ? readReceipt(st2, deployed[0] as RequestID) : undefined;
-        if (r2?.error) throw new Error(`deploying the contract failed: ${r2.error.message}`);
-        return { kind: 'ok', text: `contract '${c.name}' deployed (program ${toHex(programHash).slice(0, 12)}…)` };
+        await ensureFunds();
+        // blob.storeBlob and root.deployContract in one transaction, processed in that order.
+        const r = await node.deployContract(wallet, chain, { name: c.name, program: c.program, description: c.description || c.name });
+        const [stored, deployed] = r.requestIds as [RequestID, RequestID];
+        track(chain, [stored], 'blob.storeBlob');
+        track(chain, [deployed], 'root.deployContract');
+        await waitProcessed(chain, r.requestIds);
+        const storeErr = receiptError(chain, stored);
+        if (storeErr) throw new Error(`storing the program failed: ${storeErr}`);
+        const deployErr = receiptError(chain, deployed);
+        if (deployErr) throw new Error(`deploying the contract failed: ${deployErr}`);
+        return { kind: 'ok', text: `contract '${c.name}' deployed (program ${toHex(r.programHash).slice(0, 12)}…)` };
       }
       case 'waitProcessed': {
         const chain = chainOf(c.chain);
@@ -382,14 +403,8 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
   return {
     restoredChains: chainsMeta.size,
     onPeerMessage(from, data) {
-      let f;
-      try {
-        f = decodePeerFrame(data);
-      } catch {
-        return node.onPeerMessage(from, data); // the node logs and drops malformed frames
-      }
-      if (f.channel === 'dkg') setup.onMessage(from, f.body);
-      else node.onPeerMessage(from, data);
+      // Every channel (consensus, sync, dkg) is the node's; it drops malformed frames itself.
+      node.onPeerMessage(from, data);
     },
     onPeerStatus(nodeId, name, up) {
       peersUp.set(nodeId, { name, up });
@@ -403,12 +418,13 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
         console.warn(`[node] dropped a malformed L1 frame: ${e instanceof Error ? e.message : String(e)}`);
         return;
       }
-      wallet.onL1(m);
+      const nudge = walletBalance.onL1(m);
       node.onL1Message(m);
+      if (nudge) sendL1(nudge);
       changed();
     },
     onL1Up() {
-      wallet.start();
+      watchWallet();
       for (const m of chainsMeta.values()) {
         sendL1({ kind: 'waspToNodeSubscribe', address: m.record.chainAddress });
         sendL1({ kind: 'waspToNodeGetOutputs', address: m.record.chainAddress });
@@ -418,30 +434,8 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
   };
 }
 
-async function ensureFunds(wallet: Wallet): Promise<void> {
-  if (wallet.balanceIotas() >= 100n) return;
-  wallet.requestFunds();
-  const deadline = Date.now() + 10_000;
-  while (wallet.balanceIotas() < 100n) {
-    if (Date.now() > deadline) throw new Error('the wallet has no funds and the faucet did not answer within 10 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 function toArgs(params: Readonly<Record<string, string>>): Args {
   return argsOf(Object.entries(decodeParams(params)));
-}
-
-/** Same hash as the blob contract computes: blake2b over the sorted (key, value) fields. */
-function blobHash(args: Args): Uint8Array {
-  const d = Dict.fromArgs(args);
-  return blobHashOf(d);
-}
-
-function blobHashOf(d: Dict): Uint8Array {
-  const w = new Writer();
-  for (const [k, v] of d.entries()) w.bytes(k).bytes(v);
-  return blake2b256(w.finish());
 }
 
 function decodeIotas(d: Dict): bigint {
@@ -450,19 +444,7 @@ function decodeIotas(d: Dict): bigint {
   return new DataView(v.buffer, v.byteOffset, 8).getBigUint64(0, true);
 }
 
-/**
- * Anchors as the dashboard lists them: those this node posted as leader (posted/booked/rejected, as L1 answered)
- * plus the anchor of every block this node committed — the state manager commits a block only once its anchor
- * transaction is confirmed on L1, so those are 'confirmed' whoever posted them.
- */
-function mergeAnchors(posted: readonly { txId: string; blockIndex: number; state: string }[], blocks: readonly { index: number; anchorTxId: string }[]): ChainView['anchors'] {
-  const byTx = new Map<string, { txId: string; blockIndex: number; state: 'pending' | 'booked' | 'confirmed' | 'rejected' }>();
-  for (const a of posted) byTx.set(a.txId, { txId: a.txId, blockIndex: a.blockIndex, state: normalizeAnchorState(a.state) });
-  for (const b of blocks) if (b.anchorTxId) byTx.set(b.anchorTxId, { txId: b.anchorTxId, blockIndex: b.index, state: 'confirmed' });
-  return [...byTx.values()].sort((x, y) => x.blockIndex - y.blockIndex).slice(-RUNTIME_LIMITS.blocksShown);
-}
-
-function normalizeAnchorState(s: string): 'pending' | 'booked' | 'confirmed' | 'rejected' {
+/** The committee says 'posted' before L1 answered; the dashboard calls that 'pending'. */
+function anchorState(s: string): ChainView['anchors'][number]['state'] {
   return s === 'booked' || s === 'confirmed' || s === 'rejected' ? s : 'pending';
 }
-

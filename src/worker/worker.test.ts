@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { decodeParams, renderValue } from './params';
 import { chooseNodeName } from './node-name';
-import { decodeSetupMsg, encodeSetupMsg, type SetupMsg } from './chain-setup';
-import { AddressKind } from '../protocol/ids';
+import { WalletBalance } from './wallet-balance';
+import { dkgViewOf, isSettled } from './deployment-view';
+import type { DeploymentView } from '../node/setup';
+import { AddressKind, COLOR_IOTA, colorKey, transactionId, type ValueTransaction } from '../protocol';
 
 class MemStorage {
   private m = new Map<string, string>();
@@ -50,16 +52,44 @@ describe('node name', () => {
   });
 });
 
-describe('chain setup messages', () => {
-  it('round-trip', () => {
-    const sid = new Uint8Array(32).fill(3);
-    const msgs: SetupMsg[] = [
-      { type: 'invite', requestId: new Uint8Array(32).fill(1), t: 3, members: [new Uint8Array(32).fill(4), new Uint8Array(32).fill(5)], description: 'd' },
-      { type: 'dkg', sessionId: sid, bytes: Uint8Array.of(1, 2) },
-      { type: 'done', sessionId: sid, masterPublicKey: new Uint8Array(96).fill(6) },
-      { type: 'activate', sessionId: sid, chainAddress: { kind: AddressKind.BLS, digest: new Uint8Array(32).fill(7) }, chainColor: new Uint8Array(32).fill(8) },
-    ];
-    for (const m of msgs) expect(decodeSetupMsg(encodeSetupMsg(m))).toEqual(m);
-    expect(() => decodeSetupMsg(Uint8Array.of(99))).toThrow();
+describe('wallet balance (dashboard view beside the node wallet)', () => {
+  const me = { kind: AddressKind.Ed25519, digest: new Uint8Array(32).fill(1) } as const;
+  const other = { kind: AddressKind.Ed25519, digest: new Uint8Array(32).fill(2) } as const;
+  const out = (iotas: bigint, fill: number) => ({ txId: new Uint8Array(32).fill(fill), balances: new Map([[colorKey(COLOR_IOTA), iotas]]) });
+  const tx: ValueTransaction = { inputs: [], outputs: [{ address: me, balances: new Map([[colorKey(COLOR_IOTA), 7n]]) }], dataPayload: new Uint8Array(0), signatures: [] };
+
+  it('sums the iotas of its own address only, and asks for the inclusion state of the tx that paid it', () => {
+    const w = new WalletBalance(me);
+    expect(w.iotas()).toBe(0n);
+    expect(w.onL1({ kind: 'waspFromNodeAddressOutputs', address: me, outputs: [out(5n, 3), out(7n, 4)] })).toBeUndefined();
+    expect(w.iotas()).toBe(12n);
+    expect(w.onL1({ kind: 'waspFromNodeAddressOutputs', address: other, outputs: [out(100n, 5)] })).toBeUndefined();
+    expect(w.iotas()).toBe(12n);
+    const nudge = w.onL1({ kind: 'waspFromNodeAddressUpdate', address: me, outputs: [out(7n, 6)], tx });
+    expect(nudge).toEqual({ kind: 'waspToNodeGetTxInclusionLevel', txId: transactionId(tx), address: me });
+    expect(w.iotas()).toBe(7n);
+    expect(w.onL1({ kind: 'waspFromNodeAddressUpdate', address: other, outputs: [], tx })).toBeUndefined();
+    expect(w.onL1({ kind: 'waspFromNodeTransactionInclusionState', txId: transactionId(tx), address: me, state: 'confirmed', reason: '' })).toBeUndefined();
+  });
+});
+
+describe('deployment view (node chain setup → dashboard line)', () => {
+  const base: DeploymentView = {
+    sessionId: 'ab'.repeat(32), initiator: 'cd'.repeat(32), isInitiator: false, members: ['a', 'b', 'c', 'd'], t: 3, myIndex: 1, phase: 'response',
+    dealt: [0, 1, 2], responded: [1], justified: [], confirmed: [], complaints: [{ by: 1, against: 3, missing: true }], qual: null, excluded: [], reported: [], activated: [], chainAddress: null, error: null,
+  };
+  it('shows DKG counts, role and progress; settles only at the end', () => {
+    const v = dkgViewOf(base);
+    expect(v).toMatchObject({ id: 'abababababab', phase: 'response', role: 'member', complaints: 1, qual: undefined, error: undefined });
+    expect(v.stage).toContain('3/4 dealt');
+    expect(isSettled(base)).toBe(false);
+    const done = dkgViewOf({ ...base, isInitiator: true, phase: 'deployed', qual: [0, 1, 2, 3] });
+    expect(done).toMatchObject({ progress: 1, stage: 'activated', role: 'initiator', qual: [0, 1, 2, 3] });
+    expect(isSettled({ ...base, phase: 'activated' })).toBe(true);
+    expect(dkgViewOf({ ...base, phase: 'failed', error: 'no quorum' })).toMatchObject({ error: 'no quorum', progress: 0 });
+    // Progress only grows along the phases.
+    const order: DeploymentView['phase'][] = ['idle', 'deal', 'response', 'justification', 'confirmation', 'done', 'postingOrigin', 'activating', 'initializing', 'deployed'];
+    const p = order.map((phase) => dkgViewOf({ ...base, phase }).progress);
+    expect([...p].sort((a, b) => a - b)).toEqual(p);
   });
 });
