@@ -4,6 +4,8 @@ import { fromHex, toHex } from '../protocol/bytes';
 import { ed25519KeyPairFromSeed, type Ed25519KeyPair } from '../crypto/ed25519';
 import { connectNodeConn, type NodeConnConnection } from '../nodeconn/libp2p';
 import { createNodeConnClientNode } from '../nodeconn/client-node';
+import { fetchHubInfoFrom, HubUnreachableError } from '../net/node-net';
+import { startNodeHost, type NodeHost } from './node-host';
 
 /** A user mistake with a message worth printing as is (exit code 1, no stack). */
 export class CliError extends Error {
@@ -13,7 +15,16 @@ export class CliError extends Error {
 export interface CliContext {
   readonly walletFile: string;
   readonly hubUrl: string;
+  /** Chains known to this CLI (see chains-file.ts). */
+  readonly chainsFile: string;
+  /** `--chain ADDRESS`: the chain a `chain …` command acts on (default: the file's default chain). */
+  readonly chainFlag: string | undefined;
   readonly out: (line: string) => void;
+  /**
+   * A whole node in this process (src/cli/node-host.ts), started on first use and stopped by main: peering with
+   * the tabs through the hub's relay, L1 through the hub's nodeconn.
+   */
+  nodeHost(): Promise<NodeHost>;
   /** Opens the nodeconn connection on first use; closed by main when the command ends. */
   hub(): Promise<NodeConnConnection>;
   loadWallet(): Ed25519KeyPair;
@@ -27,13 +38,42 @@ export interface Command {
   run(args: readonly string[], ctx: CliContext): Promise<void>;
 }
 
-export function createContext(walletFile: string, hubUrl: string, out: (l: string) => void): CliContext {
+export interface ContextOptions {
+  readonly walletFile: string;
+  readonly hubUrl: string;
+  readonly chainsFile: string;
+  readonly chainFlag?: string | undefined;
+  readonly out: (l: string) => void;
+}
+
+export function createContext(o: ContextOptions): CliContext {
+  const { walletFile, hubUrl, out } = o;
   let node: Libp2p | undefined;
   let conn: NodeConnConnection | undefined;
+  let host: Promise<NodeHost> | undefined;
   return {
     walletFile,
     hubUrl,
+    chainsFile: o.chainsFile,
+    chainFlag: o.chainFlag,
     out,
+    nodeHost() {
+      host ??= (async () => {
+        let info;
+        try {
+          info = await fetchHubInfoFrom(hubUrl);
+        } catch (e) {
+          throw e instanceof HubUnreachableError ? new CliError(e.message) : e;
+        }
+        try {
+          // A fresh node identity per run: the CLI initiates and reads; it holds no key share.
+          return await startNodeHost({ hub: info, name: `cli-${process.pid}` });
+        } catch (e) {
+          throw e instanceof HubUnreachableError ? new CliError(e.message) : e;
+        }
+      })();
+      return host;
+    },
     async hub() {
       if (conn) return conn;
       let info: { multiaddrs?: string[] };
@@ -68,6 +108,7 @@ export function createContext(walletFile: string, hubUrl: string, out: (l: strin
       return ed25519KeyPairFromSeed(seed);
     },
     async close() {
+      if (host) await (await host.catch(() => undefined))?.stop().catch(() => undefined);
       await conn?.close().catch(() => undefined);
       if (node) await Promise.resolve(node.stop()).catch(() => undefined);
     },

@@ -5,26 +5,38 @@ import { CliError, createContext } from './context';
 
 const DEFAULT_HUB = 'http://127.0.0.1:8080';
 const DEFAULT_WALLET = './.iscp-wallet.json';
+const DEFAULT_CHAINS = './.iscp-chains.json';
+/** Global flags taking a value, anywhere on the line. */
+const VALUE_FLAGS = ['--hub', '--wallet', '--chain', '--chains'] as const;
 
 function usage(): string {
-  return ['usage: iscp [--hub URL] [--wallet FILE] COMMAND ...', ...COMMANDS.map((c) => `  ${c.usage}`), `  (hub default ${DEFAULT_HUB} or ISCP_HUB; wallet default ${DEFAULT_WALLET})`].join('\n');
+  return [
+    'usage: iscp [--hub URL] [--wallet FILE] [--chain ADDRESS] [--chains FILE] COMMAND ...',
+    ...COMMANDS.map((c) => `  ${c.usage}`),
+    `  (hub default ${DEFAULT_HUB} or ISCP_HUB; wallet default ${DEFAULT_WALLET}; known chains in ${DEFAULT_CHAINS})`,
+  ].join('\n');
 }
 
 /** Runs one command line; returns the exit code. Exported for tests. */
 export async function runCli(argv: readonly string[], out: (l: string) => void = (l) => console.log(l), err: (l: string) => void = (l) => console.error(l)): Promise<number> {
   let hubUrl = process.env.ISCP_HUB ?? DEFAULT_HUB;
   let walletFile = DEFAULT_WALLET;
+  let chainsFile = DEFAULT_CHAINS;
+  let chainFlag: string | undefined;
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
-    if (a === '--hub' || a === '--wallet') {
-      const v = argv[++i];
-      if (v === undefined) {
-        err(`${a} needs a value\n${usage()}`);
+    const flag = VALUE_FLAGS.find((f) => a === f || a.startsWith(`${f}=`));
+    if (flag) {
+      const v = a.includes('=') ? a.slice(flag.length + 1) : argv[++i];
+      if (v === undefined || v === '') {
+        err(`${flag} needs a value\n${usage()}`);
         return 2;
       }
-      if (a === '--hub') hubUrl = v;
-      else walletFile = v;
+      if (flag === '--hub') hubUrl = v;
+      else if (flag === '--wallet') walletFile = v;
+      else if (flag === '--chains') chainsFile = v;
+      else chainFlag = v;
     } else rest.push(a);
   }
   const [name, ...args] = rest;
@@ -33,7 +45,7 @@ export async function runCli(argv: readonly string[], out: (l: string) => void =
     err(name === undefined || name === 'help' || name === '--help' ? usage() : `unknown command '${name}'\n${usage()}`);
     return name === undefined || name === 'help' || name === '--help' ? 0 : 2;
   }
-  const ctx = createContext(walletFile, hubUrl, out);
+  const ctx = createContext({ walletFile, hubUrl, chainsFile, chainFlag, out });
   try {
     await cmd.run(args, ctx);
     return 0;

@@ -3,6 +3,7 @@ import { hnameCommand } from './hname';
 import { walletCommand } from './wallet';
 import { requestFundsCommand, sendFundsCommand } from './funds';
 import { txCommand } from './tx';
+import { chainCommand } from './chain';
 
 /** Every command; a new one (e.g. `chain …`) is a new file here plus one line in this list. */
-export const COMMANDS: readonly Command[] = [hnameCommand, walletCommand, requestFundsCommand, sendFundsCommand, txCommand];
+export const COMMANDS: readonly Command[] = [hnameCommand, walletCommand, requestFundsCommand, sendFundsCommand, txCommand, chainCommand];

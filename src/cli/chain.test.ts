@@ -1,0 +1,143 @@
+import '../hub/polyfill';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHub, type Hub } from '../hub/hub';
+import { parseHubArgs } from '../hub/config';
+import { fetchHubInfoFrom } from '../net/node-net';
+import { addressFromString, addressToString } from '../protocol/ids';
+import { decU64 } from '../vm/dict';
+import { runCli } from './main';
+import { startNodeHost, type NodeHost } from './node-host';
+import { loadChains } from './chains-file';
+
+/**
+ * The `chain …` commands end to end, in one process: an in-process hub (ledger + relay + gossipsub) and four real
+ * nodes (createNode + the tabs' own peering code over the relay) standing in for tabs. Every `runCli` call starts
+ * its own CLI node, as the real command does; nothing is mocked.
+ */
+let hub: Hub;
+let hubUrl: string;
+let dir: string;
+const tabs: NodeHost[] = [];
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(['--hub', hubUrl, '--wallet', join(dir, 'wallet.json'), '--chains', join(dir, 'chains.json'), ...argv], (l) => out.push(l), (l) => err.push(l));
+  return { code, out, err };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'iscp-cli-'));
+  const cfg = { ...parseHubArgs(['--port', '0', '--ws-port', '0', '--memory', '--confirm-delay-ms', '20'], {}), distDir: '/nonexistent' };
+  hub = await startHub(cfg, () => undefined);
+  hubUrl = `http://127.0.0.1:${hub.httpPort}`;
+  const info = await fetchHubInfoFrom(hubUrl);
+  tabs.push(...(await Promise.all(['t1', 't2', 't3', 't4'].map((name) => startNodeHost({ hub: info, name })))));
+});
+
+afterAll(async () => {
+  await Promise.all(tabs.map((t) => t.stop()));
+  await hub?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('iscp chain against nodes reached through the hub relay', () => {
+  it('deploys a chain of 4 (CLI = non-member initiator), deploys the counter, posts requests, reads views', { timeout: 180_000 }, async () => {
+    expect((await cli('wallet', 'new')).code).toBe(0);
+    const funded = await cli('request-funds');
+    expect(funded.err).toEqual([]);
+
+    // Members by name and one by node ID prefix, in committee order.
+    const deploy = await cli('chain', 'deploy', '--committee', `t1,t2,t3,${tabs[3]?.nodeId.slice(0, 12)}`, '--quorum', '3', '--description', 'cli test chain', '--peer-wait-ms', '90000');
+    expect(deploy.err).toEqual([]);
+    expect(deploy.code).toBe(0);
+    expect(deploy.out.at(-1)).toMatch(/block #1 committed/);
+    const known = loadChains(join(dir, 'chains.json'));
+    expect(known.chains).toHaveLength(1);
+    const c = known.chains[0];
+    if (!c) throw new Error('no chain saved');
+    expect(known.default).toBe(c.address);
+    expect(c.committee).toEqual(tabs.map((t) => t.nodeId));
+    expect(c.names).toEqual(['t1', 't2', 't3', 't4']);
+    const chain = addressFromString(c.address);
+    // Every member activated the chain with its own committee index.
+    for (const t of tabs) expect(t.node.chains().map(addressToString)).toContain(c.address);
+
+    const list = await cli('chain', 'list');
+    expect(list.out).toEqual([expect.stringMatching(new RegExp(`^\\* ${c.address}\\s+N=4 T=3\\s+t1,t2,t3,t4\\s+"cli test chain"$`))]);
+
+    const wasm = join(process.cwd(), 'contracts/build/counter.wasm');
+    const dc = await cli('chain', 'deploy-contract', 'counter', wasm);
+    expect(dc.err).toEqual([]);
+    expect(dc.out.at(-1)).toMatch(/contract 'counter' deployed in block #\d+: hname [0-9a-f]{8}/);
+
+    const p1 = await cli('chain', 'post-request', 'counter', 'increment', '--no-wait');
+    expect(p1.err).toEqual([]);
+    expect(p1.out).toEqual([expect.stringMatching(/^request \[0\]\w+ confirmed on L1: counter.increment$/)]);
+    const p2 = await cli('chain', 'post-request', 'counter', 'increment');
+    expect(p2.err).toEqual([]);
+    expect(p2.out.at(-1)).toMatch(/^processed in block #\d+ \(gas \d+\)$/);
+
+    // The first request may land in a later block than the second: wait on the members, then read through the CLI.
+    const deadline = Date.now() + 30_000;
+    const counterOn = (t: NodeHost): bigint => {
+      try {
+        const v = t.node.callView(chain, 'counter', 'getCounter').get('counter');
+        return v ? decU64(v) : 0n;
+      } catch {
+        return -1n;
+      }
+    };
+    while (!tabs.every((t) => counterOn(t) === 2n) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(tabs.map(counterOn)).toEqual([2n, 2n, 2n, 2n]);
+    const view = await cli('chain', 'call-view', 'counter', 'getCounter');
+    expect(view.err).toEqual([]);
+    expect(view.out).toEqual(['counter: 2']);
+
+    const info = await cli('chain', 'info');
+    expect(info.err).toEqual([]);
+    expect(info.out[0]).toBe(`chain       ${c.address}`);
+    expect(info.out).toContain('description cli test chain');
+    expect(info.out.find((l) => l.startsWith('committee'))).toMatch(/N=4 T=3: t1 \(\w{8}\) up, t2 \(\w{8}\) up, t3 \(\w{8}\) up, t4 \(\w{8}\) up/);
+    expect(info.out.find((l) => l.startsWith('contracts'))).toMatch(/counter/);
+
+    const lc = await cli('chain', 'list-contracts');
+    expect(lc.out.some((l) => /^\s+counter\s+[0-9a-f]{8}\s+wasm/.test(l))).toBe(true);
+    expect(lc.out.some((l) => /^\s+root\s/.test(l))).toBe(true);
+
+    // The chain owner's on-chain account as seen by accounts.balance (a valid agent; may be empty).
+    const owner = (info.out.find((l) => l.startsWith('owner')) ?? '').replace(/^owner\s+/, '');
+    const bal = await cli('chain', 'balance', owner);
+    expect(bal.err).toEqual([]);
+    expect(bal.out[0]).toBe(`account ${owner}:`);
+  });
+
+  it('says in plain words what is wrong', async () => {
+    const unknown = await cli('chain', 'deploy', '--committee', 't1,t2,nobody', '--peer-wait-ms', '90000');
+    expect(unknown.code).toBe(1);
+    expect(unknown.err[0]).toMatch(/^error: unknown node name nobody: online now: .*t1/);
+
+    const badKv = await cli('chain', 'call-view', 'counter', 'getCounter', 'novalue');
+    expect(badKv.code).toBe(1);
+    expect(badKv.err[0]).toMatch(/'novalue' is not key=value/);
+    const badU64 = await cli('chain', 'post-request', 'counter', 'increment', 'n=u64:-1');
+    expect(badU64.err[0]).toMatch(/bad key=value 'n=u64:-1'/);
+
+    const badQuorum = await cli('chain', 'deploy', '--committee', 't1,t2,t3,t4', '--quorum', '2');
+    expect(badQuorum.err[0]).toMatch(/quorum T = 2 must satisfy N\/2 < T ≤ N/);
+    const dup = await cli('chain', 'deploy', '--committee', 't1,t1');
+    expect(dup.err[0]).toMatch(/'t1' is listed twice/);
+
+    const noHub: string[] = [];
+    expect(await runCli(['--hub', 'http://127.0.0.1:1', '--chains', join(dir, 'chains.json'), 'chain', 'info'], () => undefined, (l) => noHub.push(l))).toBe(1);
+    expect(noHub[0]).toMatch(/^error: cannot reach the hub at http:\/\/127.0.0.1:1/);
+
+    const noChain = await cli('--chains', join(dir, 'none.json'), 'chain', 'info');
+    expect(noChain.err[0]).toMatch(/no chain known in .*none.json/);
+    const sub = await cli('chain', 'frobnicate');
+    expect(sub.err[0]).toMatch(/unknown chain subcommand 'frobnicate'/);
+  });
+});
