@@ -1,14 +1,24 @@
 import type { NodeHost } from '../worker/host';
-import { useHostState, useRoute } from './use-host';
+import { useRoute } from './use-host';
 import { Dashboard } from './Dashboard';
 import { Classroom } from './classroom/Classroom';
 import { SelfTest } from './selftest/SelfTest';
 
+/** The tab's node host, created (and started) on first use; undefined with the reason when it cannot be. */
+export interface DashboardHost {
+  readonly host: NodeHost | undefined;
+  readonly startError: string | undefined;
+}
+
 /**
- * Hash routes: '#/' (dashboard). Another route ('#/classroom') plugs in here: add a case that renders its view
- * with the same `host`.
+ * Hash routes: '#/' (dashboard), '#/classroom…', '#/selftest'. Only the dashboard asks for the node host
+ * (`dashboard()` creates and starts it once); the other routes run without libp2p or a node worker.
  */
-export function App({ host, startError }: { host: NodeHost | undefined; startError: string | undefined }) {
+export function App({ dashboard }: { dashboard: () => DashboardHost }) {
+  const route = useRoute();
+  if (route.startsWith('classroom')) return <Classroom />; // '#/classroom?tour=…&seed=…'
+  if (route.startsWith('selftest')) return <SelfTest />; // hidden: VM determinism self-test
+  const { host, startError } = dashboard();
   if (!host) {
     return (
       <main className="page">
@@ -17,15 +27,5 @@ export function App({ host, startError }: { host: NodeHost | undefined; startErr
       </main>
     );
   }
-  return <Routed host={host} />;
-}
-
-function Routed({ host }: { host: NodeHost }) {
-  const route = useRoute();
-  if (route.startsWith('classroom')) return <Classroom />; // '#/classroom?tour=…&seed=…'
-  if (route.startsWith('selftest')) return <SelfTest />; // hidden: VM determinism self-test
-  switch (route) {
-    default:
-      return <Dashboard host={host} />;
-  }
+  return <Dashboard host={host} />;
 }

@@ -9,13 +9,23 @@ export function useHostState(host: NodeHost): HostState {
   );
 }
 
-/** Reads the current hash route: '#/classroom' → 'classroom', '' or '#/' → 'dashboard'. */
+/** The route of a location hash: '#/classroom?x' → 'classroom?x', '' or '#/' → 'dashboard'. */
+export function routeOf(hash: string): string {
+  return hash.replace(/^#\/?/, '').split('/')[0] || 'dashboard';
+}
+
+/** Only the dashboard runs the tab's node (libp2p + node worker); the classroom and the self-test do not. */
+export function needsNode(route: string): boolean {
+  return !route.startsWith('classroom') && !route.startsWith('selftest');
+}
+
+/** Reads the current hash route (see routeOf). */
 export function useRoute(): string {
   return useSyncExternalStore(
     (cb) => {
       window.addEventListener('hashchange', cb);
       return () => window.removeEventListener('hashchange', cb);
     },
-    () => location.hash.replace(/^#\/?/, '').split('/')[0] || 'dashboard',
+    () => routeOf(location.hash),
   );
 }
