@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
+import { hname, hnameToString } from '../protocol/hname';
+
+const BIN = fileURLToPath(new URL('../../bin/iscp.mjs', import.meta.url));
+
+/** Runs the real executable (tsx registered by bin/iscp.mjs, no build step) and collects its output. */
+function iscp(hub: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 60_000, env: { ...process.env, ISCP_HUB: hub } }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** A port nothing listens on: bound by us, then released. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+describe('bin/iscp.mjs as a process', () => {
+  it('hname root prints the hname (Wasp: root = cebf5908) and exits 0', async () => {
+    const r = await iscp('http://127.0.0.1:8080', 'hname', 'root');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${hnameToString(hname('root'))}\n`);
+    expect(r.stdout).toBe('cebf5908\n');
+  });
+
+  it('an unreachable hub is one plain line on stderr and exit code 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iscp-bin-'));
+    try {
+      const wallet = join(dir, 'w.json');
+      writeFileSync(wallet, JSON.stringify({ seed: '11'.repeat(32) }));
+      const port = await closedPort();
+      const r = await iscp(`http://127.0.0.1:${port}`, '--wallet', wallet, 'chain', 'deploy', '--committee', 'a,b,c');
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`error: cannot reach the hub at http://127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port}); start it with \`npm run hub\` or pass --hub URL\n`);
+      expect(r.code).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
