@@ -58,6 +58,24 @@ describe('backlog', () => {
   });
 });
 
+describe('backlog under repeated L1 updates', () => {
+  it('an update repeating the same outputs changes nothing; new outputs are fetched once per retry period', () => {
+    const txs = Array.from({ length: 4 }, (_, i) => requestTx(40 + i));
+    const b = new Backlog(chain.chainAddress, chain.chainColor, 1_000);
+    b.setOutputs(txs.slice(0, 2).map(outputOf));
+    expect(b.fetchesDue(0)).toHaveLength(2);
+    b.onTransaction(txs[0] as ValueTransaction);
+    const v = b.version;
+    b.setOutputs(txs.slice(0, 2).map(outputOf)); // the same outputs again (fresh objects, as decoded from the wire)
+    expect(b.version).toBe(v);
+    expect(b.fetchesDue(500)).toHaveLength(0); // tx 1 asked at 0: not again within retryMs
+    b.setOutputs(txs.map(outputOf));
+    expect(b.fetchesDue(600).map((id) => toHex(id))).toEqual(txs.slice(2).map((tx) => toHex(transactionId(tx))));
+    expect(b.fetchesDue(1_000).map((id) => toHex(id))).toEqual([toHex(transactionId(txs[1] as ValueTransaction))]);
+    expect(b.requests()).toHaveLength(1);
+  });
+});
+
 describe('backlog keys', () => {
   it('hexKey is protocol toHex', async () => {
     const { hexKey } = await import('./backlog');

@@ -90,9 +90,10 @@ const byKey = (a: BacklogRequest, b: BacklogRequest): number => (a.key < b.key ?
  */
 export class Backlog {
   private outputs: readonly AddressOutput[] = [];
-  /** tx key → candidate output (may hold request tokens), in L1's output order. */
-  private candidates = new Map<string, AddressOutput>();
-  /** Candidates whose transaction was not loaded when the outputs came (fetchesDue looks only at these). */
+  /** tx key → candidate output (may hold request tokens) and the last update (generation) that listed it. */
+  private readonly candidates = new Map<string, { output: AddressOutput; gen: number }>();
+  private generation = 0;
+  /** Candidates whose transaction was not loaded yet, in order of appearance (fetchesDue looks only at these). */
   private unloaded: string[] = [];
   private utxo: ChainUtxo | null = null;
   private readonly loaded = new Map<string, LoadedTx | null>();
@@ -127,31 +128,47 @@ export class Backlog {
     return this.changes;
   }
 
-  /** New confirmed outputs of the chain address (AddressUpdate or AddressOutputs): replaces the old view. */
+  /**
+   * New confirmed outputs of the chain address (AddressUpdate or AddressOutputs): replaces the old view. The
+   * candidate map is updated in place (marked with this update's generation, unmarked ones swept) rather than
+   * rebuilt: L1 sends every output again in each update, and almost all of them are unchanged.
+   */
   setOutputs(outputs: readonly AddressOutput[]): void {
     this.outputs = outputs;
+    const gen = ++this.generation;
     const ck = this.color ? colorKey(this.color) : null;
-    const candidates = new Map<string, AddressOutput>();
-    const unloaded: string[] = [];
     let utxo: ChainUtxo | null = null;
+    let marked = 0;
     for (const o of outputs) {
-      if (ck !== null && (o.balances.get(ck) ?? 0n) > 0n) utxo ??= { txId: o.txId, balances: o.balances };
+      if (ck !== null && o.balances.has(ck)) {
+        // Holds the chain color: the chain-token UTXO (when > 0), never a request output.
+        if ((o.balances.get(ck) as bigint) > 0n) utxo ??= { txId: o.txId, balances: o.balances };
+        continue;
+      }
       const k = txKey(o.txId);
-      if ((ck === null || !o.balances.has(ck)) && o.balances.has(k) && k !== IOTA_KEY) {
-        candidates.set(k, o);
-        if (!this.loaded.has(k)) unloaded.push(k);
+      if (k === IOTA_KEY || !o.balances.has(k)) continue;
+      const e = this.candidates.get(k);
+      if (e) {
+        if (e.gen !== gen) marked++;
+        e.gen = gen;
+        e.output = o;
+      } else {
+        this.candidates.set(k, { output: o, gen });
+        marked++;
+        if (!this.loaded.has(k)) this.unloaded.push(k);
       }
     }
     this.utxo = utxo;
-    this.candidates = candidates;
-    this.unloaded = unloaded;
+    if (marked === this.candidates.size) return;
     let removed = false;
-    for (const [k, l] of this.loaded) {
-      if (candidates.has(k)) continue;
+    for (const [k, e] of this.candidates) {
+      if (e.gen === gen) continue;
+      this.candidates.delete(k);
+      this.fetching.delete(k);
+      if (this.loaded.get(k)) removed = true;
       this.loaded.delete(k);
-      if (l) removed = true;
     }
-    for (const k of this.fetching.keys()) if (!candidates.has(k)) this.fetching.delete(k);
+    this.unloaded = this.unloaded.filter((k) => this.candidates.has(k) && !this.loaded.has(k));
     if (removed) {
       this.sorted = this.sorted.filter((r) => this.loaded.has(txKey(r.id.txId)));
       this.index.clear();
@@ -170,7 +187,7 @@ export class Backlog {
     const due: TransactionID[] = [];
     if (this.unloaded.some((k) => this.loaded.has(k))) this.unloaded = this.unloaded.filter((k) => !this.loaded.has(k));
     for (const k of this.unloaded) {
-      const o = this.candidates.get(k) as AddressOutput;
+      const o = (this.candidates.get(k) as { output: AddressOutput }).output;
       const askedAt = this.fetching.get(k);
       if (askedAt !== undefined && nowMs - askedAt < this.retryMs) continue;
       if (due.length >= CONSENSUS_PARAMS.backlogFetchesInFlightMax) break;
@@ -183,7 +200,7 @@ export class Backlog {
   /** A confirmed transaction arrived from L1; returns true if it changed the backlog. */
   onTransaction(tx: ValueTransaction, txId: TransactionID = transactionId(tx)): boolean {
     const k = txKey(txId);
-    const out = this.candidates.get(k);
+    const out = this.candidates.get(k)?.output;
     if (!out || this.loaded.has(k)) return false;
     this.fetching.delete(k);
     const l = this.parse(tx, txId, out);
