@@ -13,6 +13,11 @@ import { CliError } from './context';
 export const CLI_LIMITS = {
   /** Finding committee members in presence and bringing their peering links up through the relay. */
   peerWaitMsDefault: 30_000,
+  /**
+   * DKG phase window the CLI proposes in its invite: the dashboard's own (src/worker RUNTIME_LIMITS) — members are
+   * tabs on relayed or WebRTC links on a shared machine. Phases end early when every message is in.
+   */
+  dkgPhaseTimeoutMsDefault: 10_000,
   /** An access node catching up with the chain's tip (one block per sync round trip). */
   syncTimeoutMs: 60_000,
   /** A posted request being processed by the committee and seen by our access node. */

@@ -1,13 +1,13 @@
 import { addressToString, colorToString, txIdToString } from '../../protocol/ids';
 import { DeployError, validateCommittee } from '../../chain/deploy';
 import { NodeApiError } from '../../node/l1-wallet';
-import type { DeploymentView } from '../../node/setup';
+import { SETUP_LIMITS, type DeploymentView } from '../../node/setup';
 import { findPeer } from '../../net/node-net';
 import { CLI_LIMITS, intOption, parseArgs, waitProcessed } from '../chain-ops';
 import { rememberChain, bootupRecordOf, type KnownChain } from '../chains-file';
 import { CliError, type CliContext } from '../context';
 
-export const DEPLOY_USAGE = 'chain deploy --committee NODE1,NODE2,... [--quorum T] [--description D] [--peer-wait-ms N]';
+export const DEPLOY_USAGE = 'chain deploy --committee NODE1,NODE2,... [--quorum T] [--description D] [--peer-wait-ms N] [--phase-timeout-ms N]';
 
 /**
  * `chain deploy`: this process's node is the INITIATOR and not a committee member (src/node/setup.ts supports
@@ -16,7 +16,7 @@ export const DEPLOY_USAGE = 'chain deploy --committee NODE1,NODE2,... [--quorum 
  * an access node until block #1 (the init request) is committed.
  */
 export async function chainDeploy(args: readonly string[], ctx: CliContext): Promise<void> {
-  const p = parseArgs(args, ['--committee', '--quorum', '--description', '--peer-wait-ms'], [], DEPLOY_USAGE);
+  const p = parseArgs(args, ['--committee', '--quorum', '--description', '--peer-wait-ms', '--phase-timeout-ms'], [], DEPLOY_USAGE);
   if (p.positional.length > 0) throw new CliError(`unexpected '${p.positional[0]}'\nusage: iscp ${DEPLOY_USAGE}`);
   const committeeArg = p.values.get('--committee');
   if (!committeeArg) throw new CliError(`--committee is required\nusage: iscp ${DEPLOY_USAGE}`);
@@ -26,6 +26,7 @@ export async function chainDeploy(args: readonly string[], ctx: CliContext): Pro
   const quorum = intOption(p, '--quorum', 1, 1_000);
   const description = p.values.get('--description') ?? '';
   const peerWaitMs = intOption(p, '--peer-wait-ms', 0, 600_000) ?? CLI_LIMITS.peerWaitMsDefault;
+  const phaseTimeoutMs = intOption(p, '--phase-timeout-ms', SETUP_LIMITS.phaseTimeoutMsMin, SETUP_LIMITS.phaseTimeoutMsMax) ?? CLI_LIMITS.dkgPhaseTimeoutMsDefault;
   // N and T are checked before anything goes on the network (placeholder IDs: only count and quorum matter here).
   const t = committeeCheck(names.map((_, i) => String(i)), quorum);
 
@@ -56,7 +57,7 @@ export async function chainDeploy(args: readonly string[], ctx: CliContext): Pro
   };
   let r;
   try {
-    r = await host.node.deployChain({ committeeNodeIds: members.map((m) => m.nodeId), t, description, initiatorWallet: kp, onProgress });
+    r = await host.node.deployChain({ committeeNodeIds: members.map((m) => m.nodeId), t, description, initiatorWallet: kp, phaseTimeoutMs, onProgress });
   } catch (e) {
     if (e instanceof NodeApiError || e instanceof DeployError) throw new CliError(`chain deployment failed: ${e.message}`);
     throw e;
