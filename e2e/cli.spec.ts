@@ -1,0 +1,51 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, expect } from './test';
+import { openNodes, waitForPeering } from './fixtures';
+import { CHAIN_TIMEOUT_MS, COUNTER_WASM, command, waitConverged } from './chain-helpers';
+
+/** Runs the real `bin/iscp.mjs` against the test's hub; resolves with its exit code and output. */
+function iscp(hubURL: string, dir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const argv = ['bin/iscp.mjs', '--hub', hubURL, '--wallet', join(dir, 'wallet.json'), '--chains', join(dir, 'chains.json'), ...args];
+  return new Promise((resolve) => {
+    execFile(process.execPath, argv, { timeout: 170_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+test('the CLI deploys a chain on 4 tabs (it initiates, they are the committee), deploys the counter and increments it: every tab shows the chain and counter = 1', async ({ browser, hub }) => {
+  test.setTimeout(300_000);
+  const dir = mkdtempSync(join(tmpdir(), 'iscp-e2e-cli-'));
+  try {
+    const nodes = await openNodes(browser, 4, 'k', hub.baseURL);
+    await waitForPeering(nodes.tabs);
+
+    expect((await iscp(hub.baseURL, dir, 'wallet', 'new')).code).toBe(0);
+    expect((await iscp(hub.baseURL, dir, 'request-funds')).code).toBe(0);
+    const deploy = await iscp(hub.baseURL, dir, 'chain', 'deploy', '--committee', nodes.tabs.map((t) => t.name).join(','), '--quorum', '3', '--description', 'from the CLI', '--peer-wait-ms', '90000');
+    expect(deploy.stderr).toBe('');
+    expect(deploy.code).toBe(0);
+    const chain = (JSON.parse(readFileSync(join(dir, 'chains.json'), 'utf8')) as { default: string }).default;
+    for (const tab of nodes.tabs) await expect(tab.page.locator(`[data-testid="chain"][data-chain="${chain}"]`)).toBeVisible({ timeout: CHAIN_TIMEOUT_MS });
+    await waitConverged(nodes.tabs, chain, 1);
+
+    const dc = await iscp(hub.baseURL, dir, 'chain', 'deploy-contract', 'counter', COUNTER_WASM);
+    expect(dc.stderr).toBe('');
+    const post = await iscp(hub.baseURL, dir, 'chain', 'post-request', 'counter', 'increment');
+    expect(post.stderr).toBe('');
+    expect(post.stdout).toMatch(/processed in block #\d+/);
+    const view = await iscp(hub.baseURL, dir, 'chain', 'call-view', 'counter', 'getCounter');
+    expect(view.stdout).toBe('counter: 1\n');
+    await waitConverged(nodes.tabs, chain, 3);
+    for (const tab of nodes.tabs) {
+      const v = await command<{ result: Record<string, string> }>(tab.page, { kind: 'callView', chain, contract: 'counter', view: 'getCounter', params: {} });
+      expect(v.result.counter, `counter in ${tab.name}`).toBe('1');
+    }
+    await nodes.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
