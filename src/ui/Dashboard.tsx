@@ -2,6 +2,7 @@ import type { NodeHost } from '../worker/host';
 import { useHostState } from './use-host';
 import { PeersPanel } from './PeersPanel';
 import { ChainsPanel } from './ChainsPanel';
+import { LiveConsensusPanels } from './live/LiveConsensus';
 import { WalletPanel } from './WalletPanel';
 import { CreateChainPanel } from './CreateChainPanel';
 
@@ -43,6 +44,7 @@ export function Dashboard({ host }: { host: NodeHost }) {
           <WalletPanel host={host} state={s} />
           <CreateChainPanel host={host} state={s} />
           <ChainsPanel host={host} state={s} />
+          <LiveConsensusPanels state={s} />
         </div>
       )}
     </div>

@@ -63,10 +63,19 @@ export interface PictureProps {
   readonly onMember: (i: number | null) => void;
   readonly onMessage: (seq: number) => void;
   readonly onL1: () => void;
+  /** Live mode (src/ui/live): the member this picture is seen from; the others show no stage/block of their own. */
+  readonly self?: number | null;
+  /** Live mode: the leader as the `self` member's node knows it (instead of consensusView's). */
+  readonly leader?: number | null;
+  /** Live mode: the link from `self` to each other member ('direct' solid, 'relayed' dashed, 'none' dotted). */
+  readonly links?: readonly { readonly index: number; readonly kind: string }[];
 }
 
 export function Picture(p: PictureProps) {
-  const { leader, next } = consensusView(p.snap);
+  const view = consensusView(p.snap);
+  const live = p.self !== undefined;
+  const leader = live ? (p.leader ?? null) : view.leader;
+  const next = live ? null : view.next;
   const flash = new Set(p.arrived.map((m) => m.to));
   return (
     <svg className="cr-picture" viewBox={`0 0 ${PIC.w} ${PIC.h}`} role="img" aria-label="committee, L1 and messages" data-testid="picture" onClick={() => p.onMember(null)}>
@@ -82,12 +91,13 @@ export function Picture(p: PictureProps) {
       <text x={16} y={40} className="cr-node-small">
         ring = leader · gold flash = message arrived · click a member, a message or L1
       </text>
+      {live && p.self !== null && p.self !== undefined && <Links self={p.self} n={p.n} links={p.links ?? []} />}
       <L1Box l1={p.snap?.l1} flash={flash.has('L1')} onClick={p.onL1} />
       {p.flights.map((f) => (
         <Packet key={f.msg.seq} f={f} n={p.n} selected={p.selectedMessage === f.msg.seq} onClick={p.onMessage} />
       ))}
       {(p.snap?.members ?? []).map((m) => (
-        <Member key={m.index} m={m} n={p.n} leader={leader === m.index} next={next === m.index} selected={p.selectedMember === m.index} flash={flash.has(m.index)} onClick={p.onMember} />
+        <Member key={m.index} m={m} n={p.n} remote={live && p.self !== m.index} me={live && p.self === m.index} leader={leader === m.index} next={next === m.index} selected={p.selectedMember === m.index} flash={flash.has(m.index)} onClick={p.onMember} />
       ))}
       <Chain all={p.snap?.blocks} />
     </svg>
@@ -95,7 +105,7 @@ export function Picture(p: PictureProps) {
 }
 
 // memo: between snapshots a member's props keep their identity, so only the packets re-render each frame.
-const Member = memo(function Member({ m, n, leader, next, selected, flash, onClick }: { m: MemberView; n: number; leader: boolean; next: boolean; selected: boolean; flash: boolean; onClick: (i: number) => void }) {
+const Member = memo(function Member({ m, n, leader, next, selected, flash, onClick, remote = false, me = false }: { m: MemberView; n: number; leader: boolean; next: boolean; selected: boolean; flash: boolean; onClick: (i: number) => void; remote?: boolean; me?: boolean }) {
   const { x, y } = memberPos(m.index, n);
   const fill = STAGE_FILL[m.stage] ?? '#f2f4f7';
   const role = leader ? 'LEADER' : next ? 'next' : '';
@@ -105,6 +115,7 @@ const Member = memo(function Member({ m, n, leader, next, selected, flash, onCli
       data-testid={`member-${m.index}`}
       data-stage={m.stage}
       data-role={role || 'member'}
+      data-self={me ? 'true' : undefined}
       transform={`translate(${x.toFixed(1)} ${y.toFixed(1)})`}
       onClick={(e) => {
         e.stopPropagation();
@@ -114,15 +125,15 @@ const Member = memo(function Member({ m, n, leader, next, selected, flash, onCli
       {selected && <circle r={PIC.nodeR + 8} fill="none" stroke="#3b6fe0" strokeWidth={2} strokeDasharray="3 3" />}
       {flash && <circle r={PIC.nodeR + 4} fill="none" stroke="#f0b400" strokeWidth={3} opacity={0.8} />}
       <circle r={PIC.nodeR} fill={fill} stroke={leader ? '#c99700' : m.byzantine ? '#c0392b' : '#7d8a99'} strokeWidth={leader ? 4 : 2} strokeDasharray={m.up ? undefined : '5 4'} />
-      <text y={-4} textAnchor="middle" className="cr-node-index">#{m.index}</text>
-      <text y={12} textAnchor="middle" className="cr-node-small">{m.up ? `blk ${m.blockIndex}` : 'blk ?'}</text>
+      <text y={-4} textAnchor="middle" className="cr-node-index">#{m.index}{me ? ' (me)' : ''}</text>
+      <text y={12} textAnchor="middle" className="cr-node-small">{m.up && !remote ? `blk ${m.blockIndex}` : 'blk ?'}</text>
       {role && (
         <text y={-PIC.nodeR - 8} textAnchor="middle" className={leader ? 'cr-role-leader' : 'cr-role-next'}>
           {role}
         </text>
       )}
       <text y={PIC.nodeR + 14} textAnchor="middle" className="cr-node-small">{m.up ? m.stage : 'DOWN'}</text>
-      <text y={PIC.nodeR + 27} textAnchor="middle" className="cr-node-small">backlog {m.backlog.length}</text>
+      {!remote && <text y={PIC.nodeR + 27} textAnchor="middle" className="cr-node-small">backlog {m.backlog.length}</text>}
       {m.byzantine && (
         <text y={PIC.nodeR + 40} textAnchor="middle" className="cr-byz">
           ⚠ {m.byzantine}
@@ -137,6 +148,29 @@ const Member = memo(function Member({ m, n, leader, next, selected, flash, onCli
     </g>
   );
 });
+
+/** Live mode: the peering link from this tab to each other member, drawn under everything else. */
+function Links({ self, n, links }: { self: number; n: number; links: readonly { readonly index: number; readonly kind: string }[] }) {
+  const a = memberPos(self, n);
+  return (
+    <g className="cr-links">
+      {links
+        .filter((l) => l.index !== self)
+        .map((l) => {
+          const b = memberPos(l.index, n);
+          const dash = l.kind === 'direct' ? undefined : l.kind === 'relayed' ? '8 5' : '2 6';
+          return (
+            <g key={l.index} data-testid="link" data-to={l.index} data-kind={l.kind}>
+              <line x1={a.x} y1={a.y} x2={b.x} y2={b.y} stroke={l.kind === 'direct' ? '#2a9d5b' : l.kind === 'relayed' ? '#e07b00' : '#c0392b'} strokeOpacity={0.45} strokeWidth={2} strokeDasharray={dash} />
+              <text x={(a.x + b.x) / 2 + 4} y={(a.y + b.y) / 2 - 4} className="cr-node-small">
+                {l.kind === 'relayed' ? 'relayed via hub' : l.kind}
+              </text>
+            </g>
+          );
+        })}
+    </g>
+  );
+}
 
 function Packet({ f, n, selected, onClick }: { f: Flight; n: number; selected: boolean; onClick: (seq: number) => void }) {
   const a = actorPos(f.msg.from, n);
