@@ -11,6 +11,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../playwright.config';
 import { startHub } from '../e2e/hub-process';
 import { median, percentile, type BenchResult } from './types';
 
+class MeshOnly extends Error {}
 const N = 4;
 const T = 3;
 const THROUGHPUT_REQUESTS = 300;
@@ -62,7 +63,13 @@ try {
   results.push({ name: 'page load → member ready (median)', value: median(ready), unit: 'ms', parameters: params });
   results.push({ name: 'page load → first direct WebRTC connection (min)', value: Math.min(...firstDirect), unit: 'ms', parameters: params });
   results.push({ name: 'page load → full direct mesh', value: meshMs, unit: 'ms', parameters: params });
+  if (process.env.BENCH_TRACE === '1') {
+    // The dial path as each tab saw it (ms since its libp2p started): where the mesh time goes.
+    for (const [i, p] of pages.entries()) console.log(`--- b${i + 1}\n${(await p.evaluate(() => window.__iscp?.net?.traceLog.join('\n') ?? '')) || '(no trace)'}`);
+  }
 
+  // BENCH_MESH_ONLY=1: connection setup figures only (quick comparisons of the dial path).
+  if (process.env.BENCH_MESH_ONLY === '1') throw new MeshOnly();
   // A chain: N = 4, T = 3, the counter contract.
   const ids = await Promise.all(pages.map((p) => p.evaluate(() => window.__iscp?.current.nodeId as string)));
   const created = await command<{ chain: string }>(pages[0] as Page, { kind: 'createChain', memberNodeIds: ids, t: T, description: 'bench' });
@@ -89,6 +96,8 @@ try {
   results.push({ name: 'request → commit latency p50 (all tabs)', value: percentile(samples, 50), unit: 'ms', parameters: { ...params, t: T, samples: samples.length } });
   results.push({ name: 'request → commit latency p99 (all tabs)', value: percentile(samples, 99), unit: 'ms', parameters: { ...params, t: T, samples: samples.length } });
   await context.close();
+} catch (e) {
+  if (!(e instanceof MeshOnly)) throw e;
 } finally {
   await browser.close();
   await hub.stop();

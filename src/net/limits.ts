@@ -2,22 +2,37 @@
 export const NET_LIMITS = {
   /** gossipsub topic for presence announcements (the hub subscribes to it too). */
   presenceTopic: 'iscp/peers/1',
-  /** Re-announce presence this often, so late joiners and restarted tabs learn about us. */
+  /** Re-announce presence this often once every known peer is linked directly (late joiners still learn about us). */
   presenceIntervalMs: 2_000,
+  /**
+   * ...and this often while something is missing: during the first presenceFastForMs after start, or while a known
+   * peer is not directly linked with peering up. A tab that joins the hub's gossipsub mesh a heartbeat after our
+   * announcement would otherwise wait a whole presenceIntervalMs to hear of us. Bounded: at most 1 / 400 ms.
+   */
+  presenceFastIntervalMs: 400,
+  presenceFastForMs: 10_000,
   /** A presence announcement bigger than this is dropped (it holds a few multiaddrs and a signature). */
   presenceBytesMax: 4_096,
   /** A peer not heard from for this long is forgotten (unless connected). */
   presenceExpiryMs: 15_000,
   /**
-   * One WebRTC dial attempt; about one dial in five hangs on loopback, so we give up and retry. Not shorter:
-   * on a loaded 2-core machine a healthy dial can take several seconds, and an aborted dial leaves the remote
-   * with a half-open connection that must then be cleaned up (see halfOpenCloseMs).
+   * Dial attempts. About one WebRTC dial in five hangs on loopback (measured: the answering tab has the connection,
+   * the dialer never finishes its last signalling step), while healthy ones take 0.2–2.6 s even with 4 tabs on 2
+   * loaded cores. So the first attempt is cut short and retried at once; later attempts get the full window.
+   * libp2p's own per-address dial timeout (6 s) bounds any attempt too.
    */
+  webrtcDialTimeoutFirstMs: 4_000,
+  webrtcDialTimeoutMs: 6_000,
+  /** The relayed connection (through the hub's relay, used for signalling and as fallback). */
+  relayedDialTimeoutMs: 5_000,
+  /** Hub dial and stream opening. */
   dialTimeoutMs: 10_000,
   /** A direct connection whose peering link is still not up after this long is closed, so both sides start clean. */
   halfOpenCloseMs: 8_000,
-  /** Backoff between failed dial attempts: first, then doubled up to the max. */
-  dialBackoffMs: 500,
+  /** Failed attempts retried after dialRetryQuickMs this many times, then with backoff doubling up to the max. */
+  dialQuickRetries: 2,
+  dialRetryQuickMs: 200,
+  dialBackoffMs: 1_000,
   dialBackoffMsMax: 8_000,
   /** The larger peer ID waits this long for the smaller to dial before dialing itself (the dial rule's escape hatch). */
   dialRuleGraceMs: 30_000,

@@ -5,6 +5,8 @@ import { encodeFrame, FrameDecoder, FrameError } from './frames';
 import { signBinding, verifyBinding } from './binding';
 import { decodePresence, encodePresence, type Presence } from './presence';
 import { decodePeeringFrame, encodePeeringFrame, PeeringFrameError } from './peering-frames';
+import { dialTimeoutMs, presenceDue, retryDelayMs } from './dial-policy';
+import { NET_LIMITS } from './limits';
 
 const sk = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
 const peerId = '12D3KooWTestPeer';
@@ -72,5 +74,32 @@ describe('peering frames', () => {
     expect(() => decodePeeringFrame(new Uint8Array(0))).toThrow(PeeringFrameError);
     expect(() => decodePeeringFrame(Uint8Array.of(9))).toThrow(PeeringFrameError);
     expect(() => decodePeeringFrame(Uint8Array.of(0, 1, 2))).toThrow(PeeringFrameError);
+  });
+});
+
+describe('dial policy', () => {
+  it('cuts the first WebRTC attempt short, retries quickly twice, then backs off to a bound', () => {
+    expect(dialTimeoutMs('webrtc', 1)).toBe(NET_LIMITS.webrtcDialTimeoutFirstMs);
+    expect(dialTimeoutMs('webrtc', 2)).toBe(NET_LIMITS.webrtcDialTimeoutMs);
+    expect(dialTimeoutMs('webrtc', 1)).toBeLessThan(dialTimeoutMs('webrtc', 5));
+    expect(dialTimeoutMs('relayed', 1)).toBe(NET_LIMITS.relayedDialTimeoutMs);
+    const delays = [1, 2, 3, 4, 5, 6, 20, 1000].map(retryDelayMs);
+    expect(delays.slice(0, 2)).toEqual([NET_LIMITS.dialRetryQuickMs, NET_LIMITS.dialRetryQuickMs]);
+    expect(delays[2]).toBe(NET_LIMITS.dialBackoffMs);
+    expect([...delays].sort((a, b) => a - b)).toEqual(delays);
+    expect(Math.max(...delays)).toBe(NET_LIMITS.dialBackoffMsMax);
+  });
+
+  it('announces presence fast while the mesh forms, at the steady interval after', () => {
+    const start = 1_000_000;
+    const fast = NET_LIMITS.presenceFastIntervalMs;
+    const slow = NET_LIMITS.presenceIntervalMs;
+    expect(presenceDue(start + 100, -Infinity, start, false)).toBe(true);
+    expect(presenceDue(start + fast - 1, start, start, true)).toBe(false);
+    expect(presenceDue(start + fast, start, start, true)).toBe(true); // just started
+    const later = start + NET_LIMITS.presenceFastForMs + 1;
+    expect(presenceDue(later + fast, later, start, false)).toBe(true); // a peer is missing
+    expect(presenceDue(later + fast, later, start, true)).toBe(false); // mesh complete
+    expect(presenceDue(later + slow, later, start, true)).toBe(true);
   });
 });
