@@ -17,6 +17,7 @@ import { decodePresence, encodePresence, type Presence } from './presence';
 import { FrameDecoder, encodeFrame } from './frames';
 import { decodePeeringFrame, encodePeeringFrame, helloFrom, type PeeringFrame } from './peering-frames';
 import { Emitter } from './emitter';
+import { dialTimeoutMs, presenceDue, retryDelayMs } from './dial-policy';
 import type { ConnectionKind, HubInfo, NetEvents, NetSnapshot, PeerView } from './types';
 
 export const PEERING_PROTOCOL = '/iscp/peering/1.0.0';
@@ -72,6 +73,10 @@ export class BrowserNet extends Emitter<NetEvents> {
   private echoSeq = 0;
   private stopped = false;
   private changeQueued = false;
+  private lastPresenceMs = -Infinity;
+  private readonly startedAtWallMs = Date.now();
+  /** Test hook (e2e): peers whose WebRTC upgrade we never dial, so the pair stays relayed. */
+  private readonly directBlocked = new Set<string>();
   /** Random per page load (see Presence.incarnation). */
   private readonly incarnation = Array.from(globalThis.crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
 
@@ -104,7 +109,11 @@ export class BrowserNet extends Emitter<NetEvents> {
     node.addEventListener('connection:open', (e) => this.onConnectionChange(e.detail, true));
     node.addEventListener('connection:close', (e) => this.onConnectionChange(e.detail, false));
     await this.connectHub();
-    this.timers.push(setInterval(() => void this.publishPresence(), NET_LIMITS.presenceIntervalMs));
+    this.timers.push(
+      setInterval(() => {
+        if (presenceDue(Date.now(), this.lastPresenceMs, this.startedAtWallMs, this.meshComplete())) void this.publishPresence();
+      }, NET_LIMITS.presenceFastIntervalMs),
+    );
     this.timers.push(setInterval(() => this.tick(), 250));
     this.timers.push(setInterval(() => void this.measureLatency(), NET_LIMITS.pingIntervalMs));
     void this.publishPresence();
@@ -258,8 +267,15 @@ export class BrowserNet extends Emitter<NetEvents> {
 
   /* ------------------------------------------------------------------ presence and dialing */
 
+  /** Every known peer is linked directly with peering up (presence can slow down). */
+  private meshComplete(): boolean {
+    for (const [peerId, e] of this.peers) if (!this.isUp(e) || (this.kindOf(peerId) !== 'direct' && !this.directBlocked.has(e.presence.nodeId))) return false;
+    return true;
+  }
+
   private async publishPresence(): Promise<void> {
     if (this.stopped || !this.binding) return;
+    this.lastPresenceMs = Date.now();
     const p: Presence = {
       v: 1,
       peerId: this.peerId,
@@ -404,13 +420,15 @@ export class BrowserNet extends Emitter<NetEvents> {
     const base = this.hubCircuitBase();
     if (!base) return;
     const relayed = kind === 'none';
+    if (!relayed && this.directBlocked.has(e.presence.nodeId)) return;
     const target = relayed ? `${base}/p2p-circuit/p2p/${peerId}` : `${base}/p2p-circuit/webrtc/p2p/${peerId}`;
     e.dialing = true;
     e.dialAttempts++;
+    const timeoutMs = dialTimeoutMs(relayed ? 'relayed' : 'webrtc', e.dialAttempts);
     const dialStartMs = performance.now();
     this.changed();
     this.node
-      .dial(multiaddr(target), { signal: AbortSignal.timeout(NET_LIMITS.dialTimeoutMs), force: !relayed })
+      .dial(multiaddr(target), { signal: AbortSignal.timeout(timeoutMs), force: !relayed })
       .then(() => {
         this.trace(`dial ${relayed ? 'relayed' : 'webrtc'} to ${e.presence.name} ok in ${Math.round(performance.now() - dialStartMs)} ms`);
         e.lastError = undefined;
@@ -419,15 +437,27 @@ export class BrowserNet extends Emitter<NetEvents> {
       })
       .catch((err: unknown) => {
         e.lastError = err instanceof Error ? err.message : String(err);
-        this.trace(`dial ${relayed ? 'relayed' : 'webrtc'} to ${e.presence.name} failed (attempt ${e.dialAttempts}, ${Math.round(performance.now() - dialStartMs)} ms): ${e.lastError}`);
-        const backoff = Math.min(NET_LIMITS.dialBackoffMsMax, NET_LIMITS.dialBackoffMs * 2 ** Math.min(6, e.dialAttempts - 1));
-        e.nextDialAtMs = Date.now() + backoff;
+        this.trace(`dial ${relayed ? 'relayed' : 'webrtc'} to ${e.presence.name} failed (attempt ${e.dialAttempts}, ${Math.round(performance.now() - dialStartMs)} ms of ${timeoutMs}): ${e.lastError}`);
+        e.nextDialAtMs = Date.now() + retryDelayMs(e.dialAttempts);
       })
       .finally(() => {
         e.dialing = false;
         this.ensureOutbound(e);
         this.changed();
+        // Relayed link up: start the WebRTC upgrade now rather than at the next tick (or a quick retry when due).
+        if (!this.stopped && this.peers.get(peerId) === e) setTimeout(() => this.maybeDial(e), Math.max(0, e.nextDialAtMs - Date.now()));
       });
+  }
+
+  /**
+   * Test hook (e2e/relayed-fallback.spec.ts): never dial (or keep) a direct WebRTC connection to this node, so the
+   * pair stays on the relayed connection. Both tabs of the pair must block each other (either may dial).
+   */
+  blockDirect(nodeId: string): void {
+    this.directBlocked.add(nodeId);
+    const peerId = this.byNodeId.get(nodeId);
+    if (!peerId) return;
+    for (const c of this.connectionsTo(peerId)) if (isDirect(c)) void c.close().catch(() => undefined);
   }
 
   private connectionsTo(peerId: string): Connection[] {
@@ -454,6 +484,10 @@ export class BrowserNet extends Emitter<NetEvents> {
       if (!opened) void this.reconnectHub();
     }
     const e = this.peers.get(peerId);
+    if (opened && e && isDirect(conn) && this.directBlocked.has(e.presence.nodeId)) {
+      this.trace(`closing direct connection to ${e.presence.name} (blocked by test hook)`);
+      void conn.close().catch(() => undefined);
+    }
     if (e) {
       if (!opened && e.outConn === conn) {
         e.out = undefined;
