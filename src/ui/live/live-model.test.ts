@@ -78,6 +78,10 @@ describe('liveModel', () => {
     expect(m.lines[6]?.stepTitle).toBe('Anchor confirmed → commit block');
     expect(lineRoute(m.lines[2]!, m)).toBe('leader #2 → me');
     expect(lineRoute(m.lines[6]!, m)).toBe('L1 → me');
+    // The sender of a context is that round's leader even when the node has moved on to another leader.
+    const later = liveModel({ chain: chain({ leader: 0 }), events, myNodeId: 'bb02', peers: PEERS });
+    expect(lineRoute(later.lines[2]!, later)).toBe('leader #2 → me');
+    expect(lineRoute(later.lines[1]!, later)).toBe('me → leader #2');
     expect(m.messages.map((x) => [x.kind, x.from, x.to])).toEqual([
       ['requestNotification', 1, 2],
       ['computationContext', 2, 1],

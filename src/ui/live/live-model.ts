@@ -38,6 +38,8 @@ export interface LiveLine {
   readonly label: string;
   readonly step: number | null;
   readonly stepTitle: string;
+  /** That round's leader, when the message names it (a context comes from it, results go to it). */
+  readonly leader: number | null;
   /** The link the message travelled over (for peer messages; 'self' otherwise). */
   readonly via: LinkKind;
   readonly text: string;
@@ -72,6 +74,9 @@ const LABEL: Record<string, string> = {
 
 /** Kinds that are messages from L1 to this node even though the node notes them as local. */
 const FROM_L1 = new Set(['anchorConfirmed', 'anchorRejected']);
+/** Messages the round's leader sends (step 6, 13) and the ones only the leader receives (step 2, 9). */
+const FROM_LEADER = new Set(['computationContext', 'anchorPosted']);
+const TO_LEADER = new Set(['requestNotification', 'resultAndPartialSig']);
 
 export interface LiveInput {
   readonly chain: ChainView;
@@ -147,6 +152,7 @@ export function liveModel(inp: LiveInput): LiveModel {
       to = myIndex;
     }
     const step = stepOfTrace(e.kind, e.text);
+    const lineLeader = FROM_LEADER.has(e.kind) && typeof from === 'number' ? from : TO_LEADER.has(e.kind) && typeof to === 'number' ? to : null;
     const label = LABEL[e.kind] ?? e.kind;
     const line: LiveLine = {
       seq: seq++,
@@ -157,6 +163,7 @@ export function liveModel(inp: LiveInput): LiveModel {
       to,
       label,
       step,
+      leader: lineLeader,
       stepTitle: step === null ? '' : (SPEC_STEPS[step - 1]?.title ?? ''),
       via: direction === 'sent' ? linkOf(to) : direction === 'received' ? linkOf(from) : 'self',
       text: e.text,
@@ -182,12 +189,12 @@ export function liveModel(inp: LiveInput): LiveModel {
 }
 
 /** Who a line is between, in words ("leader #2 → me", "me → all", "L1 → me"). */
-export function lineRoute(l: LiveLine, m: Pick<LiveModel, 'myIndex' | 'leader'>): string {
+export function lineRoute(l: LiveLine, m: Pick<LiveModel, 'myIndex'>): string {
   const who = (a: LiveLine['from'] | LiveLine['to']): string => {
     if (a === null) return '';
     if (a === 'L1' || a === 'all') return a;
     const base = a === m.myIndex ? 'me' : `#${a}`;
-    return a === m.leader && a !== m.myIndex ? `leader ${base}` : base;
+    return a === l.leader && a !== m.myIndex ? `leader ${base}` : base;
   };
   if (l.from === null && l.to === null) return 'me (local)';
   return `${who(l.from) || '?'} → ${who(l.to) || '?'}`;
