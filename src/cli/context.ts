@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import type { Libp2p } from 'libp2p';
 import { fromHex, toHex } from '../protocol/bytes';
+import { cryptoRng } from '../protocol/rng';
 import { ed25519KeyPairFromSeed, type Ed25519KeyPair } from '../crypto/ed25519';
 import { connectNodeConn, type NodeConnConnection } from '../nodeconn/libp2p';
 import { createNodeConnClientNode } from '../nodeconn/client-node';
@@ -67,7 +68,7 @@ export function createContext(o: ContextOptions): CliContext {
         }
         try {
           // A fresh node identity per run: the CLI initiates and reads; it holds no key share.
-          return await startNodeHost({ hub: info, name: `cli-${process.pid}` });
+          return await startNodeHost({ hub: info, name: `cli-${process.pid}-${toHex(cryptoRng.bytes(2))}` });
         } catch (e) {
           throw e instanceof HubUnreachableError ? new CliError(e.message) : e;
         }

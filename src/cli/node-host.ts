@@ -55,8 +55,12 @@ export interface NodeHostOptions {
 export const NODE_HOST_LIMITS = {
   /** How often waitForPeers looks at the peer table (presence arrives every 2 s; links come up within seconds). */
   peerPollMs: 100,
-  /** A name unheard this long after presence started flowing is unknown (2 announce intervals + slack). */
-  unknownAfterPresenceMs: 2 * NET_LIMITS.presenceIntervalMs + 1_000,
+  /**
+   * A name unheard this long after presence started flowing is unknown. Every node announces every 2 s, but on a
+   * loaded machine gossipsub needs a few heartbeats to graft a newcomer into the mesh (measured: 5 s was too short
+   * at load 14 on 2 cores), so: five announce intervals.
+   */
+  unknownAfterPresenceMs: 5 * NET_LIMITS.presenceIntervalMs,
   /** outputs(): re-ask L1 this often (nodeconn is pull-on-timeout), give up after the default timeout. */
   outputsRetryMs: 500,
   outputsTimeoutMsDefault: 10_000,
@@ -122,7 +126,7 @@ export async function startNodeHost(o: NodeHostOptions): Promise<NodeHost> {
         const up = found.flatMap((f) => (f.p?.peeringUp ? [f.p] : []));
         const result: PeerWait = { up, down: found.flatMap((f) => (f.p && !f.p.peeringUp ? [f.p] : [])), unknown: found.flatMap((f) => (f.p ? [] : [f.w])) };
         if (up.length === wanted.length || Date.now() >= deadline) return result;
-        // Once presence flows (someone was heard), every online node is heard within two announce intervals:
+        // Once presence flows (someone was heard), every online node is heard within a few announce intervals:
         // a name still unheard after that, with all heard ones up, is not coming — say so now, not at the deadline.
         if (all.length > 0) presenceSinceMs ??= Date.now();
         if (presenceSinceMs !== undefined && result.down.length === 0 && Date.now() - presenceSinceMs >= NODE_HOST_LIMITS.unknownAfterPresenceMs) return result;
