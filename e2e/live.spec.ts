@@ -60,5 +60,7 @@ test("live consensus: each tab's dashboard draws the real committee from its own
     await expect(panel.getByTestId('live-stage')).toHaveText(await tab.page.locator(`[data-testid="chain"][data-chain="${chain}"] [data-testid="round-stage"]`).innerText());
   }
   expect((await chainFacts(creator.page, chain)).blockIndex).toBe(at.blockIndex);
+  // For a human look at the picture (kept with the test's results).
+  await panelOf(creator, chain).screenshot({ path: test.info().outputPath('live-panel.png') });
   await nodes.close();
 });

@@ -55,7 +55,7 @@ function LiveBody({ model, stage }: { model: LiveModel; stage: string }) {
       </div>
       <div>
         <h3>What this node sent and received</h3>
-        <ol className="scroll" data-testid="live-narration" reversed>
+        <ol className="scroll" style={{ maxHeight: 480, fontSize: 12, paddingLeft: 30 }} data-testid="live-narration" reversed>
           {[...model.lines]
             .reverse()
             .slice(0, LINES_SHOWN)
