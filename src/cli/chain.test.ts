@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHub, type Hub } from '../hub/hub';
 import { parseHubArgs } from '../hub/config';
-import { fetchHubInfoFrom } from '../net/node-net';
+import { fetchHubInfoFrom, nodeIdOf } from '../net/node-net';
+import { fromHex } from '../protocol/bytes';
 import { PEERING_PROTOCOL } from '../net/browser-net';
 import { addressFromString, addressToString } from '../protocol/ids';
 import { decU64 } from '../vm/dict';
@@ -81,6 +82,11 @@ describe('iscp chain against nodes reached through the hub relay', () => {
     const p2 = await cli('chain', 'post-request', 'counter', 'increment');
     expect(p2.err).toEqual([]);
     expect(p2.out.at(-1)).toMatch(/^processed in block #\d+ \(gas \d+\)$/);
+
+    // Sequential runs are one node to the tabs: the identity kept next to the wallet (one peer 'cli', same node ID).
+    const kept = JSON.parse(readFileSync(join(dir, '.iscp-node.json'), 'utf8')) as { seed: string };
+    expect(kept.seed).toMatch(/^[0-9a-f]{64}$/);
+    for (const t of tabs) expect(t.peers().filter((p) => p.name === 'cli').map((p) => p.nodeId)).toEqual([nodeIdOf(fromHex(kept.seed))]);
 
     // The first request may land in a later block than the second: wait on the members, then read through the CLI.
     const deadline = Date.now() + 30_000;

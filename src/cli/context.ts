@@ -5,8 +5,10 @@ import { cryptoRng } from '../protocol/rng';
 import { ed25519KeyPairFromSeed, type Ed25519KeyPair } from '../crypto/ed25519';
 import { connectNodeConn, type NodeConnConnection } from '../nodeconn/libp2p';
 import { createNodeConnClientNode } from '../nodeconn/client-node';
-import { fetchHubInfoFrom, HubUnreachableError } from '../net/node-net';
+import { fetchHubInfoFrom, HubUnreachableError, NODE_NET_LIMITS } from '../net/node-net';
 import { startNodeHost, type NodeHost } from './node-host';
+import { acquireNodeIdentity, type CliNodeIdentity } from './node-identity';
+import { dirname, join } from 'node:path';
 
 /** A user mistake with a message worth printing as is (exit code 1, no stack). */
 export class CliError extends Error {
@@ -20,6 +22,8 @@ export interface CliContext {
   readonly chainsFile: string;
   /** `--chain ADDRESS`: the chain a `chain …` command acts on (default: the file's default chain). */
   readonly chainFlag: string | undefined;
+  /** The CLI node's identity file (node-identity.ts). */
+  readonly nodeIdentityFile: string;
   readonly out: (line: string) => void;
   /**
    * A whole node in this process (src/cli/node-host.ts), started on first use and stopped by main: peering with
@@ -44,6 +48,8 @@ export interface ContextOptions {
   readonly hubUrl: string;
   readonly chainsFile: string;
   readonly chainFlag?: string | undefined;
+  /** Default: `.iscp-node.json` next to the wallet file. */
+  readonly nodeIdentityFile?: string | undefined;
   readonly out: (l: string) => void;
 }
 
@@ -52,7 +58,10 @@ export function createContext(o: ContextOptions): CliContext {
   let node: Libp2p | undefined;
   let conn: NodeConnConnection | undefined;
   let host: Promise<NodeHost> | undefined;
+  let identity: CliNodeIdentity | undefined;
+  const nodeIdentityFile = o.nodeIdentityFile ?? join(dirname(walletFile), '.iscp-node.json');
   return {
+    nodeIdentityFile,
     walletFile,
     hubUrl,
     chainsFile: o.chainsFile,
@@ -66,9 +75,11 @@ export function createContext(o: ContextOptions): CliContext {
         } catch (e) {
           throw e instanceof HubUnreachableError ? new CliError(e.message) : e;
         }
+        // The CLI initiates and reads; it holds no key share. Its identity is kept across runs (node-identity.ts).
+        identity = await acquireNodeIdentity(nodeIdentityFile);
+        const name = identity.persistent ? 'cli' : `cli-${process.pid}-${toHex(cryptoRng.bytes(2))}`;
         try {
-          // A fresh node identity per run: the CLI initiates and reads; it holds no key share.
-          return await startNodeHost({ hub: info, name: `cli-${process.pid}-${toHex(cryptoRng.bytes(2))}` });
+          return await startNodeHost({ hub: info, name, secretKey: identity.secretKey, peerKey: identity.peerKey });
         } catch (e) {
           throw e instanceof HubUnreachableError ? new CliError(e.message) : e;
         }
@@ -87,7 +98,15 @@ export function createContext(o: ContextOptions): CliContext {
       const addr = info.multiaddrs?.[0];
       if (!addr) throw new CliError(`${hubUrl}/api/hub lists no multiaddr`);
       node = await createNodeConnClientNode();
-      conn = await connectNodeConn(node, addr);
+      // A few tries: the hub accepts only a few new connections per second from one host (see NODE_NET_LIMITS).
+      for (let attempt = 1; !conn; attempt++) {
+        try {
+          conn = await connectNodeConn(node, addr);
+        } catch (e) {
+          if (attempt >= NODE_NET_LIMITS.hubDialAttempts) throw new CliError(`cannot open a libp2p connection to the hub at ${addr}: ${(e as Error).message}`);
+          await new Promise((r) => setTimeout(r, NODE_NET_LIMITS.hubDialRetryMs));
+        }
+      }
       conn.setId('iscp-cli');
       return conn;
     },
@@ -110,6 +129,7 @@ export function createContext(o: ContextOptions): CliContext {
     },
     async close() {
       if (host) await (await host.catch(() => undefined))?.stop().catch(() => undefined);
+      identity?.release();
       await conn?.close().catch(() => undefined);
       if (node) await Promise.resolve(node.stop()).catch(() => undefined);
     },

@@ -7,13 +7,14 @@ const DEFAULT_HUB = 'http://127.0.0.1:8080';
 const DEFAULT_WALLET = './.iscp-wallet.json';
 const DEFAULT_CHAINS = './.iscp-chains.json';
 /** Global flags taking a value, anywhere on the line. */
-const VALUE_FLAGS = ['--hub', '--wallet', '--chain', '--chains'] as const;
+const VALUE_FLAGS = ['--hub', '--wallet', '--chain', '--chains', '--node-identity'] as const;
 
 function usage(): string {
   return [
-    'usage: iscp [--hub URL] [--wallet FILE] [--chain ADDRESS] [--chains FILE] COMMAND ...',
+    'usage: iscp [--hub URL] [--wallet FILE] [--chain ADDRESS] [--chains FILE] [--node-identity FILE] COMMAND ...',
     ...COMMANDS.map((c) => `  ${c.usage}`),
-    `  (hub default ${DEFAULT_HUB} or ISCP_HUB; wallet default ${DEFAULT_WALLET}; known chains in ${DEFAULT_CHAINS})`,
+    `  (hub default ${DEFAULT_HUB} or ISCP_HUB; wallet default ${DEFAULT_WALLET}; known chains in ${DEFAULT_CHAINS};`,
+    '   the CLI node identity in .iscp-node.json next to the wallet)',
   ].join('\n');
 }
 
@@ -23,6 +24,7 @@ export async function runCli(argv: readonly string[], out: (l: string) => void =
   let walletFile = DEFAULT_WALLET;
   let chainsFile = DEFAULT_CHAINS;
   let chainFlag: string | undefined;
+  let nodeIdentityFile: string | undefined;
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -36,6 +38,7 @@ export async function runCli(argv: readonly string[], out: (l: string) => void =
       if (flag === '--hub') hubUrl = v;
       else if (flag === '--wallet') walletFile = v;
       else if (flag === '--chains') chainsFile = v;
+      else if (flag === '--node-identity') nodeIdentityFile = v;
       else chainFlag = v;
     } else rest.push(a);
   }
@@ -45,7 +48,7 @@ export async function runCli(argv: readonly string[], out: (l: string) => void =
     err(name === undefined || name === 'help' || name === '--help' ? usage() : `unknown command '${name}'\n${usage()}`);
     return name === undefined || name === 'help' || name === '--help' ? 0 : 2;
   }
-  const ctx = createContext({ walletFile, hubUrl, chainsFile, chainFlag, out });
+  const ctx = createContext({ walletFile, hubUrl, chainsFile, chainFlag, nodeIdentityFile, out });
   try {
     await cmd.run(args, ctx);
     return 0;

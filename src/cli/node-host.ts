@@ -5,6 +5,7 @@ import { decodeWaspFromNode, encodeNodeConnMessage } from '../nodeconn/codec';
 import { MemoryRegistry, MemorySolidStateStore } from '../state/store-memory';
 import { cryptoRng } from '../protocol/rng';
 import { createNodeNet, findPeer, nodeIdOf, type NodeNet } from '../net/node-net';
+import type { PrivateKey } from '@libp2p/interface';
 import type { HubInfo, PeerView } from '../net/types';
 import { NET_LIMITS } from '../net/limits';
 import type { WaspFromNode } from '../nodeconn/messages';
@@ -46,6 +47,8 @@ export interface NodeHostOptions {
   readonly name: string;
   /** The node identity's ed25519 seed (random when omitted: a fresh node ID each run). */
   readonly secretKey?: Uint8Array;
+  /** The libp2p key (random when omitted); see NodeNetIdentity.peerKey for why to keep one. */
+  readonly peerKey?: PrivateKey;
   readonly store?: SolidStateStore;
   readonly registry?: Registry;
   readonly log?: LogPort;
@@ -71,7 +74,7 @@ export const NODE_HOST_LIMITS = {
 export async function startNodeHost(o: NodeHostOptions): Promise<NodeHost> {
   const secretKey = o.secretKey ?? cryptoRng.bytes(32);
   const nodeId = nodeIdOf(secretKey);
-  const net = await createNodeNet(o.hub, { name: o.name, secretKey });
+  const net = await createNodeNet(o.hub, { name: o.name, secretKey, ...(o.peerKey ? { peerKey: o.peerKey } : {}) });
   const outputWaits = new Set<{ address: Address; resolve: (o: readonly AddressOutput[]) => void }>();
   const node = createNode(
     {

@@ -1,4 +1,5 @@
-import { createLibp2p } from 'libp2p';
+import { createLibp2p, type Libp2p } from 'libp2p';
+import { multiaddr } from '@multiformats/multiaddr';
 import { webSockets } from '@libp2p/websockets';
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
 import { noise } from '@chainsafe/libp2p-noise';
@@ -7,6 +8,7 @@ import { identify } from '@libp2p/identify';
 import { ping } from '@libp2p/ping';
 import { gossipsub } from '@libp2p/gossipsub';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import type { PrivateKey } from '@libp2p/interface';
 import { toHex } from '../protocol/bytes';
 import { BrowserNet } from './browser-net';
 import { signBinding } from './binding';
@@ -28,6 +30,12 @@ export interface NodeNetIdentity {
   readonly name: string;
   /** The node's ed25519 secret key (32-byte seed). Signs the peer-ID binding; never sent or logged. */
   readonly secretKey: Uint8Array;
+  /**
+   * The libp2p key (fresh when omitted). Keep one per node across runs, as tabs do per node name: the hub's
+   * gossipsub scores every identity from one IP for an hour, and past ~14 identities from 127.0.0.1 it graylists
+   * them all (see e2e/hub-process.ts) — a CLI with a new peer ID per command would cut the tabs off.
+   */
+  readonly peerKey?: PrivateKey;
 }
 
 export const NODE_NET_LIMITS = {
@@ -35,6 +43,13 @@ export const NODE_NET_LIMITS = {
   hubInfoTimeoutMs: 5_000,
   /** Presence names longer than this are dropped by every receiver (presence.ts). */
   nameCharsMax: 64,
+  /**
+   * Dial attempts to the hub before giving up, and the pause between them. The hub's libp2p accepts only a few new
+   * connections per second from one host (inboundConnectionThreshold, default 5/s) and every tab is 127.0.0.1,
+   * so a burst of tabs opening can refuse us once.
+   */
+  hubDialAttempts: 4,
+  hubDialRetryMs: 1_000,
 } as const;
 
 /** A hub that did not answer, or answered nonsense. The message is meant for the user as is. */
@@ -67,6 +82,7 @@ export async function createNodeNet(hub: HubInfo, id: NodeNetIdentity): Promise<
   if (id.name.length === 0 || id.name.length > NODE_NET_LIMITS.nameCharsMax) throw new RangeError(`node name must be 1..${NODE_NET_LIMITS.nameCharsMax} characters`);
   const startedAtMs = performance.now();
   const node = await createLibp2p({
+    ...(id.peerKey ? { privateKey: id.peerKey } : {}),
     addresses: { listen: ['/p2p-circuit'] },
     transports: [webSockets(), circuitRelayTransport()],
     connectionEncrypters: [noise()],
@@ -82,6 +98,12 @@ export async function createNodeNet(hub: HubInfo, id: NodeNetIdentity): Promise<
       pubsub: gossipsub({ globalSignaturePolicy: 'StrictSign', allowPublishToZeroTopicPeers: true, emitSelf: false }),
     },
   });
+  try {
+    await dialHub(node, hub);
+  } catch (e) {
+    await Promise.resolve(node.stop()).catch(() => undefined);
+    throw e;
+  }
   const nodeId = nodeIdOf(id.secretKey);
   const net = new BrowserNet(node, hub, { nodeId, name: id.name, signBinding: (peerId) => Promise.resolve(signBinding(id.secretKey, peerId)) }, startedAtMs);
   try {
@@ -91,6 +113,22 @@ export async function createNodeNet(hub: HubInfo, id: NodeNetIdentity): Promise<
     throw new HubUnreachableError(e instanceof Error ? e.message : String(e));
   }
   return net;
+}
+
+/** Connects to the hub with a few retries; BrowserNet.start then finds the connection open. */
+async function dialHub(node: Libp2p, hub: HubInfo): Promise<void> {
+  const addr = hub.multiaddrs.find((m) => m.includes('/ws')) ?? hub.multiaddrs[0];
+  let last: unknown;
+  for (let attempt = 1; attempt <= NODE_NET_LIMITS.hubDialAttempts && addr; attempt++) {
+    try {
+      await node.dial(multiaddr(addr), { signal: AbortSignal.timeout(NET_LIMITS.dialTimeoutMs) });
+      return;
+    } catch (e) {
+      last = e;
+      if (attempt < NODE_NET_LIMITS.hubDialAttempts) await new Promise((r) => setTimeout(r, NODE_NET_LIMITS.hubDialRetryMs));
+    }
+  }
+  throw new HubUnreachableError(`cannot open a libp2p connection to the hub at ${addr ?? '(no address)'}: ${last instanceof Error ? last.message : String(last)}`);
 }
 
 /** Peers whose presence we saw, looked up by name or node ID (a unique prefix of ≥ 8 hex digits also works). */
