@@ -102,11 +102,12 @@ describe('iscp chain against nodes reached through the hub relay', () => {
     expect(tabs.map(counterOn)).toEqual([2n, 2n, 2n, 2n]);
     // Reads are independent: four CLI runs at once, each its own access node syncing from the members.
     const wallet = (await cli('wallet', 'address')).out[0] as string;
-    const [view, info, lc, bal] = await Promise.all([
+    const [view, info, lc, bal, accounts] = await Promise.all([
       cli('chain', 'call-view', 'counter', 'getCounter'),
       cli('chain', 'info'),
       cli('chain', 'list-contracts'),
       cli('chain', 'balance', wallet),
+      cli('chain', 'list-accounts'),
     ]);
     expect(view.err).toEqual([]);
     expect(view.out).toEqual(['counter: 2']);
@@ -127,18 +128,22 @@ describe('iscp chain against nodes reached through the hub relay', () => {
     // accounts.balance of the owner's on-chain account (a valid agent; what it holds depends on fees).
     expect(bal.err).toEqual([]);
     expect(bal.out[0]).toBe(`account A/${wallet}:`);
+    expect(accounts.err).toEqual([]);
+    expect(accounts.out[0]).toMatch(/^\d+ accounts:$/);
+    expect(accounts.out.slice(1).every((l) => /^ {2}[AC]\//.test(l))).toBe(true);
   });
 
   it('says in plain words what is wrong', async () => {
-    const unknown = await cli('chain', 'deploy', '--committee', 't1,t2,nobody', '--peer-wait-ms', '90000');
-    expect(unknown.code).toBe(1);
-    expect(unknown.err[0]).toMatch(/^error: unknown node name nobody: online now: .*t1/);
-
-    // t5 is heard (presence) but refuses the peering protocol: present, never reachable.
+    // t5 is heard (presence) but refuses the peering protocol: present, never reachable. Both waits run at once.
     const t5 = await startNodeHost({ hub: await fetchHubInfoFrom(hubUrl), name: 't5' });
     try {
       await t5.net.node.unhandle(PEERING_PROTOCOL);
-      const short = await cli('chain', 'deploy', '--committee', 't1,t2,t5', '--quorum', '3', '--peer-wait-ms', '8000');
+      const [unknown, short] = await Promise.all([
+        cli('chain', 'deploy', '--committee', 't1,t2,nobody', '--peer-wait-ms', '90000'),
+        cli('chain', 'deploy', '--committee', 't1,t2,t5', '--quorum', '3', '--peer-wait-ms', '10000'),
+      ]);
+      expect(unknown.code).toBe(1);
+      expect(unknown.err[0]).toMatch(/^error: unknown node name nobody: online now: .*t1/);
       expect(short.code).toBe(1);
       // t5 is never reachable; t1/t2 normally are within the wait (on a loaded machine one may still be coming up).
       expect(short.err[0]).toMatch(/^error: not enough members online: [0-2] of 3 reachable \(not: (t1, )?(t2, )?t5\); quorum 3 needs at least 3$/);

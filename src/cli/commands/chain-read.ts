@@ -63,6 +63,16 @@ export async function chainCallView(args: readonly string[], ctx: CliContext): P
   for (const [k, v] of entries) ctx.out(`${renderKey(k)}: ${renderValue(v)}`);
 }
 
+/** `chain list-accounts`: accounts.accounts (agent IDs of every non-empty on-chain account). */
+export async function chainListAccounts(args: readonly string[], ctx: CliContext): Promise<void> {
+  if (args.length > 0) throw new CliError('usage: iscp chain list-accounts');
+  const { host, chain } = await open(ctx);
+  const d = view(() => host.node.callView(chain, H.accounts, hname(EP.accounts.accounts)));
+  const entries = d.entries();
+  ctx.out(`${entries.length} accounts:`);
+  for (const [k] of entries) ctx.out(`  ${agentIDToString(agentIDFromBytes(k))}`);
+}
+
 /** `chain balance AGENT`: accounts.balance of an on-chain account. */
 export async function chainBalance(args: readonly string[], ctx: CliContext): Promise<void> {
   if (args.length !== 1) throw new CliError('usage: iscp chain balance AGENT   (an address, A/address or C/chain::contract)');

@@ -1,6 +1,6 @@
 import { CliError, type CliContext, type Command } from '../context';
 import { chainDeploy, DEPLOY_USAGE } from './chain-deploy';
-import { chainBalance, chainCallView, chainInfo, chainList, chainListContracts } from './chain-read';
+import { chainBalance, chainCallView, chainInfo, chainList, chainListAccounts, chainListContracts } from './chain-read';
 import { chainDeployContract, chainPostRequest } from './chain-write';
 
 /** `iscp chain SUBCOMMAND …` (wasp-cli names). */
@@ -9,6 +9,7 @@ const SUB: Readonly<Record<string, (args: readonly string[], ctx: CliContext) =>
   list: chainList,
   info: chainInfo,
   'list-contracts': chainListContracts,
+  'list-accounts': chainListAccounts,
   'deploy-contract': chainDeployContract,
   'post-request': chainPostRequest,
   'call-view': chainCallView,
@@ -18,7 +19,7 @@ const SUB: Readonly<Record<string, (args: readonly string[], ctx: CliContext) =>
 const USAGE = [
   'chain …',
   `    ${DEPLOY_USAGE}`,
-  '    chain list | chain info | chain list-contracts',
+  '    chain list | chain info | chain list-contracts | chain list-accounts',
   '    chain deploy-contract NAME FILE.wasm [--description D]',
   '    chain post-request CONTRACT FUNC [key=value ...] [--transfer IOTAS] [--no-wait]',
   '    chain call-view CONTRACT VIEW [key=value ...]',
