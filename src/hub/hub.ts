@@ -31,6 +31,9 @@ export const PEERS_TOPIC = 'iscp/peers/1';
  */
 export const RELAY_RESERVATIONS_MAX = 128;
 export const HUB_CONNECTIONS_MAX = 512;
+/** A committee of tabs opening at once, plus the CLI, all from one host (see the connection manager below). */
+export const HUB_INBOUND_CONNECTIONS_PER_SECOND_MAX = 200;
+export const HUB_INCOMING_PENDING_CONNECTIONS_MAX = 64;
 
 export class HubStartError extends Error {
   override readonly name = 'HubStartError';
@@ -72,7 +75,13 @@ export async function startHub(config: HubConfig, log: (line: string) => void = 
     transports: [webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionManager: { maxConnections: HUB_CONNECTIONS_MAX },
+    // Every tab and CLI connects from 127.0.0.1: libp2p's per-host inbound rate limit (5/s) and pending-upgrade
+    // cap (10) are meant for public nodes and made tabs of a freshly opened committee fail to reach the hub.
+    connectionManager: {
+      maxConnections: HUB_CONNECTIONS_MAX,
+      inboundConnectionThreshold: HUB_INBOUND_CONNECTIONS_PER_SECOND_MAX,
+      maxIncomingPendingConnections: HUB_INCOMING_PENDING_CONNECTIONS_MAX,
+    },
     services: {
       identify: identify(),
       ping: ping(),
