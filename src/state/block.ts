@@ -70,7 +70,22 @@ export function encodeBlock(b: Block): Uint8Array {
 
 /** Strict: bounds checked, no trailing bytes, and the block's own timestamp rules hold (validateBlockShape). */
 export function decodeBlock(bytes: Uint8Array): Block {
-  const block = decodeAll(bytes, 'block', (r): Block => {
+  const block = decodeBlockUnchecked(bytes);
+  try {
+    validateBlockShape(block);
+  } catch (e) {
+    if (e instanceof ValidationError) throw new DecodeError(e.message, 0);
+    throw e;
+  }
+  return block;
+}
+
+/**
+ * The codec alone (bounds and trailing bytes checked) without the shape rules: for stores that hand back exactly
+ * the block they were given, which the state manager validated before committing it.
+ */
+export function decodeBlockUnchecked(bytes: Uint8Array): Block {
+  return decodeAll(bytes, 'block', (r): Block => {
     const blockIndex = r.u32('blockIndex');
     const timestamp = r.i64('block timestamp');
     const n = r.count(STATE_LIMITS.updatesPerBlockMax, 'state updates');
@@ -79,13 +94,6 @@ export function decodeBlock(bytes: Uint8Array): Block {
     const anchorTxId = r.fixed(TX_ID_SIZE, 'anchorTxId');
     return { blockIndex, timestamp, updates, anchorTxId };
   });
-  try {
-    validateBlockShape(block);
-  } catch (e) {
-    if (e instanceof ValidationError) throw new DecodeError(e.message, 0);
-    throw e;
-  }
-  return block;
 }
 
 /** blake2b-256 of the block essence (anchorTxId excluded). */

@@ -2,10 +2,9 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { addressKey, requestIDKey, type ChainID, type RequestID } from '../protocol/ids';
 import { compareBytes, fromHex, toHex } from '../protocol/bytes';
 import { decodeAll, Writer } from '../protocol/codec';
-import { TX_ID_SIZE } from '../protocol/ids';
-import { encodeBlock, readStateUpdate } from '../state/block';
+import { decodeBlockUnchecked, encodeBlock } from '../state/block';
 import { STATE_LIMITS } from '../state/vstate-limits';
-import type { Block, Mutation, StateUpdate } from '../state/types';
+import type { Block, Mutation } from '../state/types';
 import {
   StoreError,
   type BootupRecord,
@@ -252,18 +251,5 @@ export function unpackMutations(bytes: Uint8Array): Mutation[] {
   });
 }
 
-/**
- * Reads back what encodeBlock wrote. Unlike decodeBlock it does not re-check the block's shape rules: the store
- * returns exactly what it was given (the state manager validated it before committing).
- */
-export function unpackBlock(bytes: Uint8Array): Block {
-  return decodeAll(bytes, 'stored block', (r): Block => {
-    const blockIndex = r.u32('blockIndex');
-    const timestamp = r.i64('block timestamp');
-    const n = r.count(STATE_LIMITS.updatesPerBlockMax, 'state updates');
-    const updates: StateUpdate[] = [];
-    for (let i = 0; i < n; i++) updates.push(readStateUpdate(r));
-    const anchorTxId = r.fixed(TX_ID_SIZE, 'anchorTxId');
-    return { blockIndex, timestamp, updates, anchorTxId };
-  });
-}
+/** Reads back what encodeBlock wrote; the store returns exactly what it was given (validated before commit). */
+export const unpackBlock = decodeBlockUnchecked;
