@@ -10,6 +10,7 @@ import { fromHex } from '../protocol/bytes';
 import { PEERING_PROTOCOL } from '../net/browser-net';
 import { addressFromString, addressToString } from '../protocol/ids';
 import { decU64 } from '../vm/dict';
+import { hname, hnameToString } from '../protocol/hname';
 import { runCli } from './main';
 import { startNodeHost, type NodeHost } from './node-host';
 import { loadChains } from './chains-file';
@@ -138,10 +139,13 @@ describe('iscp chain against nodes reached through the hub relay', () => {
     const t5 = await startNodeHost({ hub: await fetchHubInfoFrom(hubUrl), name: 't5' });
     try {
       await t5.net.node.unhandle(PEERING_PROTOCOL);
-      const [unknown, short] = await Promise.all([
+      const [unknown, short, noContract] = await Promise.all([
         cli('chain', 'deploy', '--committee', 't1,t2,nobody', '--peer-wait-ms', '90000'),
         cli('chain', 'deploy', '--committee', 't1,t2,t5', '--quorum', '3', '--peer-wait-ms', '10000'),
+        cli('chain', 'call-view', 'nosuch', 'getX'),
       ]);
+      expect(noContract.code).toBe(1);
+      expect(noContract.err).toEqual([`error: view failed: NoSuchContract: no contract with hname ${hnameToString(hname('nosuch'))} on this chain`]);
       expect(unknown.code).toBe(1);
       expect(unknown.err[0]).toMatch(/^error: unknown node name nobody: online now: .*t1/);
       expect(short.code).toBe(1);
