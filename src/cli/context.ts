@@ -98,7 +98,7 @@ export function createContext(o: ContextOptions): CliContext {
       const addr = info.multiaddrs?.[0];
       if (!addr) throw new CliError(`${hubUrl}/api/hub lists no multiaddr`);
       node = await createNodeConnClientNode();
-      // A few tries: the hub accepts only a few new connections per second from one host (see NODE_NET_LIMITS).
+      // A few tries: the hub caps new connections per second per host (see NODE_NET_LIMITS.hubDialAttempts).
       for (let attempt = 1; !conn; attempt++) {
         try {
           conn = await connectNodeConn(node, addr);

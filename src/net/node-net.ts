@@ -44,9 +44,9 @@ export const NODE_NET_LIMITS = {
   /** Presence names longer than this are dropped by every receiver (presence.ts). */
   nameCharsMax: 64,
   /**
-   * Dial attempts to the hub before giving up, and the pause between them. The hub's libp2p accepts only a few new
-   * connections per second from one host (inboundConnectionThreshold, default 5/s) and every tab is 127.0.0.1,
-   * so a burst of tabs opening can refuse us once.
+   * Dial attempts to the hub before giving up, and the pause between them. The hub's libp2p caps new connections
+   * per second from one host (inboundConnectionThreshold; libp2p's default 5/s refused us in a burst of tabs, all on
+   * 127.0.0.1) and pending upgrades; a busy hub can also drop one handshake.
    */
   hubDialAttempts: 4,
   hubDialRetryMs: 1_000,
