@@ -13,7 +13,7 @@ test('4 tabs form a direct WebRTC mesh and a peering message round-trips between
     for (const other of nodes.tabs.filter((o) => o !== tab)) {
       const row = tab.page.locator(`[data-testid="peer-row"][data-node-id="${other.nodeId}"]`);
       await expect(row).toHaveAttribute('data-kind', 'direct');
-      await expect(row).toHaveAttribute('data-up', 'true');
+      await expect(row).toHaveAttribute('data-up', 'true', { timeout: 30_000 }); // peering hello follows the direct link
       await expect(row).toHaveAttribute('data-name', other.name);
     }
     // An echo frame goes out on this tab's peering stream and comes back on the peer's: from every tab to every peer.
