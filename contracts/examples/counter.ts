@@ -1,5 +1,5 @@
 // Counter: the smallest ISCP contract. increment adds 1 (or param "n"); the view getCounter returns "counter".
-import { params, results, state, event } from "../sdk/index";
+import { params, results, state, event, Dict, str, u64Bytes, hname, contractHname, postRequest } from "../sdk/index";
 
 export function init(): void {
   state.setU64("counter", params.getU64("counter", 0));
@@ -9,6 +9,15 @@ export function increment(): void {
   const c = state.getU64("counter") + params.getU64("n", 1);
   state.setU64("counter", c);
   event("counter = " + c.toString());
+}
+
+// incrementOn asks the counter on another chain (param "chain": its chain ID, 33 bytes; this chain works too) to
+// add "n". A request costs 1 IOTA for its request token: send at least 1 IOTA with this request.
+export function incrementOn(): void {
+  const p = new Dict();
+  p.set(str("n"), u64Bytes(params.getU64("n", 1)));
+  postRequest(params.mustGet("chain"), contractHname(), hname("increment"), p);
+  event("posted increment to another chain");
 }
 
 export function view_getCounter(): void {

@@ -140,13 +140,14 @@ export class Backlog {
     let utxo: ChainUtxo | null = null;
     let marked = 0;
     for (const o of outputs) {
-      if (ck !== null && o.balances.has(ck)) {
-        // Holds the chain color: the chain-token UTXO (when > 0), never a request output.
-        if ((o.balances.get(ck) as bigint) > 0n) utxo ??= { txId: o.txId, balances: o.balances };
-        continue;
-      }
       const k = txKey(o.txId);
-      if (k === IOTA_KEY || !o.balances.has(k)) continue;
+      if (ck !== null && o.balances.has(ck)) {
+        // The chain-token UTXO. It holds requests too when its transaction posted some to this chain: an anchor
+        // whose contract posted to its own chain, or the origin (its requests' tokens share the chain colour,
+        // spec "Fetching the backlog" step 4's exception).
+        if ((o.balances.get(ck) as bigint) > 0n) utxo ??= { txId: o.txId, balances: o.balances };
+        if (requestTokensIn(o.balances, k, ck) === 0n) continue;
+      } else if (k === IOTA_KEY || !o.balances.has(k)) continue;
       const e = this.candidates.get(k);
       if (e) {
         if (e.gen !== gen) marked++;
@@ -252,12 +253,18 @@ export class Backlog {
     }
     if (!sc) return null;
     const mine = sc.requests.filter((r) => addressEquals(r.section.targetContractID.chainId, this.chainAddress));
-    const tokens = out.balances.get(toHex(txId)) ?? 0n;
+    const tokens = requestTokensIn(out.balances, toHex(txId), this.color ? colorKey(this.color) : null);
     if (mine.length === 0 || BigInt(mine.length) !== tokens) return null; // spec step 4: counts must match
     const senderAddress = sc.senderAddress;
     const requests = mine.map((r) => ({ id: r.id, key: requestIDKey(r.id), section: r.section, senderAddress, sender: r.sender, utxoBalances: out.balances, requestsInTx: mine.length }));
     return { requests };
   }
+}
+
+/** Tokens of colour `txKey` (the output's own transaction) that are request tokens: all but the chain token. */
+function requestTokensIn(b: Balances, txKey: string, chainKey: string | null): bigint {
+  const n = b.get(txKey) ?? 0n;
+  return txKey === chainKey ? (n > 0n ? n - 1n : 0n) : n;
 }
 
 /** Balances of a transaction's output to `address` as L1 books them (COLOR_MINT becomes the tx ID). */

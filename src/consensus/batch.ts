@@ -17,6 +17,8 @@ export function selectBatch(
   seenBy: ReadonlyMap<string, ReadonlySet<number>>,
   t: number,
   batchMax: number = CONSENSUS_PARAMS.batchRequestsMax,
+  /** Hex ID of the chain UTXO's transaction: its requests (posted by the chain to itself) are taken first. */
+  firstTx?: string,
 ): BacklogRequest[] {
   const candidates = ready.filter((r) => (seenBy.get(r.key)?.size ?? 0) >= t);
   candidates.sort((a, b) => (seenBy.get(b.key)?.size ?? 0) - (seenBy.get(a.key)?.size ?? 0) || byId(a, b));
@@ -27,6 +29,14 @@ export function selectBatch(
     const g = groups.get(k);
     if (g) g.push(r);
     else groups.set(k, [r]);
+  }
+  if (firstTx !== undefined && groups.has(firstTx)) {
+    const g = groups.get(firstTx) as BacklogRequest[];
+    groups.delete(firstTx);
+    const rest = [...groups];
+    groups.clear();
+    groups.set(firstTx, g);
+    for (const [k, v] of rest) groups.set(k, v);
   }
   let quorum: Set<number> | null = null;
   const batch: BacklogRequest[] = [];

@@ -27,7 +27,7 @@ import { randomnessFromSignature } from '../crypto/threshold';
 import type { VirtualState } from '../state/vstate';
 import type { Block } from '../state/types';
 import type { ProtocolEventKind } from '../node/types';
-import { buildAnchorEssence } from './anchor';
+import { buildAnchorEssence, chainUtxoRequestsMissing, vmChainBalances } from './anchor';
 import type { Backlog, BacklogRequest, ChainUtxo } from './backlog';
 import { isStrictlyOrdered, selectBatch } from './batch';
 import { contextHash, resultHash } from './context';
@@ -350,8 +350,10 @@ export class ConsensusOperator {
     const seenBy = new Map<string, Set<number>>();
     for (const q of ready) seenBy.set(q.key, new Set([this.me]));
     for (const [member, keys] of r.notifications) for (const k of keys) seenBy.get(k)?.add(member);
-    const batch = selectBatch(ready, seenBy, this.cfg.signer.t, this.batchMax);
+    const batch = selectBatch(ready, seenBy, this.cfg.signer.t, this.batchMax, toHex(base.chainUtxo.txId));
     if (batch.length === 0) return;
+    // Requests the chain posted to itself sit in the chain UTXO: no batch without them (they would be lost).
+    if (chainUtxoRequestsMissing(base.chainUtxo, this.cfg.chainColor, batch)) return;
     const minTs = base.state.timestamp + 1n;
     const own = BigInt(nowMs) * 1_000_000n;
     const ctx: ComputationContextMsg = {
@@ -429,6 +431,9 @@ export class ConsensusOperator {
       if (perTx.get(toHex(id.txId)) !== q.requestsInTx) return `request transaction ${txIdToString(id.txId).slice(0, 10)}… only partly in the batch`;
       senders.add(addressKey(q.senderAddress));
     }
+    const batch = ids.map((id) => this.backlog.get(requestIDKey(id)) as BacklogRequest);
+    const missing = chainUtxoRequestsMissing(base.chainUtxo, this.cfg.chainColor, batch);
+    if (missing) return missing;
     // Bounds that keep the anchor a valid L1 transaction (see CONSENSUS_PARAMS).
     if (perTx.size > CONSENSUS_PARAMS.batchRequestTxsMax) return `batch spends ${perTx.size} request transactions > ${CONSENSUS_PARAMS.batchRequestTxsMax}`;
     if (senders.size > CONSENSUS_PARAMS.batchSendersMax) return `batch has ${senders.size} sender addresses > ${CONSENSUS_PARAMS.batchSendersMax}`;
@@ -442,8 +447,14 @@ export class ConsensusOperator {
     r.batch = batch;
     r.stage = 'computing';
     r.stageSinceMs = nowMs;
-    const ck = colorKey(this.cfg.chainColor);
-    const chainBalances: Balances = new Map([...base.chainUtxo.balances].filter(([k]) => k !== ck));
+    let chainBalances: Balances;
+    try {
+      chainBalances = vmChainBalances(base.chainUtxo, this.cfg.chainColor, batch);
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      this.note('vmRun', `Cannot run the batch: ${e.message}. Waiting for the round to time out.`);
+      return;
+    }
     this.out.push({
       kind: 'runVM',
       roundKey: roundKey(r.id),

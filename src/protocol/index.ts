@@ -11,3 +11,4 @@ export * from './transaction';
 export * from './payload';
 export * from './rng';
 export * from './sctx';
+export * from './anchor';

@@ -1,7 +1,10 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import {
+  addBalances,
   addressEquals,
   agentIDEquals,
+  colorKey,
+  REQUEST_TOKEN_IOTA,
   balancesOf,
   base58Decode,
   base58Encode,
@@ -206,8 +209,19 @@ export class ExecContext {
     }
     if (!Number.isInteger(timelock) || timelock < 0 || timelock > 0xffffffff) throw new VMError('BadParams', 'timelock must be a u32');
     const me: AgentID = { chainId: this.env.chainId, hname: sender };
-    // Tokens leave this chain: the anchor transaction sends them to the target chain's address.
-    if (transfer.size > 0) debitToOutside(this.buf, me, transfer);
+    if (timelock !== 0 && addressEquals(target.chainId, this.env.chainId)) {
+      // Its token would sit in the chain UTXO, which the very next anchor consumes: it must be processed then.
+      throw new VMError('BadParams', 'a request to the own chain cannot be time-locked');
+    }
+    // The transfer and the IOTA recoloured into the request token leave this chain (the anchor sends them to the
+    // target chain's address); the poster pays both, so the chain's L1 funds always equal its accounts.
+    const cost = addBalances(transfer, balancesOf([[COLOR_IOTA, REQUEST_TOKEN_IOTA]]));
+    const have = accountBalances(this.buf, me).get(colorKey(COLOR_IOTA)) ?? 0n;
+    const need = cost.get(colorKey(COLOR_IOTA)) ?? 0n;
+    if (have < need) {
+      throw new VMError('InsufficientFunds', `posting a request costs ${REQUEST_TOKEN_IOTA} IOTA for its request token plus the transfer: ${need} IOTA needed, the contract has ${have}`);
+    }
+    debitToOutside(this.buf, me, cost);
     let args;
     try {
       args = params.toArgs();

@@ -1,6 +1,8 @@
 import {
   addressEquals,
   agentIDFromAddress,
+  isAddressAgent,
+  REQUEST_TOKEN_IOTA,
   balancesOf,
   COLOR_IOTA,
   colorKey,
@@ -142,6 +144,9 @@ export function runBatch(task: VMTask): VMResult {
     }
     // The request's tokens are on the chain now: they belong to the sender until the call takes them.
     creditFromOutside(upd, req.sender, req.section.transfer);
+    // A request this chain posted to itself: the anchor sends its token back uncoloured to the chain address,
+    // so the IOTA the contract paid for it comes home to the contract (the accounts invariant holds per block).
+    if (!isAddressAgent(req.sender) && addressEquals(req.sender.chainId, task.chainId)) creditFromOutside(upd, req.sender, REQUEST_TOKEN_HOME);
     const exec = new ExecContext(
       new VirtualStateBuffer(upd),
       {
@@ -206,6 +211,7 @@ export function runBatch(task: VMTask): VMResult {
 }
 
 const INIT_EP = hname('init');
+const REQUEST_TOKEN_HOME = balancesOf([[COLOR_IOTA, REQUEST_TOKEN_IOTA]]);
 
 /** Owner fee (IOTA, from the request's transfer) to the chain owner, then the call with the rest of the transfer. */
 function runRequest(exec: ExecContext, req: VMRequest): void {

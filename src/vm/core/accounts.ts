@@ -1,4 +1,4 @@
-import { addressEquals, fromHex, isAddressAgent, sortedEntries, type Balances } from '../../protocol';
+import { addressEquals, balancesOf, COLOR_IOTA, fromHex, isAddressAgent, REQUEST_TOKEN_IOTA, sortedEntries, subBalances, type Balances } from '../../protocol';
 import { coreAccess } from '../context';
 import { Dict, encAgentID, encU64 } from '../dict';
 import { VMError } from '../errors';
@@ -47,8 +47,11 @@ export const accountsContract = new NativeProcessor(CORE.accounts, {
       const all = accountBalances(buf, caller);
       if (all.size === 0) throw new VMError('InsufficientFunds', 'nothing to withdraw');
       moveFunds(buf, caller, ctx.contractId(), all);
+      // The request token is paid from the funds going home (docs/decisions/vm-request-semantics.md).
+      const home = subBalances(all, balancesOf([[COLOR_IOTA, REQUEST_TOKEN_IOTA]]));
+      if (!home) throw new VMError('InsufficientFunds', `withdrawToChain needs at least ${REQUEST_TOKEN_IOTA} IOTA in the account for the request token`);
       const params = new Dict().set(P.agentID, encAgentID(caller));
-      exec.postRequest(H.accounts, { chainId: caller.chainId, hname: H.accounts }, hnameOf(EP.accounts.deposit), params, all, 0);
+      exec.postRequest(H.accounts, { chainId: caller.chainId, hname: H.accounts }, hnameOf(EP.accounts.deposit), params, home, 0);
     },
   },
   [EP.accounts.balance]: {

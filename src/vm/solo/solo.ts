@@ -21,9 +21,18 @@ import {
   type Hname,
   type RequestID,
   type RequestSection,
+  addressEquals,
+  buildAnchorEssence,
+  essenceBytes,
+  fromHex,
+  inChainUtxo,
+  REQUEST_TOKEN_IOTA,
+  requestIDKey,
+  vmChainBalances,
+  type AnchorChainUtxo,
+  type AnchorRequest,
 } from '../../protocol';
 import { VirtualState } from '../../state/vstate';
-import { encodeBlock } from '../../state/block';
 import { callView as vmCallView, runBatch, type VMRequest, type VMResult } from '../runner';
 import { Dict } from '../dict';
 import { createRegistry } from '../registry-default';
@@ -75,6 +84,22 @@ export class Solo {
   }
 }
 
+/** A request waiting on a Solo chain's address: what the real backlog would hold. */
+interface SoloPending {
+  readonly vm: VMRequest;
+  readonly anchor: AnchorRequest;
+}
+
+/** What a contract posted to another chain, with the output the anchor paid to that chain's address. */
+export interface SoloPosted {
+  readonly section: RequestSection;
+  readonly id: RequestID;
+  readonly sender: AgentID;
+  /** The anchor's output to the target chain address (booked colours), shared by its requests there. */
+  readonly utxoBalances: Balances;
+  readonly requestsInTx: number;
+}
+
 export class SoloChain {
   state = VirtualState.origin();
   readonly chainId: Address;
@@ -82,15 +107,17 @@ export class SoloChain {
   readonly owner: SoloWallet;
   /** Unix ns; advanced 1 s per batch and by advanceClock. */
   clock = 1_700_000_000n * SEC;
-  /** L1 balances of wallets (and of foreign addresses that received withdrawals). */
+  /** L1 balances of wallets and of every other address the anchors paid (foreign chains included). */
   private readonly l1 = new Map<string, Balances>();
-  /** The chain UTXO's tokens excluding the chain token. */
-  chainBalances: Balances = new Map();
+  /** The chain-token UTXO: the origin, then each anchor's output to the chain address. */
+  private chainUtxo: AnchorChainUtxo;
   private readonly rng: SeededRng;
   private txCounter = 0;
   private lastAnchor: Uint8Array = new Uint8Array(32);
-  /** Cross-chain requests the chain posted (the test can deliver them to another SoloChain). */
-  readonly outbox: RequestSection[] = [];
+  /** Requests on the chain address not processed yet (time-locked ones, delivered ones, ones posted to itself). */
+  private pending: SoloPending[] = [];
+  /** Requests the chain's contracts posted to other chains: `deliverOutbox(target)` hands them over. */
+  readonly outbox: SoloPosted[] = [];
   readonly lastResults: VMResult[] = [];
 
   constructor(
@@ -101,6 +128,8 @@ export class SoloChain {
     this.rng = new SeededRng(seed);
     this.chainId = { kind: AddressKind.BLS, digest: this.rng.bytes(32) };
     this.chainColor = this.rng.bytes(32);
+    // The origin transaction's ID is the chain colour; its output to the chain address holds the chain token.
+    this.chainUtxo = { txId: this.chainColor, balances: balancesOf([[this.chainColor, 1n]]) };
     this.owner = this.newWallet('owner');
     const r = this.postRequest({ contract: H.root, entryPoint: EP.init, params: { [P.description]: utf8(description) }, sender: this.owner });
     if (!r.ok) throw new Error(`solo: init failed: ${r.error?.kind}: ${r.error?.message}`);
@@ -114,10 +143,23 @@ export class SoloChain {
 
   l1Balances(a: Address | SoloWallet): Balances {
     const addr = 'address' in a ? a.address : a;
+    if (addressEquals(addr, this.chainId)) return this.chainBalances;
     return this.l1.get(addressKey(addr)) ?? new Map();
   }
   l1Iotas(a: Address | SoloWallet): bigint {
     return this.l1Balances(a).get(colorKey(COLOR_IOTA)) ?? 0n;
+  }
+
+  /**
+   * The chain UTXO's tokens without the chain token and without the requests waiting in it: what the on-chain
+   * accounts must add up to (the accounts invariant). Setting it simulates tokens sent without a request.
+   */
+  get chainBalances(): Balances {
+    return vmChainBalances(this.chainUtxo, this.chainColor, this.inChainUtxo());
+  }
+  set chainBalances(b: Balances) {
+    const held = subBalances(this.chainUtxo.balances, this.chainBalances) as Balances;
+    this.chainUtxo = { txId: this.chainUtxo.txId, balances: addBalances(held, b) };
   }
 
   /** On-chain account balance. */
@@ -139,72 +181,132 @@ export class SoloChain {
     return this.postRequests([req])[0] as RequestReceipt;
   }
 
-  /** One batch with all these requests; returns their receipts (skipped requests have none). */
+  /**
+   * One batch with these requests, after the requests waiting on the chain (posted to itself, delivered from
+   * another chain, time-locked until now), as a committee would batch them; returns the receipts of `reqs`.
+   */
   postRequests(reqs: readonly SoloRequest[]): RequestReceipt[] {
-    const vmReqs: VMRequest[] = reqs.map((r) => this.makeRequest(r));
-    const incoming = vmReqs.reduce((s, r) => addBalances(s, r.section.transfer), new Map() as Balances);
+    const fresh = reqs.map((r) => this.makeRequest(r));
+    const receipts = this.runPending(fresh);
+    const mine = new Set(fresh.map((p) => requestIDKey(p.vm.id)));
+    return receipts.filter((r) => mine.has(requestIDKey(r.requestId)));
+  }
+
+  /**
+   * Hands what this chain's contracts posted to `target` (this chain by default: requests it posted to itself)
+   * over to it, with the tokens the anchors paid to its address, and runs one batch there. Returns its receipts.
+   */
+  deliverOutbox(target: SoloChain = this): RequestReceipt[] {
+    if (target !== this) {
+      const mine = this.outbox.filter((p) => addressEquals(p.section.targetContractID.chainId, target.chainId));
+      for (let i = this.outbox.length - 1; i >= 0; i--) if (mine.includes(this.outbox[i] as SoloPosted)) this.outbox.splice(i, 1);
+      const paid = new Set<string>();
+      for (const p of mine) {
+        const tk = toHex(p.id.txId);
+        if (!paid.has(tk)) {
+          // The anchor's output to the target address moves from this harness's L1 view to the target's.
+          paid.add(tk);
+          const left = subBalances(this.l1Balances(target.chainId), p.utxoBalances);
+          if (!left) throw new Error('solo: the outbox output is missing from L1');
+          this.l1.set(addressKey(target.chainId), left);
+        }
+        target.pending.push({
+          vm: { id: p.id, sender: p.sender, section: p.section },
+          anchor: { id: p.id, section: p.section, senderAddress: this.chainId, utxoBalances: p.utxoBalances, requestsInTx: p.requestsInTx },
+        });
+      }
+    }
+    return target.runPending([]);
+  }
+
+  /** Requests waiting in the chain UTXO (posted by the chain to itself): the next batch must take them all. */
+  private inChainUtxo(): AnchorRequest[] {
+    return this.pending.filter((p) => inChainUtxo(p.anchor, this.chainUtxo)).map((p) => p.anchor);
+  }
+
+  private runPending(fresh: readonly SoloPending[]): RequestReceipt[] {
     this.clock += SEC;
+    // Like a leader, batch only what is not time-locked: the others stay on the chain address.
+    const due = (p: SoloPending): boolean => BigInt(p.vm.section.timelock) * SEC <= this.clock;
+    const all = [...this.pending, ...fresh];
+    const batch = all.filter(due);
     const res = runBatch({
       chainId: this.chainId,
       chainColor: this.chainColor,
       state: this.state,
-      requests: vmReqs,
+      requests: batch.map((p) => p.vm),
       timestamp: this.clock,
       entropy: blake2b256(this.lastAnchor),
-      chainBalances: this.chainBalances,
+      chainBalances: vmChainBalances(this.chainUtxo, this.chainColor, batch.map((p) => p.anchor)),
       programs: this.registry,
     });
     this.lastResults.push(res);
     if (this.lastResults.length > 8) this.lastResults.shift();
-    if (res.block) {
-      const anchor = blake2b256(encodeBlock(res.block));
-      this.state.applyBlock({ ...res.block, anchorTxId: anchor });
-      this.lastAnchor = anchor;
-      this.clock = res.block.timestamp;
-      this.settle(res, incoming, anchor);
-    }
+    const skipped = new Map(res.skipped.map((s) => [requestIDKey(s.requestId), s.reason]));
+    this.pending = all.filter((p) => !due(p));
+    if (res.block) this.anchor(res, batch.filter((p) => !skipped.has(requestIDKey(p.vm.id))));
     return res.receipts;
   }
 
-  /** Moves the L1 side: request tokens into the chain UTXO, withdrawals and outgoing transfers out of it. */
-  private settle(res: VMResult, incoming: Balances, anchor: Uint8Array): void {
-    let utxo = addBalances(this.chainBalances, incoming);
-    for (const w of res.withdrawals) {
-      const minted = w.balances.get(colorKey(COLOR_MINT));
-      const paid = minted !== undefined ? balancesOf([[COLOR_IOTA, minted]]) : w.balances;
-      const left = subBalances(utxo, paid);
-      if (!left) throw new Error('solo: withdrawal exceeds the chain UTXO (accounts invariant broken)');
-      utxo = left;
-      const got = minted !== undefined ? balancesOf([[anchor, minted]]) : w.balances;
-      this.l1.set(addressKey(w.address), addBalances(this.l1Balances(w.address), got));
+  /** The anchor transaction, built by the same function as the committee's, and its effect on L1. */
+  private anchor(res: VMResult, processed: readonly SoloPending[]): void {
+    const block = res.block as NonNullable<VMResult['block']>;
+    const essence = buildAnchorEssence({
+      chainAddress: this.chainId,
+      chainColor: this.chainColor,
+      chainUtxo: this.chainUtxo,
+      requests: processed.map((p) => p.anchor),
+      blockIndex: block.blockIndex,
+      timestamp: block.timestamp,
+      stateHash: res.stateHash as Uint8Array,
+      withdrawals: res.withdrawals,
+      outgoingRequests: res.outgoingRequests,
+    });
+    const anchorId = blake2b256(essenceBytes(essence));
+    this.state.applyBlock({ ...block, anchorTxId: anchorId });
+    this.lastAnchor = anchorId;
+    this.clock = block.timestamp;
+    // The outputs as L1 books them: MINT becomes the anchor's colour.
+    const booked = (b: Balances): Balances => balancesOf([...b].map(([k, v]) => [k === colorKey(COLOR_MINT) ? anchorId : fromHex(k), v] as const));
+    const toTarget = new Map<string, number>();
+    for (const o of essence.outputs) {
+      const b = booked(o.balances);
+      if (addressEquals(o.address, this.chainId)) this.chainUtxo = { txId: anchorId, balances: b };
+      else this.l1.set(addressKey(o.address), addBalances(this.l1.get(addressKey(o.address)) ?? new Map(), b));
     }
-    for (const o of res.outgoingRequests) {
-      const left = subBalances(utxo, o.transfer);
-      if (!left) throw new Error('solo: outgoing transfer exceeds the chain UTXO');
-      utxo = left;
-      this.outbox.push(o);
-    }
-    this.chainBalances = utxo;
+    for (const q of res.outgoingRequests) toTarget.set(addressKey(q.targetContractID.chainId), (toTarget.get(addressKey(q.targetContractID.chainId)) ?? 0) + 1);
+    res.outgoingRequests.forEach((section, index) => {
+      const id: RequestID = { txId: anchorId, index };
+      const sender: AgentID = { chainId: this.chainId, hname: section.senderContractHname };
+      const target = section.targetContractID.chainId;
+      const requestsInTx = toTarget.get(addressKey(target)) as number;
+      const out = essence.outputs.find((o) => addressEquals(o.address, target));
+      const utxoBalances = out ? booked(out.balances) : new Map();
+      if (addressEquals(target, this.chainId)) {
+        this.pending.push({ vm: { id, sender, section }, anchor: { id, section, senderAddress: this.chainId, utxoBalances, requestsInTx } });
+      } else this.outbox.push({ section, id, sender, utxoBalances, requestsInTx });
+    });
   }
 
-  private makeRequest(r: SoloRequest): VMRequest {
+  /** A wallet's request transaction: it pays the transfer and the IOTA recoloured into the request token. */
+  private makeRequest(r: SoloRequest): SoloPending {
     const sender = r.sender ?? this.owner;
     const transfer = typeof r.transfer === 'bigint' ? balancesOf([[COLOR_IOTA, r.transfer]]) : r.transfer ?? new Map();
-    const left = subBalances(this.l1Balances(sender), transfer);
-    if (!left) throw new Error(`solo: wallet ${sender.name} has too few L1 tokens for this transfer`);
+    const left = subBalances(this.l1Balances(sender), addBalances(transfer, balancesOf([[COLOR_IOTA, REQUEST_TOKEN_IOTA]])));
+    if (!left) throw new Error(`solo: wallet ${sender.name} has too few L1 tokens for this transfer and the request token`);
     this.l1.set(addressKey(sender.address), left);
     const id: RequestID = { txId: blake2b256(new Writer().u32(++this.txCounter).finish(), this.chainId.digest), index: 0 };
+    const section: RequestSection = {
+      senderContractHname: 0,
+      targetContractID: { chainId: this.chainId, hname: toHname(r.contract) },
+      entryPoint: cachedHname(r.entryPoint),
+      transfer,
+      timelock: r.timelock ?? 0,
+      args: toDict(r.params).toArgs(),
+    };
     return {
-      id,
-      sender: sender.agentId,
-      section: {
-        senderContractHname: 0,
-        targetContractID: { chainId: this.chainId, hname: toHname(r.contract) },
-        entryPoint: cachedHname(r.entryPoint),
-        transfer,
-        timelock: r.timelock ?? 0,
-        args: toDict(r.params).toArgs(),
-      },
+      vm: { id, sender: sender.agentId, section },
+      anchor: { id, section, senderAddress: sender.address, utxoBalances: addBalances(transfer, balancesOf([[id.txId, 1n]])), requestsInTx: 1 },
     };
   }
 

@@ -1,0 +1,177 @@
+import { ValidationError } from './errors';
+import { toHex } from './bytes';
+import { addBalances, balancesOf, subBalances, type Balances } from './balances';
+import { addressKey, COLOR_IOTA, COLOR_MINT, colorKey, type Address, type Color, type OutputID, type RequestID, type TransactionID } from './ids';
+import { encodeSCPayload, type RequestSection } from './payload';
+import type { Essence, Output } from './transaction';
+
+/**
+ * The chain's L1 accounting: what an anchor transaction consumes and pays. ONE implementation, used by the
+ * consensus operator (real nodes) and by Solo, so a contract test cannot pass on rules the committee does not
+ * follow (docs/decisions/vm-request-semantics.md "Request tokens").
+ */
+
+/** IOTAs it costs to post a request: one is recoloured into the request token (spec "Request token"). */
+export const REQUEST_TOKEN_IOTA = 1n;
+
+/** A processed request, as the anchor builder needs it. */
+export interface AnchorRequest {
+  readonly id: RequestID;
+  readonly section: RequestSection;
+  /** Where the request token goes back uncoloured: the address that signed the request transaction. */
+  readonly senderAddress: Address;
+  /** Booked balances of the request transaction's output to the chain address (consumed whole). */
+  readonly utxoBalances: Balances;
+  /** Request sections of that transaction targeting this chain (= its request tokens here). */
+  readonly requestsInTx: number;
+}
+
+/** The UTXO holding the chain token. */
+export interface AnchorChainUtxo {
+  readonly txId: TransactionID;
+  readonly balances: Balances;
+}
+
+/** An L1 payment the VM asked for (COLOR_MINT amounts mint the anchor's colour). */
+export interface AnchorWithdrawal {
+  readonly address: Address;
+  readonly balances: Balances;
+}
+
+export interface AnchorSpec {
+  readonly chainAddress: Address;
+  readonly chainColor: Color;
+  /** The chain-token UTXO the new anchor consumes (output of the previous anchor in the chain address). */
+  readonly chainUtxo: AnchorChainUtxo;
+  /** The batch, in batch order; every request of a request transaction is in it (its UTXO is consumed whole). */
+  readonly requests: readonly AnchorRequest[];
+  readonly blockIndex: number;
+  readonly timestamp: bigint;
+  readonly stateHash: Uint8Array;
+  readonly withdrawals: readonly AnchorWithdrawal[];
+  readonly outgoingRequests: readonly RequestSection[];
+}
+
+/**
+ * Requests whose tokens sit in the chain-token UTXO itself: requests a contract posted to its own chain (the
+ * anchor that carries them pays them to the chain address, where they merge with the chain output) and
+ * requests in the origin transaction (spec "Fetching the backlog", step 4's exception). The next anchor consumes
+ * that UTXO whatever it processes, so these requests must all be in the next batch.
+ */
+export const inChainUtxo = (r: AnchorRequest, chainUtxo: AnchorChainUtxo): boolean => toHex(r.id.txId) === toHex(chainUtxo.txId);
+
+/** Request tokens in the chain-token UTXO: tokens of its own transaction's colour, the chain token excluded. */
+export function chainUtxoRequestTokens(chainUtxo: AnchorChainUtxo, chainColor: Color): bigint {
+  const own = toHex(chainUtxo.txId);
+  const n = chainUtxo.balances.get(own) ?? 0n;
+  return own === colorKey(chainColor) ? (n > 0n ? n - 1n : 0n) : n;
+}
+
+/** Null when the batch processes every request in the chain UTXO (it must: the anchor consumes that UTXO). */
+export function chainUtxoRequestsMissing(chainUtxo: AnchorChainUtxo, chainColor: Color, batch: readonly AnchorRequest[]): string | null {
+  const want = chainUtxoRequestTokens(chainUtxo, chainColor);
+  const have = BigInt(batch.filter((r) => inChainUtxo(r, chainUtxo)).length);
+  return want === have ? null : `the batch has ${have} of the ${want} request(s) in the chain UTXO (the anchor consumes it: all must be processed)`;
+}
+
+/**
+ * What the VM gets as `chainBalances`: every token the anchor will consume that no request of this batch claims
+ * — the chain UTXO without the chain token, plus each consumed request UTXO beyond its requests' transfers and
+ * tokens (e.g. request tokens another chain sent back uncoloured with its requests) — because the VM credits each
+ * request's transfer itself and the surplus to the chain owner (docs/decisions/vm-request-semantics.md). So the
+ * accounts add up to the new chain output after every block. Throws ValidationError('anchor', …) when a UTXO
+ * does not hold what its requests claim.
+ */
+export function vmChainBalances(chainUtxo: AnchorChainUtxo, chainColor: Color, batch: readonly AnchorRequest[]): Balances {
+  const ck = colorKey(chainColor);
+  let b: Balances = new Map([...chainUtxo.balances].filter(([k]) => k !== ck));
+  const utxoKey = toHex(chainUtxo.txId);
+  const byTx = new Map<string, AnchorRequest[]>();
+  for (const r of batch) {
+    const k = toHex(r.id.txId);
+    const g = byTx.get(k);
+    if (g) g.push(r);
+    else byTx.set(k, [r]);
+  }
+  for (const [k, g] of byTx) {
+    const claimed = g.reduce((sum, r) => addBalances(sum, r.section.transfer), k === ck ? new Map() : balancesOf([[(g[0] as AnchorRequest).id.txId, BigInt(g.length)]]));
+    if (k !== utxoKey) b = addBalances(b, (g[0] as AnchorRequest).utxoBalances);
+    const left = subBalances(b, claimed);
+    if (!left) throw new ValidationError('anchor', 'a request UTXO does not hold the transfers and tokens of its requests');
+    b = left;
+  }
+  return b;
+}
+
+/**
+ * Builds the anchor transaction's essence (spec "Anchoring the state", "Removing the request from the backlog").
+ * Deterministic: the same spec gives the same bytes on every node (outputs merged per address; essenceBytes
+ * sorts inputs and outputs).
+ *  - inputs: the chain-token UTXO and each processed request transaction's UTXO in the chain address (once;
+ *    requests in the chain UTXO add no input);
+ *  - each request token goes back uncoloured (REQUEST_TOKEN_IOTA) to the request's sender address — for a
+ *    request the chain posted to itself that is the chain address, and the VM credits it to the posting contract;
+ *  - VM withdrawals go to their addresses; each outgoing request mints its request token (COLOR_MINT) from
+ *    REQUEST_TOKEN_IOTA that the VM debited from the posting contract, and carries its transfer;
+ *  - everything else, with the chain token, goes back to the chain address.
+ * Throws ValidationError('anchor', …) when the outputs need more than the inputs hold.
+ */
+export function buildAnchorEssence(spec: AnchorSpec): Essence {
+  const chainKey = colorKey(spec.chainColor);
+  if ((spec.chainUtxo.balances.get(chainKey) ?? 0n) < 1n) throw new ValidationError('anchor', 'chain UTXO does not hold the chain token');
+  const missing = chainUtxoRequestsMissing(spec.chainUtxo, spec.chainColor, spec.requests);
+  if (missing) throw new ValidationError('anchor', missing);
+  const inputs: OutputID[] = [{ txId: spec.chainUtxo.txId, address: spec.chainAddress }];
+  let pool: Balances = spec.chainUtxo.balances;
+  const outs = new Map<string, { address: Address; balances: Balances }>();
+  const pay = (address: Address, b: Balances): void => {
+    const k = addressKey(address);
+    const prev = outs.get(k);
+    outs.set(k, { address, balances: prev ? addBalances(prev.balances, b) : b });
+  };
+  const take = (b: Balances, what: string): void => {
+    const left = subBalances(pool, b);
+    if (!left) throw new ValidationError('anchor', `chain funds do not cover ${what}`);
+    pool = left;
+  };
+
+  const utxoKey = toHex(spec.chainUtxo.txId);
+  const seenTx = new Set<string>();
+  for (const r of spec.requests) {
+    const k = toHex(r.id.txId);
+    if (seenTx.has(k)) continue;
+    seenTx.add(k);
+    if (k !== utxoKey) {
+      inputs.push({ txId: r.id.txId, address: spec.chainAddress });
+      pool = addBalances(pool, r.utxoBalances);
+    }
+    take(balancesOf([[r.id.txId, BigInt(r.requestsInTx)]]), 'the request tokens');
+    pay(r.senderAddress, balancesOf([[COLOR_IOTA, BigInt(r.requestsInTx) * REQUEST_TOKEN_IOTA]]));
+  }
+  for (const w of spec.withdrawals) {
+    // A MINT amount is paid with as many IOTAs: L1 recolours them into the anchor's colour.
+    take(mintPaidInIota(w.balances), `a withdrawal to ${addressKey(w.address).slice(0, 10)}`);
+    pay(w.address, w.balances);
+  }
+  for (const q of spec.outgoingRequests) {
+    take(addBalances(q.transfer, balancesOf([[COLOR_IOTA, REQUEST_TOKEN_IOTA]])), 'an outgoing request');
+    pay(q.targetContractID.chainId, addBalances(q.transfer, balancesOf([[COLOR_MINT, 1n]])));
+  }
+  if ((pool.get(chainKey) ?? 0n) !== 1n) throw new ValidationError('anchor', 'the new chain output would not hold exactly one chain token');
+  pay(spec.chainAddress, pool);
+
+  const outputs: Output[] = [...outs.values()].map((o) => ({ address: o.address, balances: o.balances }));
+  const dataPayload = encodeSCPayload({
+    state: { chainColor: spec.chainColor, blockIndex: spec.blockIndex, timestamp: spec.timestamp, stateHash: spec.stateHash },
+    requests: spec.outgoingRequests,
+  });
+  return { inputs, outputs, dataPayload };
+}
+
+function mintPaidInIota(b: Balances): Balances {
+  const mint = b.get(colorKey(COLOR_MINT));
+  if (mint === undefined) return b;
+  const rest = new Map([...b].filter(([k]) => k !== colorKey(COLOR_MINT)));
+  return addBalances(rest, balancesOf([[COLOR_IOTA, mint]]));
+}
+
