@@ -12,12 +12,19 @@ export function increment(): void {
 }
 
 // incrementOn asks the counter on another chain (param "chain": its chain ID, 33 bytes; this chain works too) to
-// add "n". A request costs 1 IOTA for its request token: send at least 1 IOTA with this request.
+// add "n". With param "back" (a chain ID) it asks that counter to run incrementOn itself, aimed at "back": the
+// other chain answers. A request costs 1 IOTA for its request token (2 with "back": the answer's token is sent
+// along), so send that much with this request.
 export function incrementOn(): void {
   const p = new Dict();
   p.set(str("n"), u64Bytes(params.getU64("n", 1)));
-  postRequest(params.mustGet("chain"), contractHname(), hname("increment"), p);
-  event("posted increment to another chain");
+  if (params.has("back")) {
+    p.set(str("chain"), params.mustGet("back"));
+    postRequest(params.mustGet("chain"), contractHname(), hname("incrementOn"), p, 1);
+  } else {
+    postRequest(params.mustGet("chain"), contractHname(), hname("increment"), p);
+  }
+  event("posted a request to a counter on another chain");
 }
 
 export function view_getCounter(): void {

@@ -27,7 +27,7 @@ import { randomnessFromSignature } from '../crypto/threshold';
 import type { VirtualState } from '../state/vstate';
 import type { Block } from '../state/types';
 import type { ProtocolEventKind } from '../node/types';
-import { buildAnchorEssence, chainUtxoRequestsMissing, vmChainBalances } from './anchor';
+import { buildAnchorEssence, chainUtxoRequestsMissing, requestUtxoSurplus, vmChainBalances } from './anchor';
 import type { Backlog, BacklogRequest, ChainUtxo } from './backlog';
 import { isStrictlyOrdered, selectBatch } from './batch';
 import { contextHash, resultHash } from './context';
@@ -448,8 +448,10 @@ export class ConsensusOperator {
     r.stage = 'computing';
     r.stageSinceMs = nowMs;
     let chainBalances: Balances;
+    let surplus: (Balances | undefined)[];
     try {
       chainBalances = vmChainBalances(base.chainUtxo, this.cfg.chainColor, batch);
+      surplus = requestUtxoSurplus(base.chainUtxo, batch);
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       this.note('vmRun', `Cannot run the batch: ${e.message}. Waiting for the round to time out.`);
@@ -462,10 +464,14 @@ export class ConsensusOperator {
         chainId: this.cfg.chainAddress,
         chainColor: this.cfg.chainColor,
         state: base.state,
-        requests: batch.map((q) => ({ id: q.id, section: q.section, sender: q.sender })),
+        requests: batch.map((q, i) => {
+          const extra = surplus[i];
+          return extra ? { id: q.id, section: q.section, sender: q.sender, utxoSurplus: extra } : { id: q.id, section: q.section, sender: q.sender };
+        }),
         timestamp: ctx.timestamp,
         entropy: entropyOf(base.anchorTx, base.anchorTxId),
         chainBalances,
+        chainUtxoTxKey: toHex(base.chainUtxo.txId),
       },
     });
     this.note('vmRun', `Running the VM on ${batch.length} request(s).`);
@@ -486,6 +492,9 @@ export class ConsensusOperator {
     let essence: Essence;
     let block: Block;
     let stateHash: Uint8Array;
+    // Transactions the VM deferred are not consumed: they stay in the backlog for a later block.
+    const deferred = new Set((outcome.deferred ?? []).map((id) => requestIDKey(id)));
+    const processed = deferred.size === 0 ? r.batch : r.batch.filter((q) => !deferred.has(q.key));
     try {
       block = makeBlock(base.state.blockIndex + 1, outcome.updates);
       stateHash = base.state.hashAfter(block);
@@ -493,7 +502,7 @@ export class ConsensusOperator {
         chainAddress: this.cfg.chainAddress,
         chainColor: this.cfg.chainColor,
         chainUtxo: base.chainUtxo,
-        requests: r.batch,
+        requests: processed,
         blockIndex: block.blockIndex,
         timestamp: block.timestamp,
         stateHash,
@@ -510,7 +519,7 @@ export class ConsensusOperator {
     r.mine = { ctxHash, resultHash: resultHash(ctxHash, essence), partialSig: this.cfg.signer.partialSign(message), essence, message };
     r.stage = 'waitingResults';
     r.stageSinceMs = nowMs;
-    this.out.push({ kind: 'pendingBlock', block, stateHash, requestIds: r.batch.map((q) => q.id) });
+    this.out.push({ kind: 'pendingBlock', block, stateHash, requestIds: processed.map((q) => q.id) });
     this.note('vmRun', `Computed block #${block.blockIndex} (state hash ${toHex(stateHash).slice(0, 12)}…) and partially signed the anchor.`);
     if (r.leader === this.me) {
       r.results.set(this.me, { kind: 'resultAndPartialSig', round: r.id, contextHash: ctxHash, resultHash: r.mine.resultHash, partialSig: r.mine.partialSig });

@@ -11,6 +11,8 @@ export interface VmTaskRequest {
   readonly id: RequestID;
   readonly section: RequestSection;
   readonly sender: AgentID;
+  /** Tokens in its transaction's UTXO that no request claims (src/protocol/anchor.ts requestUtxoSurplus). */
+  readonly utxoSurplus?: Balances;
 }
 export interface VmTask {
   readonly chainId: ChainID;
@@ -24,6 +26,8 @@ export interface VmTask {
   readonly entropy: Uint8Array;
   /** Balance of the chain-token UTXO (chain token excluded) before the batch's transfers are credited. */
   readonly chainBalances: Balances;
+  /** Hex ID of the chain UTXO's transaction (its requests are never deferred). */
+  readonly chainUtxoTxKey?: string;
 }
 export interface VmWithdrawal {
   readonly address: Address;
@@ -34,6 +38,8 @@ export interface VmOutcome {
   readonly updates: readonly StateUpdate[];
   readonly withdrawals: readonly VmWithdrawal[];
   readonly outgoingRequests: readonly RequestSection[];
+  /** Whole request transactions the VM left for a later block (the batch's room for L1 outputs was used up). */
+  readonly deferred?: readonly RequestID[];
   /** Requests the VM refused to process (time-locked, duplicate…): the round's result is unusable. */
   readonly skipped?: readonly { readonly requestId: RequestID; readonly reason: string }[];
 }

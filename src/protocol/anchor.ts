@@ -75,32 +75,44 @@ export function chainUtxoRequestsMissing(chainUtxo: AnchorChainUtxo, chainColor:
 }
 
 /**
- * What the VM gets as `chainBalances`: every token the anchor will consume that no request of this batch claims
- * — the chain UTXO without the chain token, plus each consumed request UTXO beyond its requests' transfers and
- * tokens (e.g. request tokens another chain sent back uncoloured with its requests) — because the VM credits each
- * request's transfer itself and the surplus to the chain owner (docs/decisions/vm-request-semantics.md). So the
- * accounts add up to the new chain output after every block. Throws ValidationError('anchor', …) when a UTXO
- * does not hold what its requests claim.
+ * What the VM gets as `chainBalances`: the chain UTXO without the chain token and without what the batch's
+ * requests sitting in it claim (the VM credits each request's transfer itself, and what is left beyond the
+ * accounts' total to the chain owner). Throws ValidationError('anchor', …) when it does not hold that.
  */
 export function vmChainBalances(chainUtxo: AnchorChainUtxo, chainColor: Color, batch: readonly AnchorRequest[]): Balances {
   const ck = colorKey(chainColor);
-  let b: Balances = new Map([...chainUtxo.balances].filter(([k]) => k !== ck));
+  const b: Balances = new Map([...chainUtxo.balances].filter(([k]) => k !== ck));
+  const mine = batch.filter((r) => inChainUtxo(r, chainUtxo));
+  if (mine.length === 0) return b;
+  const tokens = toHex(chainUtxo.txId) === ck ? new Map() : balancesOf([[chainUtxo.txId, BigInt(mine.length)]]);
+  const left = subBalances(b, mine.reduce((sum, r) => addBalances(sum, r.section.transfer), tokens as Balances));
+  if (!left) throw new ValidationError('anchor', 'the chain UTXO does not hold the transfers and tokens of the requests in it');
+  return left;
+}
+
+/**
+ * Per request of the batch: on the first request of each request transaction (other than the chain UTXO's),
+ * the tokens of its UTXO that none of its requests claims — e.g. request tokens another chain sent back
+ * uncoloured in the output carrying its requests to us. The VM credits them to the chain owner with that
+ * request, so they move with the transaction (a deferred transaction takes them along). Undefined elsewhere.
+ */
+export function requestUtxoSurplus(chainUtxo: AnchorChainUtxo, batch: readonly AnchorRequest[]): (Balances | undefined)[] {
+  const out: (Balances | undefined)[] = batch.map(() => undefined);
   const utxoKey = toHex(chainUtxo.txId);
-  const byTx = new Map<string, AnchorRequest[]>();
-  for (const r of batch) {
+  const first = new Map<string, number>();
+  const claimed = new Map<string, Balances>();
+  batch.forEach((r, i) => {
     const k = toHex(r.id.txId);
-    const g = byTx.get(k);
-    if (g) g.push(r);
-    else byTx.set(k, [r]);
+    if (k === utxoKey) return;
+    if (!first.has(k)) first.set(k, i);
+    claimed.set(k, addBalances(claimed.get(k) ?? balancesOf([[r.id.txId, BigInt(r.requestsInTx)]]), r.section.transfer));
+  });
+  for (const [k, i] of first) {
+    const extra = subBalances((batch[i] as AnchorRequest).utxoBalances, claimed.get(k) as Balances);
+    if (!extra) throw new ValidationError('anchor', 'a request UTXO does not hold the transfers and tokens of its requests');
+    if (extra.size > 0) out[i] = extra;
   }
-  for (const [k, g] of byTx) {
-    const claimed = g.reduce((sum, r) => addBalances(sum, r.section.transfer), k === ck ? new Map() : balancesOf([[(g[0] as AnchorRequest).id.txId, BigInt(g.length)]]));
-    if (k !== utxoKey) b = addBalances(b, (g[0] as AnchorRequest).utxoBalances);
-    const left = subBalances(b, claimed);
-    if (!left) throw new ValidationError('anchor', 'a request UTXO does not hold the transfers and tokens of its requests');
-    b = left;
-  }
-  return b;
+  return out;
 }
 
 /**

@@ -1,12 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Simulation, type ByzantineKind, type SimConfig } from './sim';
+import { Simulation, type ByzantineKind, type SimConfig, type SimWorkload } from './sim';
 import type { NetworkFaults } from './network';
 import { parseSeedRange, scenarioForSeed } from './seeds';
 
 /**
  * npm run sim -- --seed S --n N --t T --requests R --faults drop=0.05,dup=0.05,delay=0-40,wrongResult@1,silent@2,
  *   badPartialSig@3,equivocate@1,rejectAnchor@2,crash@2:400-900,partition@200-800,skew=0/500/-500/0
- *   [--dkg] [--workload counter] [--interval MS] --trace FILE.json  |  --soak  |  --seeds A..B (random faults per seed)
+ *   [--dkg] [--workload deposit|counter|crossChain] [--chains K] [--interval MS] --trace FILE.json  |  --soak  |  --seeds A..B (random faults per seed)
  */
 const COUNTER_WASM = new URL('../../contracts/build/counter.wasm', import.meta.url);
 
@@ -43,7 +43,11 @@ function parse(argv: string[]): { cfg: SimConfig; traceFile: string | null; soak
     } else if (k === 'skew') clockSkewMs = v.split('/').map(Number);
     else throw new Error(`unknown fault '${f}'`);
   }
-  const workload = get('workload') === 'counter' ? 'counter' : 'deposit';
+  const w = get('workload') ?? 'deposit';
+  if (w !== 'deposit' && w !== 'counter' && w !== 'crossChain') throw new Error(`unknown workload '${w}' (deposit, counter or crossChain)`);
+  const workload: SimWorkload = w;
+  const chains = Number(get('chains') ?? (workload === 'crossChain' ? 2 : 1));
+  if (!Number.isInteger(chains) || chains < 1 || chains > 8) throw new Error(`--chains must be 1..8, got ${get('chains')}`);
   const interval = get('interval');
   const cfg: SimConfig = {
     seed: Number(get('seed') ?? 1),
@@ -59,7 +63,8 @@ function parse(argv: string[]): { cfg: SimConfig; traceFile: string | null; soak
     ...(interval !== undefined ? { requestIntervalMs: Number(interval) } : {}),
     dkg: argv.includes('--dkg'),
     workload,
-    ...(workload === 'counter' ? { counterWasm: new Uint8Array(readFileSync(COUNTER_WASM)) } : {}),
+    chains,
+    ...(workload !== 'deposit' ? { counterWasm: new Uint8Array(readFileSync(COUNTER_WASM)) } : {}),
     trace: get('trace') !== undefined,
   };
   const seeds = get('seeds');
@@ -80,7 +85,7 @@ async function main(): Promise<void> {
     const r = await new Simulation(c).run();
     const lat = [...r.latenciesMs].sort((a, b) => a - b);
     console.log(
-      `${r.ok ? 'OK  ' : 'FAIL'} seed=${c.seed} n=${c.n} t=${c.t} blocks=${r.blocks} requests=${r.requestsProcessed} virtualMs=${r.timeMs} ` +
+      `${r.ok ? 'OK  ' : 'FAIL'} seed=${c.seed} n=${c.n} t=${c.t} blocks=${r.chainBlocks.join('+')} requests=${r.requestsProcessed}${r.crossChainProcessed ? ` crossChain=${r.crossChainProcessed}` : ''} virtualMs=${r.timeMs} ` +
         `latencyMsP50=${lat[Math.floor(lat.length / 2)] ?? '-'} evidence=${r.evidence} dropped=${r.messagesDropped} wallMs=${(performance.now() - t0).toFixed(0)}\n` +
         `final state hash ${r.finalStateHash}`,
     );

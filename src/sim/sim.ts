@@ -1,4 +1,5 @@
 import {
+  addressBytes,
   addressKey,
   argsOf,
   balancesOf,
@@ -34,7 +35,7 @@ import { decodePeerFrame, encodePeerFrame, type PeerFrame } from '../chain/wire'
 import { roundKey } from '../consensus/operator';
 import { stateSectionOf } from '../state/manager';
 import type { DeployChainResult } from '../node/setup';
-import { decU64 } from '../vm/dict';
+import { decU64, encU64 } from '../vm/dict';
 import { buildOriginTx, buildRequestTx } from '../chain/deploy';
 import { CONSENSUS_PARAMS, type ConsensusTimeouts } from '../consensus/params';
 import type { VmOutcome, VmTask } from '../consensus/vm-port';
@@ -53,7 +54,7 @@ import { CostMeter } from './cost';
 export type ByzantineKind = 'silent' | 'wrongResult' | 'badPartialSig' | 'equivocate';
 
 /** What the wallets post after the chain is up. */
-export type SimWorkload = 'deposit' | 'counter';
+export type SimWorkload = 'deposit' | 'counter' | 'crossChain';
 
 export interface SimConfig {
   readonly seed: number;
@@ -82,7 +83,13 @@ export interface SimConfig {
   readonly dkgPhaseTimeoutMs?: number;
   /** 'deposit' (default): accounts.deposit requests; 'counter': deploy `counterWasm` (blob + root) and post increments. */
   readonly workload?: SimWorkload;
-  /** The counter contract's wasm bytes (contracts/build/counter.wasm), needed by the 'counter' workload. */
+  /**
+   * Chains deployed on the same committee nodes (default 1). 'crossChain' (needs ≥ 1; ≥ 2 for cross-chain
+   * traffic) deploys the counter on each and posts counter.incrementOn: a third of the requests to the next
+   * chain, a third to the next chain which answers back, a third from a contract to its own chain.
+   */
+  readonly chains?: number;
+  /** The counter contract's wasm bytes (contracts/build/counter.wasm), needed by the 'counter' and 'crossChain' workloads. */
   readonly counterWasm?: Uint8Array;
   /** L1 rejects the first anchor posted for each of these block indices (requests must stay, the round restart). */
   readonly rejectAnchorBlocks?: readonly number[];
@@ -102,6 +109,10 @@ export interface SimResult {
   readonly violation: string | null;
   readonly timeMs: number;
   readonly blocks: number;
+  /** Block index of each chain (first = blocks). */
+  readonly chainBlocks: readonly number[];
+  /** Requests contracts posted to other chains (or their own) that were processed (crossChain workload). */
+  readonly crossChainProcessed: number;
   readonly requestsProcessed: number;
   readonly finalStateHash: string;
   readonly evidence: number;
@@ -187,14 +198,14 @@ export class Simulation {
   readonly slots: SimNodeSlot[] = [];
   /** Protected so a host subclass (the classroom) can stream the event log as it grows. */
   protected readonly trace: TraceEvent[] = [];
-  private chainAddress: Address | null = null;
-  private chainColor: Uint8Array | null = null;
-  private keys: KeyShare[] = [];
-  /** Committed state hash per block index, from the first honest commit seen (safety invariant). */
-  private readonly committedHash = new Map<number, string>();
+  /** The chains the committee runs, in deployment order (the first is the one most scenarios use). */
+  private readonly chains: { readonly address: Address; readonly color: Uint8Array }[] = [];
+  /** Committed state hash per chain and block index, from the first honest commit seen (safety invariant). */
+  private readonly committedHash = new Map<string, string>();
   /** request → block index where each honest node processed it (exactly once per node). */
   private readonly processedAt = new Map<string, Map<number, number>>();
-  private readonly posted = new Map<string, { id: RequestID; atMs: number; doneMs: number | null }>();
+  private readonly posted = new Map<string, { id: RequestID; chain: Address; atMs: number; doneMs: number | null }>();
+  private crossChainProcessed = 0;
   private wallet: Ed25519KeyPair;
   private deployFigures: { virtualMs: number; wallMs: number; viaDkg: boolean } | null = null;
   private readonly equivocated = new Set<string>();
@@ -215,6 +226,13 @@ export class Simulation {
     this.wallet = ed25519KeyPairFromSeed(this.rng.bytes(32));
   }
 
+  private get chainAddress(): Address | null {
+    return this.chains[0]?.address ?? null;
+  }
+  private get chainColor(): Uint8Array | null {
+    return this.chains[0]?.color ?? null;
+  }
+
   get reproduce(): string {
     const c = this.cfg;
     const f: string[] = [];
@@ -226,7 +244,7 @@ export class Simulation {
     if (c.partition) f.push(`partition@${c.partition.fromMs}-${c.partition.toMs}`);
     if (c.clockSkewMs?.some((s) => s !== 0)) f.push(`skew=${c.clockSkewMs.join('/')}`);
     for (const b of c.rejectAnchorBlocks ?? []) f.push(`rejectAnchor@${b}`);
-    const extra = `${c.dkg ? ' --dkg' : ''}${c.workload === 'counter' ? ' --workload counter' : ''}${c.requestIntervalMs !== undefined ? ` --interval ${c.requestIntervalMs}` : ''}`;
+    const extra = `${c.dkg ? ' --dkg' : ''}${c.workload && c.workload !== 'deposit' ? ` --workload ${c.workload}` : ''}${c.chains && c.chains > 1 ? ` --chains ${c.chains}` : ''}${c.requestIntervalMs !== undefined ? ` --interval ${c.requestIntervalMs}` : ''}`;
     return `npm run sim -- --seed ${c.seed} --n ${c.n} --t ${c.t} --requests ${c.requests}${extra}${f.length ? ` --faults ${f.join(',')}` : ''}`;
   }
 
@@ -298,9 +316,10 @@ export class Simulation {
         await inner.commitBlock(c, block, muts, hash, ids);
         if (byzantine) return;
         const h = toHex(hash);
-        const prev = this.committedHash.get(block.blockIndex);
+        const at = `${addressKey(c)}#${block.blockIndex}`;
+        const prev = this.committedHash.get(at);
         if (prev && prev !== h) throw new InvariantViolation(`two different blocks committed at index ${block.blockIndex} (node ${index})`);
-        this.committedHash.set(block.blockIndex, h);
+        this.committedHash.set(at, h);
         for (const id of ids) {
           const k = requestIDKey(id);
           const m = this.processedAt.get(k) ?? new Map<number, number>();
@@ -333,15 +352,17 @@ export class Simulation {
   private async deploy(): Promise<void> {
     const wall0 = performance.now();
     const virt0 = this.now;
-    if (this.cfg.dkg) await this.deployWithDkg();
-    else await this.deployTrustedDealer();
+    await this.fundWallet();
+    for (let c = 0; c < Math.max(1, this.cfg.chains ?? 1); c++) {
+      if (this.cfg.dkg) await this.deployWithDkg();
+      else await this.deployTrustedDealer();
+    }
     this.deployFigures = { virtualMs: this.now - virt0, wallMs: performance.now() - wall0, viaDkg: this.cfg.dkg === true };
   }
 
   /** Spec "Deployment of the contract chain" through the node API: DKG over the simulated peering, origin, activation, init. */
   private async deployWithDkg(): Promise<void> {
     const { n, t } = this.cfg;
-    await this.fundWallet();
     const initiator = this.honest()[0]?.node;
     if (!initiator) throw new Error('sim: no honest node to initiate the deployment');
     let result: DeployChainResult | null = null;
@@ -352,44 +373,43 @@ export class Simulation {
     await this.until(() => result !== null || error !== null, this.cfg.maxTimeMs ?? 120_000, 'chain deployed through DKG');
     if (error !== null) throw new LivenessFailure(`deployChain failed: ${error instanceof Error ? error.message : String(error)}`);
     const r = result as unknown as DeployChainResult;
-    this.chainAddress = r.chainAddress;
-    this.chainColor = r.chainColor;
+    this.chains.push({ address: r.chainAddress, color: r.chainColor });
     this.record('wallet', L1_ID, 'deploy', `Chain deployed through DKG (QUAL {${r.qual.join(', ')}}), committee of ${n}, quorum ${t}.`);
-    this.posted.set(requestIDKey(r.initRequestId), { id: r.initRequestId, atMs: this.now, doneMs: null });
+    this.posted.set(requestIDKey(r.initRequestId), { id: r.initRequestId, chain: r.chainAddress, atMs: this.now, doneMs: null });
     await this.until(() => this.allHonestProcessed(), this.cfg.maxTimeMs ?? 60_000, 'block #1 (root init)');
   }
 
   private async deployTrustedDealer(): Promise<void> {
     const { n, t } = this.cfg;
-    this.keys = trustedDealerKeygen(n, t, this.rng);
-    const chainAddress = blsAddress((this.keys[0] as KeyShare).masterPublicKey);
-    this.chainAddress = chainAddress;
-    await this.fundWallet();
+    const keys = trustedDealerKeygen(n, t, this.rng);
+    const chainAddress = blsAddress((keys[0] as KeyShare).masterPublicKey);
     const origin = buildOriginTx(this.wallet, this.walletFunds(), chainAddress, BigInt(this.timeMs) * 1_000_000n);
     const originId = this.submit(origin, 'origin transaction');
     await this.until(() => this.ledger.getConfirmedTransaction(originId) !== undefined, 5_000, 'origin confirmed');
-    this.chainColor = originId;
+    this.chains.push({ address: chainAddress, color: originId });
     const ids = this.slots.map((s) => s.id);
     for (const s of this.slots) {
       const record: BootupRecord = { chainAddress, chainColor: originId, committeeNodeIds: ids, n, t, myIndex: s.index };
-      await (s.node as WaspNode).activateChain(record, this.keys[s.index] as KeyShare);
+      if (!s.node) throw new Error(`sim: node ${s.index} is crashed while chain ${this.chains.length} is deployed: schedule crashes after the deployment`);
+      await s.node.activateChain(record, keys[s.index] as KeyShare);
     }
     this.record('wallet', L1_ID, 'deploy', `Origin transaction ${txIdToString(originId).slice(0, 10)}… minted the chain token; committee of ${n} activated (quorum ${t}).`);
     const init = buildRequestTx(this.wallet, this.walletFunds(), [
       { target: { chainId: chainAddress, hname: H.root }, entryPoint: hname(EP.init), args: argsOf([[P.chainColor, originId], [P.description, utf8(`sim chain seed ${this.cfg.seed}`)]]) },
     ]);
     const initId = this.submit(init, 'init request');
-    this.posted.set(requestIDKey({ txId: initId, index: 0 }), { id: { txId: initId, index: 0 }, atMs: this.now, doneMs: null });
+    this.posted.set(requestIDKey({ txId: initId, index: 0 }), { id: { txId: initId, index: 0 }, chain: chainAddress, atMs: this.now, doneMs: null });
     await this.until(() => this.allHonestProcessed(), this.cfg.maxTimeMs ?? 60_000, 'block #1 (root init)');
   }
 
   private async workload(): Promise<void> {
     if (this.cfg.workload === 'counter') return this.counterWorkload();
+    if (this.cfg.workload === 'crossChain') return this.crossChainWorkload();
     const interval = this.cfg.requestIntervalMs ?? 5;
     for (let i = 0; i < this.cfg.requests; i++) {
       const tx = this.meter.time('client', () => buildRequestTx(this.wallet, this.walletFunds(), [{ target: { chainId: this.chainAddress as Address, hname: H.accounts }, entryPoint: hname(EP.accounts.deposit), transfer: balancesOf([[COLOR_IOTA, 10n]]) }]));
       const txId = this.submit(tx, `deposit request ${i}`);
-      this.posted.set(requestIDKey({ txId, index: 0 }), { id: { txId, index: 0 }, atMs: this.now, doneMs: null });
+      this.posted.set(requestIDKey({ txId, index: 0 }), { id: { txId, index: 0 }, chain: this.chainAddress as Address, atMs: this.now, doneMs: null });
       await this.advance(interval);
     }
     await this.until(() => this.allHonestProcessed() && this.quiescent(), this.cfg.maxTimeMs ?? 120_000, 'every request processed');
@@ -407,14 +427,14 @@ export class Simulation {
     node.deployContract(this.wallet, chain, { name: 'counter', program: wasm, description: 'counter (sim)' }).then((r) => (posted = r), (e: unknown) => (error = e));
     await this.until(() => posted !== null || error !== null, 30_000, 'counter deploy transaction confirmed');
     if (error !== null) throw new LivenessFailure(`deployContract failed: ${error instanceof Error ? error.message : String(error)}`);
-    for (const id of (posted as unknown as { requestIds: readonly RequestID[] }).requestIds) this.posted.set(requestIDKey(id), { id, atMs: this.now, doneMs: null });
+    for (const id of (posted as unknown as { requestIds: readonly RequestID[] }).requestIds) this.posted.set(requestIDKey(id), { id, chain, atMs: this.now, doneMs: null });
     // Increments posted before the deployment is processed could land in an earlier batch position: wait.
     await this.until(() => this.allHonestProcessed(), this.cfg.maxTimeMs ?? 60_000, 'counter contract deployed');
     const interval = this.cfg.requestIntervalMs ?? 5;
     for (let i = 0; i < this.cfg.requests; i++) {
       const tx = this.meter.time('client', () => buildRequestTx(this.wallet, this.walletFunds(), [{ target: { chainId: chain, hname: hname('counter') }, entryPoint: hname('increment') }]));
       const txId = this.submit(tx, `increment request ${i}`);
-      this.posted.set(requestIDKey({ txId, index: 0 }), { id: { txId, index: 0 }, atMs: this.now, doneMs: null });
+      this.posted.set(requestIDKey({ txId, index: 0 }), { id: { txId, index: 0 }, chain: this.chainAddress as Address, atMs: this.now, doneMs: null });
       await this.advance(interval);
     }
     await this.until(() => this.allHonestProcessed() && this.quiescent(), this.cfg.maxTimeMs ?? 120_000, 'every increment processed');
@@ -424,6 +444,74 @@ export class Simulation {
       if (counter !== BigInt(this.cfg.requests)) throw new InvariantViolation(`counter view on node ${s.index} is ${counter}, ${this.cfg.requests} increments were posted`);
     }
     this.checkAccounts();
+  }
+
+  /**
+   * Contracts posting requests (spec "Cross-chain requests"): the counter on every chain, then wallet requests
+   * to counter.incrementOn — to the next chain, to the next chain which answers back, or to the contract's own
+   * chain. Holds when every counter shows exactly the increments aimed at it (each cross-chain request processed
+   * exactly once), all chains keep producing blocks, each chain's accounts add up to its chain output and the
+   * total supply on L1 is unchanged.
+   */
+  private async crossChainWorkload(): Promise<void> {
+    const wasm = this.cfg.counterWasm;
+    if (!wasm) throw new Error("sim: the 'crossChain' workload needs cfg.counterWasm (contracts/build/counter.wasm)");
+    const node = this.honest()[0]?.node as WaspNode;
+    for (const c of this.chains) {
+      let posted: { requestIds: readonly RequestID[] } | null = null;
+      let error: unknown = null;
+      node.deployContract(this.wallet, c.address, { name: 'counter', program: wasm, description: 'counter (sim)' }).then((r) => (posted = r), (e: unknown) => (error = e));
+      await this.until(() => posted !== null || error !== null, 30_000, 'counter deploy transaction confirmed');
+      if (error !== null) throw new LivenessFailure(`deployContract failed: ${error instanceof Error ? error.message : String(error)}`);
+      for (const id of (posted as unknown as { requestIds: readonly RequestID[] }).requestIds) this.posted.set(requestIDKey(id), { id, chain: c.address, atMs: this.now, doneMs: null });
+    }
+    await this.until(() => this.allHonestProcessed(), this.cfg.maxTimeMs ?? 60_000, 'counter deployed on every chain');
+    const k = this.chains.length;
+    const expected = this.chains.map(() => 0n);
+    let crossPosted = 0;
+    const interval = this.cfg.requestIntervalMs ?? 5;
+    for (let i = 0; i < this.cfg.requests; i++) {
+      const src = i % k;
+      const kind = i % 3; // 0: to the next chain; 1: to the next chain, which answers back; 2: to the own chain
+      const dst = kind === 2 ? src : (src + 1) % k;
+      const n = BigInt(1 + (i % 7));
+      const args: [string, Uint8Array][] = [['chain', addressBytes((this.chains[dst] as { address: Address }).address)], ['n', encU64(n)]];
+      if (kind === 1) args.push(['back', addressBytes((this.chains[src] as { address: Address }).address)]);
+      expected[kind === 1 ? src : dst] = (expected[kind === 1 ? src : dst] as bigint) + n;
+      crossPosted += kind === 1 ? 2 : 1;
+      const src0 = (this.chains[src] as { address: Address }).address;
+      const tx = this.meter.time('client', () =>
+        buildRequestTx(this.wallet, this.walletFunds(), [{ target: { chainId: src0, hname: hname('counter') }, entryPoint: hname('incrementOn'), transfer: balancesOf([[COLOR_IOTA, 2n]]), args: argsOf(args.map(([a, b]) => [utf8(a), b] as const)) }]),
+      );
+      const txId = this.submit(tx, `incrementOn request ${i}`);
+      this.posted.set(requestIDKey({ txId, index: 0 }), { id: { txId, index: 0 }, chain: src0, atMs: this.now, doneMs: null });
+      await this.advance(interval);
+    }
+    const counters = (): bigint[][] =>
+      this.honest().map((s) => this.chains.map((c) => {
+        const v = s.node?.solidState(c.address) ? s.node.callView(c.address, 'counter', 'getCounter').get('counter') : undefined;
+        return v ? decU64(v) : -1n;
+      }));
+    const reached = (): boolean => {
+      const all = counters();
+      for (const row of all) row.forEach((v, c) => {
+        if (v > (expected[c] as bigint)) throw new InvariantViolation(`counter on chain ${c} is ${v} > the ${expected[c]} aimed at it: a cross-chain request was processed twice`);
+      });
+      return all.every((row) => row.every((v, c) => v === expected[c]));
+    };
+    await this.until(() => this.allHonestProcessed() && reached() && this.quiescent(), this.cfg.maxTimeMs ?? 120_000, 'every cross-chain increment processed');
+    this.crossChainProcessed = crossPosted;
+    this.checkAccounts();
+    this.checkSupply();
+  }
+
+  /** Token conservation on L1: what the genesis gave is all still there, across wallets, faucet and chains. */
+  private checkSupply(): void {
+    const addresses = [faucetKeyPair().address, this.wallet.address, ...this.chains.map((c) => c.address)];
+    let total = 0n;
+    for (const a of addresses) for (const o of this.ledger.getUnspentOutputs(a)) for (const v of o.balances.values()) total += v;
+    const genesis = [...faucetGenesis(faucetKeyPair()).balances.values()].reduce((x, y) => x + y, 0n);
+    if (total !== genesis) throw new InvariantViolation(`total supply on L1 is ${total}, genesis gave ${genesis}`);
   }
 
   /** Peering of one node, with its Byzantine behaviour applied. */
@@ -582,8 +670,7 @@ export class Simulation {
 
   /** Changes whenever an honest node's solid state may have changed (a commit, a crash, a restart). */
   private honestStamp(): string {
-    const chain = this.chainAddress;
-    return this.honest().map((s) => (chain && s.node?.solidState(chain)?.blockIndex) ?? 'x').join('/');
+    return this.chains.map((c) => this.honest().map((s) => s.node?.solidState(c.address)?.blockIndex ?? 'x').join('/')).join('|');
   }
 
   private allHonestProcessed(): boolean {
@@ -596,43 +683,48 @@ export class Simulation {
   }
 
   private allHonestProcessedNow(): boolean {
-    const chain = this.chainAddress;
-    if (!chain) return false;
+    if (this.chains.length === 0) return false;
     for (const s of this.honest()) {
-      const st = s.node?.solidState(chain);
-      if (!st) return false;
-      for (const p of this.posted.values()) if (!isRequestProcessed(st, p.id)) return false;
+      for (const p of this.posted.values()) {
+        const st = s.node?.solidState(p.chain);
+        if (!st || !isRequestProcessed(st, p.id)) return false;
+      }
     }
     return true;
   }
 
   private markDone(): void {
-    const chain = this.chainAddress;
-    if (!chain) return;
+    if (this.chains.length === 0) return;
     const stamp = `${this.honestStamp()}|${this.posted.size}`;
     if (stamp === this.markDoneStamp) return;
     this.markDoneStamp = stamp;
-    const states = this.honest().map((s) => s.node?.solidState(chain) ?? null);
-    if (states.some((s) => s === null)) return;
-    for (const p of this.posted.values()) if (p.doneMs === null && states.every((st) => st && isRequestProcessed(st, p.id))) p.doneMs = this.now;
+    const honest = this.honest();
+    for (const p of this.posted.values()) {
+      if (p.doneMs !== null) continue;
+      if (honest.every((s) => { const st = s.node?.solidState(p.chain); return st && isRequestProcessed(st, p.id); })) p.doneMs = this.now;
+    }
   }
 
   /** All honest nodes at the L1 tip with equal state hashes. */
   private quiescent(): boolean {
-    const chain = this.chainAddress as Address;
-    const hashes = new Set(this.honest().map((s) => (s.node?.solidState(chain) ? toHex((s.node.solidState(chain) as { stateHash: Uint8Array }).stateHash) : 'none')));
-    return hashes.size === 1 && !hashes.has('none');
+    return this.chains.every((c) => {
+      const hashes = new Set(this.honest().map((s) => { const st = s.node?.solidState(c.address); return st ? toHex(st.stateHash) : 'none'; }));
+      return hashes.size === 1 && !hashes.has('none');
+    });
   }
 
   /** Spec "On-chain accounts": total assets = sum of accounts = chain-token UTXO balance without the chain token. */
   private checkAccounts(): void {
-    const chain = this.chainAddress as Address;
+    for (const c of this.chains) this.checkAccountsOf(c.address, c.color);
+  }
+
+  private checkAccountsOf(chain: Address, color: Uint8Array): void {
     const st = this.honest()[0]?.node?.solidState(chain);
     if (!st) return;
     const total = totalAssets(st);
     const sum = new Map<string, bigint>();
     for (const a of listAccounts(st, 100_000)) for (const [k, v] of accountBalances(st, a)) sum.set(k, (sum.get(k) ?? 0n) + v);
-    const ck = colorKey(this.chainColor as Uint8Array);
+    const ck = colorKey(color);
     const utxo = this.ledger.getOutputs(chain).find((o) => o.balances.has(ck));
     const onL1 = new Map([...(utxo?.balances ?? new Map<string, bigint>())].filter(([k]) => k !== ck));
     const show = (b: ReadonlyMap<string, bigint>) => [...b].sort().map(([k, v]) => `${k.slice(0, 6)}:${v}`).join(',');
@@ -648,6 +740,8 @@ export class Simulation {
       violation,
       timeMs: this.now,
       blocks: st?.blockIndex ?? 0,
+      chainBlocks: this.chains.map((c) => this.honest()[0]?.node?.solidState(c.address)?.blockIndex ?? 0),
+      crossChainProcessed: this.crossChainProcessed,
       requestsProcessed: [...this.posted.values()].filter((p) => p.doneMs !== null).length,
       finalStateHash: st ? toHex(st.stateHash) : '',
       evidence,

@@ -43,6 +43,16 @@ import { appendEvent } from './core/eventlog-store';
 import { loadBlobField } from './core/blob-store';
 import { P } from './core/names';
 
+/**
+ * The batch's room for anchor outputs is used up. When earlier transactions of the batch used it, runBatch
+ * defers the request's transaction to a later block; a request that alone needs more fails with LimitExceeded.
+ */
+export class BatchCapacityError extends VMError {
+  constructor(message: string) {
+    super('LimitExceeded', message);
+  }
+}
+
 /** An L1 payment the anchor transaction must make. COLOR_MINT amounts mint a new color (= anchor tx ID). */
 export interface Withdrawal {
   readonly address: Address;
@@ -196,7 +206,7 @@ export class ExecContext {
   /** Debits `paid` from the account and records an L1 output of `out` (the same, or MINT for a mint). */
   withdraw(from: AgentID, address: Address, paid: Balances, out: Balances): void {
     if (this.env.batchWithdrawalCount + this.withdrawals.length >= VM_LIMITS.withdrawalsPerBatchMax) {
-      throw new VMError('LimitExceeded', `more than ${VM_LIMITS.withdrawalsPerBatchMax} L1 withdrawals in one batch`);
+      throw new BatchCapacityError(`more than ${VM_LIMITS.withdrawalsPerBatchMax} L1 withdrawals in one batch`);
     }
     debitToOutside(this.buf, from, paid);
     this.withdrawals.push({ address, balances: out });
@@ -205,7 +215,7 @@ export class ExecContext {
   postRequest(sender: Hname, target: ContractID, entryPoint: Hname, params: Dict, transfer: Balances, timelock: number): void {
     this.gas.charge(GAS.postRequest + BigInt(params.byteSize()) * GAS.perByte);
     if (this.env.batchOutgoingCount + this.outgoing.length >= VM_LIMITS.outgoingRequestsPerBatchMax) {
-      throw new VMError('LimitExceeded', `more than ${VM_LIMITS.outgoingRequestsPerBatchMax} outgoing requests in one batch`);
+      throw new BatchCapacityError(`more than ${VM_LIMITS.outgoingRequestsPerBatchMax} outgoing requests in one batch`);
     }
     if (!Number.isInteger(timelock) || timelock < 0 || timelock > 0xffffffff) throw new VMError('BadParams', 'timelock must be a u32');
     const me: AgentID = { chainId: this.env.chainId, hname: sender };

@@ -3,6 +3,7 @@ import {
   agentIDFromAddress,
   isAddressAgent,
   REQUEST_TOKEN_IOTA,
+  toHex,
   balancesOf,
   COLOR_IOTA,
   colorKey,
@@ -23,7 +24,7 @@ import { makeBlock } from '../state/block';
 import type { Block, StateReader, StateUpdate } from '../state/types';
 import { VirtualStateBuffer, type VirtualState } from '../state/vstate';
 import { STATE_LIMITS } from '../state/vstate-limits';
-import { ExecContext, toVMError, type Withdrawal } from './context';
+import { BatchCapacityError, ExecContext, toVMError, type Withdrawal } from './context';
 import { decU64, Dict } from './dict';
 import { VMError, VMTaskError } from './errors';
 import { VM_LIMITS } from './params';
@@ -43,6 +44,8 @@ export interface VMRequest {
   readonly section: RequestSection;
   /** Who sent it: the address that signed the request transaction, or the sending contract (chain ‖ senderContractHname). */
   readonly sender: AgentID;
+  /** Tokens in its transaction's UTXO no request claims (on one request of the tx): credited to the chain owner. */
+  readonly utxoSurplus?: Balances;
 }
 
 export interface VMTask {
@@ -63,6 +66,8 @@ export interface VMTask {
    */
   readonly chainBalances: Balances;
   readonly programs?: ProcessorRegistry;
+  /** Hex ID of the chain UTXO's transaction: its requests (posted by the chain to itself) are never deferred. */
+  readonly chainUtxoTxKey?: string;
   /** Overrides the governance contract's gasLimitPerRequest. */
   readonly gasLimitPerRequest?: bigint;
 }
@@ -82,6 +87,12 @@ export interface VMResult {
   readonly outgoingRequests: RequestSection[];
   /** Requests consensus should not have included; they get no update and stay unprocessed (or already are). */
   readonly skipped: SkippedRequest[];
+  /**
+   * Requests left for a later block, whole request transactions: one of their requests found the batch's room
+   * for L1 outputs (VM_LIMITS outgoing requests / withdrawals) used up by earlier transactions. Deterministic, so
+   * every node defers the same; the anchor does not consume their UTXOs and they stay in the backlog.
+   */
+  readonly deferred: RequestID[];
   /** The block (anchorTxId all zeros until known) and the state hash it gives; null if nothing was processed. */
   readonly block: Block | null;
   readonly stateHash: Uint8Array | null;
@@ -125,23 +136,40 @@ export function runBatch(task: VMTask): VMResult {
   const skipped: SkippedRequest[] = [];
   const logs: string[] = [];
   const seen = new Set<string>();
+  const deferred: RequestID[] = [];
   let surplus: Balances | null = chainSurplus(task);
+  // Requests of one request transaction are adjacent (IDs are txId ‖ index, the batch is sorted) and must be
+  // processed together: the anchor consumes the transaction's UTXO whole. So the batch is built transaction by
+  // transaction on a buffer that can be dropped if one of its requests finds the batch's L1 capacity used up.
+  let txKey = '';
+  let txBuf = new VirtualStateBuffer(batch);
+  let mark = { updates: 0, receipts: 0, withdrawals: 0, outgoing: 0, logs: 0, surplus };
+  let deferring = '';
 
   for (const req of task.requests) {
-    const ts = task.timestamp + BigInt(updates.length);
     const idBytes = requestIDBytes(req.id);
+    const k = toHex(req.id.txId);
+    if (k !== txKey) {
+      batch.applyMutations(txBuf.mutations());
+      txBuf = new VirtualStateBuffer(batch);
+      txKey = k;
+      mark = { updates: updates.length, receipts: receipts.length, withdrawals: withdrawals.length, outgoing: outgoing.length, logs: logs.length, surplus };
+    }
+    if (deferring === k) continue;
+    const ts = task.timestamp + BigInt(updates.length);
     const idKey = idBytes.join(',');
-    const why = seen.has(idKey) ? 'duplicate in batch' : skipReason(task, batch, req, ts);
+    const why = seen.has(idKey) ? 'duplicate in batch' : skipReason(task, txBuf, req, ts);
     seen.add(idKey);
     if (why) {
       skipped.push({ requestId: req.id, reason: why });
       continue;
     }
-    const upd = new VirtualStateBuffer(batch);
+    const upd = new VirtualStateBuffer(txBuf);
     if (surplus) {
       creditFromOutside(upd, ownerOr(upd, req.sender), surplus);
       surplus = null;
     }
+    if (req.utxoSurplus) creditFromOutside(upd, ownerOr(upd, req.sender), req.utxoSurplus);
     // The request's tokens are on the chain now: they belong to the sender until the call takes them.
     creditFromOutside(upd, req.sender, req.section.transfer);
     // A request this chain posted to itself: the anchor sends its token back uncoloured to the chain address,
@@ -167,6 +195,20 @@ export function runBatch(task: VMTask): VMResult {
     } catch (e) {
       error = toVMError(e);
     }
+    if (error instanceof BatchCapacityError && mark.withdrawals + mark.outgoing > 0 && k !== task.chainUtxoTxKey) {
+      // Earlier transactions used the anchor's room for outputs: this whole transaction waits for the next block
+      // (its UTXO stays, so it stays in the backlog). Alone in a batch it would fail normally, so none waits forever.
+      updates.length = mark.updates;
+      receipts.length = mark.receipts;
+      withdrawals.length = mark.withdrawals;
+      outgoing.length = mark.outgoing;
+      logs.length = mark.logs;
+      surplus = mark.surplus;
+      txBuf = new VirtualStateBuffer(batch);
+      deferred.push(...task.requests.filter((r) => toHex(r.id.txId) === k).map((r) => r.id));
+      deferring = k;
+      continue;
+    }
     if (!error) {
       upd.applyMutations(exec.buf.mutations());
       withdrawals.push(...exec.withdrawals);
@@ -186,10 +228,11 @@ export function runBatch(task: VMTask): VMResult {
     };
     writeReceipt(upd, receipt);
     const mutations = upd.mutations();
-    batch.applyMutations(mutations);
+    txBuf.applyMutations(mutations);
     updates.push({ requestId: req.id, timestamp: ts, mutations });
     receipts.push(receipt);
   }
+  batch.applyMutations(txBuf.mutations());
 
   const block = updates.length > 0 ? makeBlock(blockIndex, updates) : null;
   const stateHash = block ? task.state.hashAfter(block) : null;
@@ -199,6 +242,7 @@ export function runBatch(task: VMTask): VMResult {
     withdrawals,
     outgoingRequests: outgoing,
     skipped,
+    deferred,
     block,
     stateHash,
     logs,

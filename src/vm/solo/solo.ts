@@ -29,6 +29,7 @@ import {
   REQUEST_TOKEN_IOTA,
   requestIDKey,
   vmChainBalances,
+  requestUtxoSurplus,
   type AnchorChainUtxo,
   type AnchorRequest,
 } from '../../protocol';
@@ -230,21 +231,24 @@ export class SoloChain {
     const due = (p: SoloPending): boolean => BigInt(p.vm.section.timelock) * SEC <= this.clock;
     const all = [...this.pending, ...fresh];
     const batch = all.filter(due);
+    const surplus = requestUtxoSurplus(this.chainUtxo, batch.map((p) => p.anchor));
     const res = runBatch({
       chainId: this.chainId,
       chainColor: this.chainColor,
       state: this.state,
-      requests: batch.map((p) => p.vm),
+      requests: batch.map((p, i) => (surplus[i] ? { ...p.vm, utxoSurplus: surplus[i] } : p.vm)),
       timestamp: this.clock,
       entropy: blake2b256(this.lastAnchor),
       chainBalances: vmChainBalances(this.chainUtxo, this.chainColor, batch.map((p) => p.anchor)),
+      chainUtxoTxKey: toHex(this.chainUtxo.txId),
       programs: this.registry,
     });
     this.lastResults.push(res);
     if (this.lastResults.length > 8) this.lastResults.shift();
     const skipped = new Map(res.skipped.map((s) => [requestIDKey(s.requestId), s.reason]));
-    this.pending = all.filter((p) => !due(p));
-    if (res.block) this.anchor(res, batch.filter((p) => !skipped.has(requestIDKey(p.vm.id))));
+    const deferred = new Set(res.deferred.map((id) => requestIDKey(id)));
+    this.pending = all.filter((p) => !due(p) || deferred.has(requestIDKey(p.vm.id)));
+    if (res.block) this.anchor(res, batch.filter((p) => !skipped.has(requestIDKey(p.vm.id)) && !deferred.has(requestIDKey(p.vm.id))));
     return res.receipts;
   }
 
