@@ -472,6 +472,8 @@ export class ConsensusOperator {
         entropy: entropyOf(base.anchorTx, base.anchorTxId),
         chainBalances,
         chainUtxoTxKey: toHex(base.chainUtxo.txId),
+        // At the origin state the anchor is the origin transaction: its signer alone may init the chain.
+        ...(base.state.blockIndex === 0 && base.anchorTx.inputs[0] ? { chainOriginator: base.anchorTx.inputs[0].address } : {}),
       },
     });
     this.note('vmRun', `Running the VM on ${batch.length} request(s).`);

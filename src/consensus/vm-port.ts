@@ -26,6 +26,8 @@ export interface VmTask {
   readonly entropy: Uint8Array;
   /** Balance of the chain-token UTXO (chain token excluded) before the batch's transfers are credited. */
   readonly chainBalances: Balances;
+  /** At block #0: the address that signed the origin transaction (the only one whose root init is accepted). */
+  readonly chainOriginator?: Address;
   /** Hex ID of the chain UTXO's transaction (its requests are never deferred). */
   readonly chainUtxoTxKey?: string;
 }

@@ -42,3 +42,21 @@ describe('simulator: requests contracts post to their own and other chains', () 
     expect(r.anchorsRejected).toBe(1);
   }, 240_000);
 });
+
+describe('simulator: root init and time locks through real nodes', () => {
+  it("an intruder's root init is refused on every honest node and changes nothing; the originator's works", async () => {
+    const r = await new Simulation({ seed: 21, n: 4, t: 3, requests: 3, hostileInit: true }).run();
+    expect(r.violation).toBeNull();
+    expect(r.hostileInitRefused).toBe(true);
+    expect(r.requestsProcessed).toBe(4);
+  }, 120_000);
+
+  it('time-locked requests are not processed before their lock, and are processed after it', async () => {
+    const r = await new Simulation({ seed: 22, n: 4, t: 3, requests: 8, requestIntervalMs: 50, timelockMs: 3_000 }).run();
+    expect(r.violation).toBeNull();
+    expect(r.timelockedProcessed).toBe(4);
+    expect(r.requestsProcessed).toBe(9);
+    // the locked ones waited: the slowest request took at least most of the lock
+    expect(Math.max(...r.latenciesMs)).toBeGreaterThanOrEqual(2_000);
+  }, 120_000);
+});

@@ -40,7 +40,8 @@ import { buildOriginTx, buildRequestTx } from '../chain/deploy';
 import { CONSENSUS_PARAMS, type ConsensusTimeouts } from '../consensus/params';
 import type { VmOutcome, VmTask } from '../consensus/vm-port';
 import { runBatch } from '../vm/runner';
-import { isRequestProcessed } from '../vm/core/blocklog';
+import { isRequestProcessed, readReceipt } from '../vm/core/blocklog';
+import { ROOT_VAR, rootKey } from '../vm/core/registry';
 import { listAccounts, accountBalances, totalAssets } from '../vm/core/ledger';
 import { H, EP, P } from '../vm/core/names';
 import { NO_FAULTS, SimNetwork, type NetworkFaults } from './network';
@@ -89,6 +90,10 @@ export interface SimConfig {
    * chain, a third to the next chain which answers back, a third from a contract to its own chain.
    */
   readonly chains?: number;
+  /** Deposit workload: every other request is time-locked this far ahead (rounded up to whole seconds). */
+  readonly timelockMs?: number;
+  /** Before the real init, an intruder's wallet posts root init (trusted-dealer deployment): it must be refused. */
+  readonly hostileInit?: boolean;
   /** The counter contract's wasm bytes (contracts/build/counter.wasm), needed by the 'counter' and 'crossChain' workloads. */
   readonly counterWasm?: Uint8Array;
   /** L1 rejects the first anchor posted for each of these block indices (requests must stay, the round restart). */
@@ -113,6 +118,10 @@ export interface SimResult {
   readonly chainBlocks: readonly number[];
   /** Requests contracts posted to other chains (or their own) that were processed (crossChain workload). */
   readonly crossChainProcessed: number;
+  /** cfg.hostileInit: an init from another address than the originator's was refused on every honest node. */
+  readonly hostileInitRefused: boolean;
+  /** cfg.timelockMs: time-locked requests checked (each processed in a block not earlier than its lock). */
+  readonly timelockedProcessed: number;
   readonly requestsProcessed: number;
   readonly finalStateHash: string;
   readonly evidence: number;
@@ -206,6 +215,10 @@ export class Simulation {
   private readonly processedAt = new Map<string, Map<number, number>>();
   private readonly posted = new Map<string, { id: RequestID; chain: Address; atMs: number; doneMs: number | null }>();
   private crossChainProcessed = 0;
+  private hostileInitRefused = false;
+  private timelocked = 0;
+  /** Block timestamp (ms) per chain and block index, from honest commits. */
+  private readonly blockAt = new Map<string, number>();
   private wallet: Ed25519KeyPair;
   private deployFigures: { virtualMs: number; wallMs: number; viaDkg: boolean } | null = null;
   private readonly equivocated = new Set<string>();
@@ -320,6 +333,7 @@ export class Simulation {
         const prev = this.committedHash.get(at);
         if (prev && prev !== h) throw new InvariantViolation(`two different blocks committed at index ${block.blockIndex} (node ${index})`);
         this.committedHash.set(at, h);
+        this.blockAt.set(at, Number(block.timestamp / 1_000_000n));
         for (const id of ids) {
           const k = requestIDKey(id);
           const m = this.processedAt.get(k) ?? new Map<number, number>();
@@ -394,6 +408,7 @@ export class Simulation {
       await s.node.activateChain(record, keys[s.index] as KeyShare);
     }
     this.record('wallet', L1_ID, 'deploy', `Origin transaction ${txIdToString(originId).slice(0, 10)}… minted the chain token; committee of ${n} activated (quorum ${t}).`);
+    if (this.cfg.hostileInit) await this.hostileInit(chainAddress, originId);
     const init = buildRequestTx(this.wallet, this.walletFunds(), [
       { target: { chainId: chainAddress, hname: H.root }, entryPoint: hname(EP.init), args: argsOf([[P.chainColor, originId], [P.description, utf8(`sim chain seed ${this.cfg.seed}`)]]) },
     ]);
@@ -402,17 +417,40 @@ export class Simulation {
     await this.until(() => this.allHonestProcessed(), this.cfg.maxTimeMs ?? 60_000, 'block #1 (root init)');
   }
 
+  /** Someone else than the originator sends root init first: it must be refused and change nothing. */
+  private async hostileInit(chain: Address, originId: Uint8Array): Promise<void> {
+    const intruder = ed25519KeyPairFromSeed(this.rng.bytes(32));
+    this.submit(this.faucet.request(intruder.address), 'faucet (intruder)');
+    await this.advance(this.ledger.confirmDelayMs + STEP_MS);
+    const funds = this.ledger.getUnspentOutputs(intruder.address).map((o) => ({ id: o.id, balances: o.balances }));
+    const tx = buildRequestTx(intruder, funds, [{ target: { chainId: chain, hname: H.root }, entryPoint: hname(EP.init), args: argsOf([[P.chainColor, originId], [P.description, utf8('hijacked')]]) }]);
+    const id: RequestID = { txId: this.submit(tx, 'init request from an intruder'), index: 0 };
+    await this.until(() => this.honest().every((s) => { const st = s.node?.solidState(chain); return st !== null && st !== undefined && isRequestProcessed(st, id); }), 30_000, 'intruder init processed');
+    for (const s of this.honest()) {
+      const st = s.node?.solidState(chain);
+      const rc = st ? readReceipt(st, id) : undefined;
+      if (!rc || rc.ok || rc.error?.kind !== 'Unauthorized') throw new InvariantViolation(`node ${s.index}: init from an intruder was not refused (receipt ${rc ? (rc.ok ? 'ok' : rc.error?.kind) : 'none'})`);
+      if (st?.get(rootKey(ROOT_VAR.initialized))) throw new InvariantViolation(`node ${s.index}: the intruder's init initialized the chain`);
+    }
+    this.hostileInitRefused = true;
+  }
+
   private async workload(): Promise<void> {
     if (this.cfg.workload === 'counter') return this.counterWorkload();
     if (this.cfg.workload === 'crossChain') return this.crossChainWorkload();
     const interval = this.cfg.requestIntervalMs ?? 5;
+    const locks: { id: RequestID; untilMs: number }[] = [];
     for (let i = 0; i < this.cfg.requests; i++) {
-      const tx = this.meter.time('client', () => buildRequestTx(this.wallet, this.walletFunds(), [{ target: { chainId: this.chainAddress as Address, hname: H.accounts }, entryPoint: hname(EP.accounts.deposit), transfer: balancesOf([[COLOR_IOTA, 10n]]) }]));
+      // With cfg.timelockMs every other request is time-locked (whole seconds, spec "Request section") that far ahead.
+      const timelock = this.cfg.timelockMs && i % 2 === 1 ? Math.ceil((this.timeMs + this.cfg.timelockMs) / 1000) : 0;
+      const tx = this.meter.time('client', () => buildRequestTx(this.wallet, this.walletFunds(), [{ target: { chainId: this.chainAddress as Address, hname: H.accounts }, entryPoint: hname(EP.accounts.deposit), transfer: balancesOf([[COLOR_IOTA, 10n]]), timelock }]));
       const txId = this.submit(tx, `deposit request ${i}`);
       this.posted.set(requestIDKey({ txId, index: 0 }), { id: { txId, index: 0 }, chain: this.chainAddress as Address, atMs: this.now, doneMs: null });
+      if (timelock) locks.push({ id: { txId, index: 0 }, untilMs: timelock * 1000 });
       await this.advance(interval);
     }
     await this.until(() => this.allHonestProcessed() && this.quiescent(), this.cfg.maxTimeMs ?? 120_000, 'every request processed');
+    this.checkTimelocks(locks);
     this.checkAccounts();
   }
 
@@ -503,6 +541,22 @@ export class Simulation {
     this.crossChainProcessed = crossPosted;
     this.checkAccounts();
     this.checkSupply();
+  }
+
+  /** No time-locked request was processed before its time: its block's timestamp is not earlier than the lock. */
+  private checkTimelocks(locks: readonly { id: RequestID; untilMs: number }[]): void {
+    const chain = this.chainAddress as Address;
+    for (const s of this.honest()) {
+      const st = s.node?.solidState(chain);
+      if (!st) continue;
+      for (const l of locks) {
+        const rc = readReceipt(st, l.id);
+        const block = rc ? (this.blockAt.get(`${addressKey(chain)}#${rc.blockIndex}`) ?? null) : null;
+        if (block === null) throw new InvariantViolation(`node ${s.index}: time-locked request has no receipt or block`);
+        if (block < l.untilMs) throw new InvariantViolation(`node ${s.index}: a request locked until ${l.untilMs} was processed in a block of ${block}`);
+      }
+    }
+    this.timelocked = locks.length;
   }
 
   /** Token conservation on L1: what the genesis gave is all still there, across wallets, faucet and chains. */
@@ -742,6 +796,8 @@ export class Simulation {
       blocks: st?.blockIndex ?? 0,
       chainBlocks: this.chains.map((c) => this.honest()[0]?.node?.solidState(c.address)?.blockIndex ?? 0),
       crossChainProcessed: this.crossChainProcessed,
+      hostileInitRefused: this.hostileInitRefused,
+      timelockedProcessed: this.timelocked,
       requestsProcessed: [...this.posted.values()].filter((p) => p.doneMs !== null).length,
       finalStateHash: st ? toHex(st.stateHash) : '',
       evidence,

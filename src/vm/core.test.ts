@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { agentIDBytes, balancesOf, COLOR_IOTA, hname, utf8, agentIDEquals, decodeAll, readAgentID } from '../protocol';
 import { Solo } from './solo/solo';
+import { runBatch } from './runner';
+import { VirtualState } from '../state/vstate';
+import { AddressKind, agentIDFromAddress, blake2b256 } from '../protocol';
 import { CORE_HNAMES as H, CORE_EP as EP, CORE_PARAMS as P, Dict, encU64, encHname, decU64, NativeProcessor, nativeProgramHash, createRegistry, isRequestProcessed, readReceipt, VMError, callView } from './index';
 
 describe('core contracts via runBatch', () => {
@@ -136,5 +139,26 @@ describe('core contracts via runBatch', () => {
     const recs = ch.callView(H.eventlog, EP.eventlog.getRecords, { [P.contractHname]: encHname(H.blob) });
     expect(recs.size).toBe(1);
     expect(() => callView(ch.state, ch.chainId, H.blob, hname(EP.blob.getBlobInfo), Dict.of({ [P.blobHash]: new Uint8Array(5) }))).toThrow(/BadParams/);
+  });
+});
+
+describe('root init is accepted only from the origin transaction signer', () => {
+  it('refuses an init from another address with Unauthorized and records the originator', () => {
+    const addr = (s: string) => ({ kind: AddressKind.Ed25519, digest: blake2b256(utf8(s)) });
+    const chainId = { kind: AddressKind.BLS, digest: blake2b256(utf8('chain')) };
+    const init = (who: string, i: number) => ({
+      id: { txId: blake2b256(utf8(`init${i}`)), index: 0 },
+      sender: agentIDFromAddress(addr(who)),
+      section: { senderContractHname: 0, targetContractID: { chainId, hname: H.root }, entryPoint: hname(EP.init), transfer: new Map(), timelock: 0, args: [] },
+    });
+    const origin = VirtualState.origin();
+    const base = { chainId, chainColor: new Uint8Array(32).fill(1), state: origin, timestamp: 10n, entropy: new Uint8Array(32), chainBalances: new Map(), chainOriginator: addr('owner') };
+    const bad = runBatch({ ...base, requests: [init('mallory', 1)] });
+    expect(bad.receipts[0]?.error?.kind).toBe('Unauthorized');
+    const after = bad.newState();
+    // the next batch (no originator given any more: the state has it) still refuses mallory and accepts the owner
+    const again = runBatch({ ...base, chainOriginator: undefined, state: after, timestamp: 20n, requests: [init('mallory', 2), init('owner', 3)] });
+    expect(again.receipts.map((r) => r.ok)).toEqual([false, true]);
+    expect(readReceipt(again.newState(), init('owner', 3).id)?.ok).toBe(true);
   });
 });

@@ -1,5 +1,7 @@
 import {
+  addressBytes,
   addressEquals,
+  type Address,
   agentIDFromAddress,
   isAddressAgent,
   REQUEST_TOKEN_IOTA,
@@ -66,6 +68,11 @@ export interface VMTask {
    */
   readonly chainBalances: Balances;
   readonly programs?: ProcessorRegistry;
+  /**
+   * The address that signed the origin transaction, given while the chain is at its origin state (block #0):
+   * recorded in block #1 so root init is accepted from it alone.
+   */
+  readonly chainOriginator?: Address;
   /** Hex ID of the chain UTXO's transaction: its requests (posted by the chain to itself) are never deferred. */
   readonly chainUtxoTxKey?: string;
   /** Overrides the governance contract's gasLimitPerRequest. */
@@ -138,12 +145,14 @@ export function runBatch(task: VMTask): VMResult {
   const seen = new Set<string>();
   const deferred: RequestID[] = [];
   let surplus: Balances | null = chainSurplus(task);
+  // Written with the first processed request (every state change belongs to a request's update).
+  let originator: Address | null = task.chainOriginator && !batch.get(rootKey(ROOT_VAR.originator)) ? task.chainOriginator : null;
   // Requests of one request transaction are adjacent (IDs are txId ‖ index, the batch is sorted) and must be
   // processed together: the anchor consumes the transaction's UTXO whole. So the batch is built transaction by
   // transaction on a buffer that can be dropped if one of its requests finds the batch's L1 capacity used up.
   let txKey = '';
   let txBuf = new VirtualStateBuffer(batch);
-  let mark = { updates: 0, receipts: 0, withdrawals: 0, outgoing: 0, logs: 0, surplus };
+  let mark = { updates: 0, receipts: 0, withdrawals: 0, outgoing: 0, logs: 0, surplus, originator };
   let deferring = '';
 
   for (const req of task.requests) {
@@ -153,7 +162,7 @@ export function runBatch(task: VMTask): VMResult {
       batch.applyMutations(txBuf.mutations());
       txBuf = new VirtualStateBuffer(batch);
       txKey = k;
-      mark = { updates: updates.length, receipts: receipts.length, withdrawals: withdrawals.length, outgoing: outgoing.length, logs: logs.length, surplus };
+      mark = { updates: updates.length, receipts: receipts.length, withdrawals: withdrawals.length, outgoing: outgoing.length, logs: logs.length, surplus, originator };
     }
     if (deferring === k) continue;
     const ts = task.timestamp + BigInt(updates.length);
@@ -165,6 +174,10 @@ export function runBatch(task: VMTask): VMResult {
       continue;
     }
     const upd = new VirtualStateBuffer(txBuf);
+    if (originator) {
+      upd.set(rootKey(ROOT_VAR.originator), addressBytes(originator));
+      originator = null;
+    }
     if (surplus) {
       creditFromOutside(upd, ownerOr(upd, req.sender), surplus);
       surplus = null;
@@ -204,6 +217,7 @@ export function runBatch(task: VMTask): VMResult {
       outgoing.length = mark.outgoing;
       logs.length = mark.logs;
       surplus = mark.surplus;
+      originator = mark.originator;
       txBuf = new VirtualStateBuffer(batch);
       deferred.push(...task.requests.filter((r) => toHex(r.id.txId) === k).map((r) => r.id));
       deferring = k;

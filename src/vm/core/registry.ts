@@ -68,6 +68,8 @@ export const ROOT_VAR = {
   chainColor: utf8('cc'),
   description: utf8('ds'),
   owner: utf8('o'),
+  /** The address that signed the origin transaction: the only one whose init is accepted (written in block #1). */
+  originator: utf8('or'),
   ownerDelegated: utf8('od'),
   defaultOwnerFee: utf8('fo'),
   defaultValidatorFee: utf8('fv'),

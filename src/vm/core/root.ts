@@ -1,5 +1,7 @@
 import {
+  addressBytes,
   agentIDBytes,
+  equalBytes,
   agentIDEquals,
   COLOR_IOTA,
   concatBytes,
@@ -42,6 +44,11 @@ export const rootContract = new NativeProcessor(CORE.root, {
     fn: (ctx) => {
       if (ctx.state.has(ROOT_VAR.initialized)) throw new VMError('AlreadyExists', 'the chain is already initialized');
       const { ctx: exec, buf, frame } = coreAccess(ctx);
+      // Spec "Origin transaction": the init request comes from the initiator that made the origin transaction.
+      const originator = ctx.state.get(ROOT_VAR.originator);
+      if (originator && !(isAddressAgent(frame.caller) && equalBytes(addressBytes(frame.caller.chainId), originator))) {
+        throw new VMError('Unauthorized', 'init is accepted only from the address that made the origin transaction');
+      }
       const color = ctx.params.optBytes(P.chainColor) ?? exec.env.chainColor;
       if (color.length !== 32) throw new VMError('BadParams', 'chain color must be 32 bytes');
       ctx.state.set(ROOT_VAR.initialized, Uint8Array.of(1));

@@ -241,6 +241,7 @@ export class SoloChain {
       entropy: blake2b256(this.lastAnchor),
       chainBalances: vmChainBalances(this.chainUtxo, this.chainColor, batch.map((p) => p.anchor)),
       chainUtxoTxKey: toHex(this.chainUtxo.txId),
+      ...(this.state.blockIndex === 0 ? { chainOriginator: this.owner.address } : {}),
       programs: this.registry,
     });
     this.lastResults.push(res);
