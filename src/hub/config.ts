@@ -7,6 +7,8 @@ export interface HubConfig {
   /** undefined = in-memory ledger and a fresh identity each start. */
   readonly dataDir: string | undefined;
   readonly confirmDelayMs: number;
+  /** A corrupt ledger log is cut to its valid prefix (the damaged file kept aside) instead of stopping the hub. */
+  readonly repair: boolean;
   /** Where the built app lives; missing = the hub says so on / and still serves the API. */
   readonly distDir: string;
 }
@@ -17,13 +19,15 @@ export class HubConfigError extends Error {
   override readonly name = 'HubConfigError';
 }
 
-export const HUB_USAGE = `usage: tsx src/hub/main.ts [--port N] [--ws-port N] [--data DIR | --memory] [--confirm-delay-ms N] [--dist DIR]
+export const HUB_USAGE = `usage: tsx src/hub/main.ts [--port N] [--ws-port N] [--data DIR | --memory] [--confirm-delay-ms N] [--dist DIR] [--repair]
   --port N              HTTP port (default 8080, env ISCP_PORT); libp2p WebSockets listen on N+1
   --ws-port N           libp2p WebSocket port (default: HTTP port + 1)
   --data DIR            ledger log and hub identity (default ./.hub-data, env ISCP_DATA)
   --memory              keep nothing on disk
   --confirm-delay-ms N  L1 confirmation delay (default 100; 0 allowed)
-  --dist DIR            built app to serve (default dist)`;
+  --dist DIR            built app to serve (default dist)
+  --repair              if the ledger log is corrupt, keep its valid prefix (the damaged file is kept as
+                        ledger.log.corrupt-<n>) instead of refusing to start`;
 
 export function parseHubArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): HubConfig {
   let httpPort = intOf(env.ISCP_PORT, 'ISCP_PORT') ?? HUB_DEFAULTS.httpPort;
@@ -32,6 +36,7 @@ export function parseHubArgs(argv: readonly string[], env: Readonly<Record<strin
   let memory = false;
   let confirmDelayMs: number = HUB_DEFAULTS.confirmDelayMs;
   let distDir: string = HUB_DEFAULTS.distDir;
+  let repair = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const val = (): string => {
@@ -58,6 +63,9 @@ export function parseHubArgs(argv: readonly string[], env: Readonly<Record<strin
       case '--dist':
         distDir = val();
         break;
+      case '--repair':
+        repair = true;
+        break;
       case '--help':
       case '-h':
         throw new HubConfigError(HUB_USAGE);
@@ -66,7 +74,8 @@ export function parseHubArgs(argv: readonly string[], env: Readonly<Record<strin
     }
   }
   if (httpPort > 65534) throw new HubConfigError(`--port ${httpPort}: must leave room for the WebSocket port at +1`);
-  return { httpPort, wsPort: wsPort ?? (httpPort === 0 ? 0 : httpPort + 1), host: HUB_DEFAULTS.host, dataDir: memory ? undefined : dataDir, confirmDelayMs, distDir };
+  if (repair && memory) throw new HubConfigError(`--repair needs a ledger on disk: it cannot be used with --memory`);
+  return { httpPort, wsPort: wsPort ?? (httpPort === 0 ? 0 : httpPort + 1), host: HUB_DEFAULTS.host, dataDir: memory ? undefined : dataDir, confirmDelayMs, distDir, repair };
 }
 
 function intOf(v: string | undefined, what: string): number | undefined {

@@ -42,41 +42,121 @@ export function decodeRecordPayload(payload: Uint8Array): LedgerRecord {
   });
 }
 
-export class LedgerLogCorruptError extends Error {
-  override readonly name = 'LedgerLogCorruptError';
+/**
+ * Framing limits of the log, in one place. The smallest record is a confirmation (kind, time, tx ID): a length
+ * below it is not a record at all, which is also what keeps a zero-filled tail (length 0, checksum 0 = CRC of
+ * nothing) from passing as one.
+ */
+export const LOG_LIMITS = {
+  recordPayloadBytesMin: 1 + 8 + TX_ID_SIZE,
+  recordPayloadBytesMax: RECORD_PAYLOAD_BYTES_MAX,
+  recordBytesMax: RECORD_HEADER_BYTES + RECORD_PAYLOAD_BYTES_MAX,
+  /**
+   * The largest damaged tail still taken for a torn write. Every append is fsynced before the next, so a crash
+   * tears only the last append, and what a crash leaves of it is a prefix: whole records (which parse) and at most
+   * one partial one. A longer bad tail is damage, not a crash.
+   */
+  tornTailBytesMax: RECORD_HEADER_BYTES + RECORD_PAYLOAD_BYTES_MAX,
+} as const;
+
+/** Where a log stops being valid and why. */
+export interface LogDamage {
+  /** 'torn': a crash cut the last append short (safe to drop). 'corrupt': anything else (never dropped silently). */
+  readonly kind: 'torn' | 'corrupt';
+  /** Byte offset of the first bad record: the valid prefix ends here. */
+  readonly offset: number;
+  readonly reason: string;
+}
+
+export interface LogScan {
+  /** The records of the valid prefix, in order. */
+  readonly records: LedgerRecord[];
+  /** Length of the valid prefix: where a torn tail is cut and appending continues. */
+  readonly validBytes: number;
+  readonly damage: LogDamage | undefined;
 }
 
 /**
- * Splits a log into records. A damaged *last* record (cut short, or its checksum wrong with nothing after it) is
- * a torn write from a crash: it is dropped and `validBytes` says where the good part ends. Damage with good
- * records after it is not a torn write: that is corruption, and we stop rather than guess.
+ * Corruption in a ledger log: the hub stops rather than lose history. The message names the file, the offset
+ * and both ways out (a backup, or --repair to keep the valid prefix).
  */
-export function parseLog(bytes: Uint8Array): { records: LedgerRecord[]; validBytes: number } {
+export class LedgerLogCorruptError extends Error {
+  override readonly name = 'LedgerLogCorruptError';
+  constructor(
+    /** The log's path; undefined when bytes were parsed without a file. */
+    readonly file: string | undefined,
+    /** Byte offset of the first bad record. */
+    readonly offset: number,
+    readonly reason: string,
+    /** Records before `offset`, all intact. */
+    readonly intactRecords: number,
+  ) {
+    const name = file ?? 'ledger log';
+    super(
+      `${name} is corrupt at byte ${offset}: ${reason}. The ${intactRecords} records before byte ${offset} are intact. ` +
+        `To recover, restore ${name} from a backup, or start the hub once with --repair to keep only those records ` +
+        `(the damaged file is kept as ${file === undefined ? '<file>' : file}.corrupt-<n>; everything after byte ${offset} is dropped).`,
+    );
+  }
+}
+
+type Frame = { readonly ok: true; readonly end: number; readonly payload: Uint8Array } | { readonly ok: false; readonly reason: string };
+
+/** Checks the framing (length in range, inside the file, checksum) of the record at `off`; does not decode. */
+function frameAt(bytes: Uint8Array, view: DataView, off: number): Frame {
+  const left = bytes.length - off;
+  if (left < RECORD_HEADER_BYTES) return { ok: false, reason: `${left} bytes left, less than a record header` };
+  const len = view.getUint32(off, true);
+  if (len < LOG_LIMITS.recordPayloadBytesMin || len > LOG_LIMITS.recordPayloadBytesMax)
+    return { ok: false, reason: `record length ${len} is outside ${LOG_LIMITS.recordPayloadBytesMin}..${LOG_LIMITS.recordPayloadBytesMax}` };
+  const end = off + RECORD_HEADER_BYTES + len;
+  if (end > bytes.length) return { ok: false, reason: `record length ${len} runs ${end - bytes.length} bytes past the end of the file` };
+  const payload = bytes.subarray(off + RECORD_HEADER_BYTES, end);
+  if (crc32(payload) !== view.getUint32(off + 4, true)) return { ok: false, reason: 'record checksum mismatch' };
+  return { ok: true, end, payload };
+}
+
+/**
+ * Torn write or corruption? A crash leaves a short bad tail with nothing valid after it. So a bad record is torn
+ * only if (1) the bytes from it to the end are at most one record's worth, and (2) no well-framed record (length
+ * in range, checksum right) starts at any byte after it. A bit flipped in a middle record's length or body fails
+ * (2) — the records after it are still there — and, when the length now runs past the end, usually (1) too.
+ * The scan in (2) is bounded by (1): at most one record's bytes, each offset cheap to reject.
+ */
+function classify(bytes: Uint8Array, view: DataView, off: number, reason: string): LogDamage {
+  const tail = bytes.length - off;
+  if (tail > LOG_LIMITS.tornTailBytesMax) return { kind: 'corrupt', offset: off, reason: `${reason}, with ${tail} bytes after it (more than a torn write can leave)` };
+  for (let at = off + 1; at + RECORD_HEADER_BYTES + LOG_LIMITS.recordPayloadBytesMin <= bytes.length; at++)
+    if (frameAt(bytes, view, at).ok) return { kind: 'corrupt', offset: off, reason: `${reason}, and a valid record follows at byte ${at}` };
+  return { kind: 'torn', offset: off, reason };
+}
+
+/**
+ * Splits a log into its valid prefix and says what, if anything, stopped it (see classify for torn vs corrupt).
+ * A record whose checksum is right but that does not decode is corrupt wherever it is: a crash cannot write it.
+ */
+export function scanLog(bytes: Uint8Array): LogScan {
   const records: LedgerRecord[] = [];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let off = 0;
   while (off < bytes.length) {
-    if (bytes.length - off < RECORD_HEADER_BYTES) break; // torn header
-    const len = view.getUint32(off, true);
-    const sum = view.getUint32(off + 4, true);
-    const end = off + RECORD_HEADER_BYTES + len;
-    if (len > RECORD_PAYLOAD_BYTES_MAX || end > bytes.length) {
-      if (len > RECORD_PAYLOAD_BYTES_MAX && end <= bytes.length) throw new LedgerLogCorruptError(`record at byte ${off} claims ${len} bytes`);
-      break; // torn: the record runs past the end of the file
-    }
-    const payload = bytes.subarray(off + RECORD_HEADER_BYTES, end);
-    if (crc32(payload) !== sum) {
-      if (end === bytes.length) break; // torn last record
-      throw new LedgerLogCorruptError(`checksum mismatch in the record at byte ${off}, with ${bytes.length - end} bytes after it`);
-    }
+    const f = frameAt(bytes, view, off);
+    if (!f.ok) return { records, validBytes: off, damage: classify(bytes, view, off, f.reason) };
     try {
-      records.push(decodeRecordPayload(payload));
+      records.push(decodeRecordPayload(f.payload));
     } catch (e) {
-      throw new LedgerLogCorruptError(`record at byte ${off} does not decode: ${(e as Error).message}`);
+      return { records, validBytes: off, damage: { kind: 'corrupt', offset: off, reason: `the record's checksum is right but it does not decode (${(e as Error).message})` } };
     }
-    off = end;
+    off = f.end;
   }
-  return { records, validBytes: off };
+  return { records, validBytes: off, damage: undefined };
+}
+
+/** scanLog for callers without a repair path: a torn tail is left out of the records, corruption throws. */
+export function parseLog(bytes: Uint8Array, file?: string): { records: LedgerRecord[]; validBytes: number } {
+  const s = scanLog(bytes);
+  if (s.damage?.kind === 'corrupt') throw new LedgerLogCorruptError(file, s.damage.offset, s.damage.reason, s.records.length);
+  return { records: s.records, validBytes: s.validBytes };
 }
 
 const CRC_TABLE = (() => {
