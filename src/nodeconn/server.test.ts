@@ -8,8 +8,7 @@ import { decodeWaspToNode, encodeNodeConnMessage, MalformedTransactionError } fr
 import { NO_ADDRESS, NodeConnServer } from './server';
 import type { WaspFromNode } from './messages';
 
-const [alice, bob] = wallets(2, 7);
-if (!alice || !bob) throw new Error('wallets');
+const [alice, bob] = wallets(2, 7) as [ReturnType<typeof wallets>[number], ReturnType<typeof wallets>[number]];
 
 function setup() {
   const ledger = testLedger([{ address: alice.address, iotas: 1000n }], { confirmDelayMs: 10 });
