@@ -235,8 +235,8 @@ describe('hub under abuse (loopback, in-process)', () => {
     }
     // 100 = OK, 202 = PERMISSION_DENIED (the gater's answer)
     expect(statuses).toEqual([100, 100, 100, 202, 202]);
-    expect(hub.node.services.relay.reservations.size).toBe(LIMITS.relayReservationsPerIpMax);
-    expect(hub.node.services.relay.reservations.size).toBeLessThan(LIMITS.relayReservationsMax); // slots left for other hosts
+    expect(hub.guards.relayReservations()).toBe(LIMITS.relayReservationsPerIpMax);
+    expect(hub.guards.relayReservations()).toBeLessThan(LIMITS.relayReservationsMax); // slots left for other hosts
     expect(hub.guards.relayDenied()).toBe(2);
     // A refresh by a peer that holds one is not a new reservation: allowed.
     expect(await reserve(peers[0] as Libp2p)).toBe(100);
@@ -248,7 +248,7 @@ describe('hub under abuse (loopback, in-process)', () => {
     );
     await (peers[0] as Libp2p).stop();
     await gone;
-    expect(hub.node.services.relay.reservations.size).toBe(LIMITS.relayReservationsPerIpMax - 1);
+    expect(hub.guards.relayReservations()).toBe(LIMITS.relayReservationsPerIpMax - 1);
     expect(await reserve(peers[3] as Libp2p)).toBe(100);
     await expectServed();
   });

@@ -51,6 +51,7 @@ export interface Hub {
     readonly wsPendingFrom: (ip: string) => number;
     readonly wsRefused: () => number;
     readonly relayDenied: () => number;
+    readonly relayReservations: () => number;
     readonly nodeconnPartialFrameBytes: () => number;
   };
   stop(): Promise<void>;
@@ -189,6 +190,7 @@ export async function startHub(config: HubConfig, log: (line: string) => void = 
       wsPendingFrom: (ip) => wsGuard.pendingFrom(ip),
       wsRefused: () => wsGuard.refusedTotal,
       relayDenied: () => relayGuard.deniedTotal,
+      relayReservations: () => node.services.relay.reservations.size,
       nodeconnPartialFrameBytes: () => binding.partialFrameBytes,
     },
     async stop() {
