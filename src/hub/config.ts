@@ -11,9 +11,33 @@ export interface HubConfig {
   readonly repair: boolean;
   /** Where the built app lives; missing = the hub says so on / and still serves the API. */
   readonly distDir: string;
+  /**
+   * Web origins besides the hub's own (http://127.0.0.1:PORT, http://localhost:PORT) and the Vite dev server's
+   * whose pages may use the HTTP API and the libp2p WebSocket. A request without an Origin header (the CLI,
+   * Node) is always allowed; any other origin gets 403. See originAllowlist.
+   */
+  readonly allowedOrigins: readonly string[];
 }
 
-export const HUB_DEFAULTS = { httpPort: 8080, dataDir: './.hub-data', confirmDelayMs: 100, host: '127.0.0.1', distDir: 'dist' } as const;
+export const HUB_DEFAULTS = {
+  httpPort: 8080,
+  dataDir: './.hub-data',
+  confirmDelayMs: 100,
+  host: '127.0.0.1',
+  distDir: 'dist',
+  /** `npm run dev` (vite.config.ts: port 5173). */
+  devOrigins: ['http://localhost:5173', 'http://127.0.0.1:5173'],
+} as const;
+
+/** Every origin the hub accepts, given the HTTP port it actually listens on. */
+export function originAllowlist(httpPort: number, extra: readonly string[]): ReadonlySet<string> {
+  return new Set([`http://127.0.0.1:${httpPort}`, `http://localhost:${httpPort}`, ...HUB_DEFAULTS.devOrigins, ...extra]);
+}
+
+/** The check itself: no Origin header = not a web page (allowed); `null` (sandboxed frames, file:) is refused. */
+export function originAllowed(allow: ReadonlySet<string>, origin: string | undefined): boolean {
+  return origin === undefined || allow.has(origin);
+}
 
 export class HubConfigError extends Error {
   override readonly name = 'HubConfigError';
@@ -27,7 +51,9 @@ export const HUB_USAGE = `usage: tsx src/hub/main.ts [--port N] [--ws-port N] [-
   --confirm-delay-ms N  L1 confirmation delay (default 100; 0 allowed)
   --dist DIR            built app to serve (default dist)
   --repair              if the ledger log is corrupt, keep its valid prefix (the damaged file is kept as
-                        ledger.log.corrupt-<n>) instead of refusing to start`;
+                        ledger.log.corrupt-<n>) instead of refusing to start
+  --allow-origin URL    also accept web pages from this origin (repeatable; env ISCP_ALLOWED_ORIGINS, comma-separated);
+                        the hub's own origin and the Vite dev server's (localhost:5173) are always accepted`;
 
 export function parseHubArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): HubConfig {
   let httpPort = intOf(env.ISCP_PORT, 'ISCP_PORT') ?? HUB_DEFAULTS.httpPort;
@@ -37,6 +63,7 @@ export function parseHubArgs(argv: readonly string[], env: Readonly<Record<strin
   let confirmDelayMs: number = HUB_DEFAULTS.confirmDelayMs;
   let distDir: string = HUB_DEFAULTS.distDir;
   let repair = false;
+  const allowedOrigins: string[] = (env.ISCP_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '').map((o) => originOf(o, 'ISCP_ALLOWED_ORIGINS'));
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const val = (): string => {
@@ -66,6 +93,9 @@ export function parseHubArgs(argv: readonly string[], env: Readonly<Record<strin
       case '--repair':
         repair = true;
         break;
+      case '--allow-origin':
+        allowedOrigins.push(originOf(val(), a));
+        break;
       case '--help':
       case '-h':
         throw new HubConfigError(HUB_USAGE);
@@ -75,7 +105,19 @@ export function parseHubArgs(argv: readonly string[], env: Readonly<Record<strin
   }
   if (httpPort > 65534) throw new HubConfigError(`--port ${httpPort}: must leave room for the WebSocket port at +1`);
   if (repair && memory) throw new HubConfigError(`--repair needs a ledger on disk: it cannot be used with --memory`);
-  return { httpPort, wsPort: wsPort ?? (httpPort === 0 ? 0 : httpPort + 1), host: HUB_DEFAULTS.host, dataDir: memory ? undefined : dataDir, confirmDelayMs, distDir, repair };
+  return { httpPort, wsPort: wsPort ?? (httpPort === 0 ? 0 : httpPort + 1), host: HUB_DEFAULTS.host, dataDir: memory ? undefined : dataDir, confirmDelayMs, distDir, repair, allowedOrigins };
+}
+
+/** An origin exactly as browsers send it (scheme://host[:port], no path): anything else could never match. */
+function originOf(v: string, what: string): string {
+  let o: string;
+  try {
+    o = new URL(v).origin;
+  } catch {
+    throw new HubConfigError(`${what}: '${v}' is not an origin like http://host:port`);
+  }
+  if (o === 'null' || o !== v) throw new HubConfigError(`${what}: '${v}' is not an origin like http://host:port (did you mean '${o}'?)`);
+  return o;
 }
 
 function intOf(v: string | undefined, what: string): number | undefined {

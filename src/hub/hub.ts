@@ -21,19 +21,18 @@ import type { HubConfig } from './config';
 import { createHubHttpServer, type HubInfo } from './http';
 import { loadOrCreateHubKey } from './identity';
 import { blsVerifyForHub } from './bls';
+import { originAllowed, originAllowlist } from './config';
+import { HUB_LIMITS, hubLimits, type HubLimits, type HubLimitsOverride } from './limits';
+import { WebSocketGuard } from './ws-guard';
+import { RelayGuard } from './relay-guard';
 
 /** Browser tabs announce themselves here; the hub subscribes so the topic has a mesh from the first tab on. */
 export const PEERS_TOPIC = 'iscp/peers/1';
-/**
- * Relay limits. Every tab reserves a slot (so other tabs can reach it to set up WebRTC), hence 128 rather than
- * the default 15. Default relayed connections die after 2 min or 128 KiB, which cut committees off mid-run; the hub
- * is a local rendezvous for tabs the user opened, so relayed connections get no duration/data limit at all.
- */
-export const RELAY_RESERVATIONS_MAX = 128;
-export const HUB_CONNECTIONS_MAX = 512;
-/** A committee of tabs opening at once, plus the CLI, all from one host (see the connection manager below). */
-export const HUB_INBOUND_CONNECTIONS_PER_SECOND_MAX = 200;
-export const HUB_INCOMING_PENDING_CONNECTIONS_MAX = 64;
+/** Kept for importers; the values live in limits.ts (HUB_LIMITS) with every other hub bound. */
+export const RELAY_RESERVATIONS_MAX = HUB_LIMITS.relayReservationsMax;
+export const HUB_CONNECTIONS_MAX = HUB_LIMITS.connectionsMax;
+export const HUB_INBOUND_CONNECTIONS_PER_SECOND_MAX = HUB_LIMITS.inboundConnectionsPerSecondMax;
+export const HUB_INCOMING_PENDING_CONNECTIONS_MAX = HUB_LIMITS.incomingPendingConnectionsMax;
 
 export class HubStartError extends Error {
   override readonly name = 'HubStartError';
@@ -45,10 +44,26 @@ export interface Hub {
   readonly httpPort: number;
   readonly info: () => HubInfo;
   readonly ledger: PersistentLedger;
+  readonly limits: HubLimits;
+  /** Live counters of the guards (tests and diagnostics). */
+  readonly guards: {
+    readonly wsPending: () => number;
+    readonly wsPendingFrom: (ip: string) => number;
+    readonly wsRefused: () => number;
+    readonly relayDenied: () => number;
+    readonly relayReservations: () => number;
+    readonly nodeconnPartialFrameBytes: () => number;
+  };
   stop(): Promise<void>;
 }
 
-export async function startHub(config: HubConfig, log: (line: string) => void = (l) => console.log(l)): Promise<Hub> {
+export interface StartHubOptions {
+  /** Overrides of HUB_LIMITS (tests use small ones). */
+  readonly limits?: HubLimitsOverride;
+}
+
+export async function startHub(config: HubConfig, log: (line: string) => void = (l) => console.log(l), opts: StartHubOptions = {}): Promise<Hub> {
+  const limits = hubLimits(opts.limits);
   if (config.dataDir !== undefined) prepareDataDir(config.dataDir);
   const privateKey = await loadOrCreateHubKey(config.dataDir);
 
@@ -69,23 +84,39 @@ export async function startHub(config: HubConfig, log: (line: string) => void = 
   const ledger = new PersistentLedger(core, fileLog);
   const faucet = new Faucet(core, faucetKp);
 
+  // Web origins allowed on the HTTP API and the WebSocket; the hub's own needs the real HTTP port (known below).
+  let allowed = originAllowlist(config.httpPort, config.allowedOrigins);
+  const isAllowed = (origin: string | undefined): boolean => originAllowed(allowed, origin);
+  const wsGuard = new WebSocketGuard({
+    pendingMax: limits.wsPendingMax,
+    pendingPerIpMax: limits.wsPendingPerIpMax,
+    handshakeTimeoutMs: limits.wsHandshakeTimeoutMs,
+    originAllowed: isAllowed,
+    log,
+  });
+  const relayGuard = new RelayGuard(limits.relayReservationsPerIpMax, log);
+
   const node = await createLibp2p({
     privateKey,
     addresses: { listen: [`/ip4/${config.host}/tcp/${config.wsPort}/ws`] },
-    transports: [webSockets()],
+    transports: [wsGuard.wrapTransport(webSockets())],
+    connectionGater: relayGuard.gater,
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     // Every tab and CLI connects from 127.0.0.1: libp2p's per-host inbound rate limit (5/s) and pending-upgrade
     // cap (10) are meant for public nodes and made tabs of a freshly opened committee fail to reach the hub.
     connectionManager: {
-      maxConnections: HUB_CONNECTIONS_MAX,
-      inboundConnectionThreshold: HUB_INBOUND_CONNECTIONS_PER_SECOND_MAX,
-      maxIncomingPendingConnections: HUB_INCOMING_PENDING_CONNECTIONS_MAX,
+      maxConnections: limits.connectionsMax,
+      inboundConnectionThreshold: limits.inboundConnectionsPerSecondMax,
+      maxIncomingPendingConnections: limits.incomingPendingConnectionsMax,
     },
     services: {
       identify: identify(),
       ping: ping(),
-      relay: circuitRelayServer({ reservations: { maxReservations: RELAY_RESERVATIONS_MAX, applyDefaultLimit: false } }),
+      // Every tab reserves a slot (so other tabs can reach it to set up WebRTC). Default relayed connections die
+      // after 2 min or 128 KiB, which cut committees off mid-run; the hub is a local rendezvous for tabs the user
+      // opened, so relayed connections get no duration/data limit at all. Per-IP cap: relayGuard.
+      relay: circuitRelayServer({ reservations: { maxReservations: limits.relayReservationsMax, applyDefaultLimit: false } }),
       // Every tab connects from 127.0.0.1, and gossipsub keeps a departed peer's score for an hour: with the
       // default IP-colocation penalty the hub starts ignoring new tabs after about a dozen tab identities.
       pubsub: gossipsub({
@@ -99,11 +130,14 @@ export async function startHub(config: HubConfig, log: (line: string) => void = 
     throw portError(e, config.wsPort, 'libp2p WebSocket');
   });
   node.services.pubsub.subscribe(PEERS_TOPIC);
+  wsGuard.watch(node);
+  relayGuard.bind({ reservations: () => node.services.relay.reservations, connectionsOf: (p) => node.getConnections(p) });
+  node.addEventListener('peer:disconnect', (ev) => relayGuard.disconnected(ev.detail));
 
   // The ledger's clock: a timer scheduled for exactly the next confirmation (pure core, timer at the edge).
   let timer: ReturnType<typeof setTimeout> | undefined;
   const nodeConnServer = new NodeConnServer(core, faucet, (l) => log(l), (tx, nowMs) => ledger.submit(tx, nowMs));
-  const binding = await serveNodeConn(node, nodeConnServer, { nowMs: () => Date.now(), log });
+  const binding = await serveNodeConn(node, nodeConnServer, { nowMs: () => Date.now(), log, limits: limits.nodeconnStream });
   const runTick = () => {
     timer = undefined;
     binding.deliver(nodeConnServer.route(ledger.tick(Date.now())));
@@ -125,17 +159,24 @@ export async function startHub(config: HubConfig, log: (line: string) => void = 
       .filter((s) => s.includes('/ws')),
     confirmDelayMs: config.confirmDelayMs,
   });
-  const http = createHubHttpServer(config.distDir, info);
+  const http = createHubHttpServer(config.distDir, info, {
+    originAllowed: isAllowed,
+    log,
+    limits: { connectionsMax: limits.httpConnectionsMax, headersTimeoutMs: limits.httpHeadersTimeoutMs, requestTimeoutMs: limits.httpRequestTimeoutMs },
+  });
   await new Promise<void>((resolve, reject) => {
     http.once('error', (e) => reject(portError(e, config.httpPort, 'HTTP')));
     http.listen(config.httpPort, config.host, () => resolve());
   }).catch(async (e: Error) => {
+    binding.stop();
+    wsGuard.close();
     await node.stop();
     fileLog?.close();
     throw e;
   });
   const addr = http.address();
   const httpPort = typeof addr === 'object' && addr ? addr.port : config.httpPort;
+  allowed = originAllowlist(httpPort, config.allowedOrigins);
 
   return {
     node,
@@ -143,8 +184,19 @@ export async function startHub(config: HubConfig, log: (line: string) => void = 
     httpPort,
     info,
     ledger,
+    limits,
+    guards: {
+      wsPending: () => wsGuard.pendingCount,
+      wsPendingFrom: (ip) => wsGuard.pendingFrom(ip),
+      wsRefused: () => wsGuard.refusedTotal,
+      relayDenied: () => relayGuard.deniedTotal,
+      relayReservations: () => node.services.relay.reservations.size,
+      nodeconnPartialFrameBytes: () => binding.partialFrameBytes,
+    },
     async stop() {
       if (timer) clearTimeout(timer);
+      binding.stop();
+      wsGuard.close();
       await new Promise<void>((r) => http.close(() => r()));
       http.closeAllConnections();
       await node.stop();

@@ -112,7 +112,9 @@ export class Ledger {
       }
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
-      this.remember(key, { rule: e.rule, reason: e.message, tx });
+      // An unknown input may only be not booked yet (a child posted before its parent): that rejection is not
+      // final, so it is not remembered and a re-post after the parent is booked is validated afresh.
+      if (e.rule !== LEDGER_RULES.inputUnknown) this.remember(key, { rule: e.rule, reason: e.message, tx });
       return { txId, state: 'rejected', rule: e.rule, reason: e.message, duplicate: false };
     }
     this.book(tx, txId, key, nowMs);

@@ -1,7 +1,8 @@
 import { decodeAll, Writer, type Reader } from '../protocol/codec';
 import { compareBytes } from '../protocol/bytes';
 import { DecodeError } from '../protocol/errors';
-import { readAddress, writeAddress, TX_ID_SIZE } from '../protocol/ids';
+import { blake2b256 } from '../protocol/hash';
+import { readAddress, writeAddress, TX_ID_SIZE, type TransactionID } from '../protocol/ids';
 import { readBalances, writeBalances } from '../protocol/balances';
 import { decodeTransaction, encodeTransaction, type ValueTransaction } from '../protocol/transaction';
 import { NODECONN_LIMITS } from './limits';
@@ -73,7 +74,24 @@ export function encodeNodeConnMessage(m: NodeConnMessage): Uint8Array {
   return w.finish();
 }
 
-/** Decodes either direction; throws only DecodeError. */
+/**
+ * A well-framed waspToNodeTransaction whose transaction does not decode (no outputs, 3,000 inputs, unsorted…).
+ * The peer is not speaking garbage, its transaction is bad: the hub answers it (rejected, with `what` as the
+ * reason) and keeps the stream. `txId` is the hash of the transaction bytes as sent, which is the ID the sender
+ * computed if it encoded canonically (a tx ID is blake2b-256 of the encoding), so its pending question is answered.
+ */
+export class MalformedTransactionError extends DecodeError {
+  constructor(
+    readonly txId: TransactionID,
+    /** What the transaction decoder refused, without the frame context. */
+    readonly reason: string,
+    offset: number,
+  ) {
+    super(`transaction: ${reason}`, offset);
+  }
+}
+
+/** Decodes either direction; throws only DecodeError (MalformedTransactionError for a bad transaction in a good frame). */
 export function decodeNodeConnMessage(bytes: Uint8Array): NodeConnMessage {
   if (bytes.length > NODECONN_LIMITS.frameBytesMax) throw new DecodeError(`nodeconn message too large: ${bytes.length} bytes`, 0);
   return decodeAll(bytes, 'nodeconn message', readMessage);
@@ -96,7 +114,7 @@ function readMessage(r: Reader): NodeConnMessage {
   const type = r.u8('message type');
   switch (type) {
     case TYPE.waspToNodeTransaction:
-      return { kind: 'waspToNodeTransaction', tx: readTx(r) };
+      return { kind: 'waspToNodeTransaction', tx: readPostedTx(r) };
     case TYPE.waspToNodeSubscribe:
       return { kind: 'waspToNodeSubscribe', address: readAddress(r) };
     case TYPE.waspToNodeGetConfirmedTransaction:
@@ -145,6 +163,23 @@ function readTx(r: Reader): ValueTransaction {
   } catch (e) {
     // Re-base the offset so the error points into the frame, not into the nested buffer.
     if (e instanceof DecodeError) throw new DecodeError(`transaction: ${e.what}`, at + 4 + e.offset);
+    throw e;
+  }
+}
+
+/**
+ * The transaction of a waspToNodeTransaction, its last field: once its length prefix matches the rest of the
+ * frame exactly, the framing is sound and anything wrong is the transaction's (MalformedTransactionError).
+ */
+function readPostedTx(r: Reader): ValueTransaction {
+  const at = r.offset;
+  const len = r.u32('transaction length');
+  if (len !== r.remaining) throw new DecodeError(`transaction length ${len} does not match the ${r.remaining} bytes left in the frame`, at);
+  const b = r.fixed(len, 'transaction');
+  try {
+    return decodeTransaction(b); // refuses more than NODECONN_LIMITS.transactionBytesMax (= LIMITS.transactionBytesMax) itself
+  } catch (e) {
+    if (e instanceof DecodeError) throw new MalformedTransactionError(blake2b256(b), e.what, at + 4 + e.offset);
     throw e;
   }
 }

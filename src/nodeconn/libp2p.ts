@@ -3,7 +3,9 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { toHex } from '../protocol/bytes';
 import { addressEquals, addressKey, type Address, type TransactionID } from '../protocol/ids';
 import { transactionId as transactionIdOf, type ValueTransaction } from '../protocol/transaction';
-import { decodeWaspFromNode, decodeWaspToNode, encodeNodeConnMessage } from './codec';
+import { decodeWaspFromNode, decodeWaspToNode, encodeNodeConnMessage, MalformedTransactionError } from './codec';
+import { NODECONN_STREAM_LIMITS, type NodeConnStreamLimits } from './limits';
+import { streamVerdict, sweepIntervalMs, type StreamActivity } from './stream-guard';
 import { encodeFrame, FrameReader } from './frames';
 import { NodeConnClientCore, NodeConnClientError, pullKeys, type PullKey } from './client';
 import type { AddressOutput, InclusionState, NodeConnMessage, WaspFromNode, WaspToNode } from './messages';
@@ -14,21 +16,30 @@ export const NODECONN_PROTOCOL = '/iscp/nodeconn/1.0.0';
 /** Streams per connection: one is normal; a few allow a reconnect racing the old stream's close. */
 export const NODECONN_STREAMS_PER_CONNECTION_MAX = 4;
 
-/** Wires a stream to frame callbacks. Any bad frame closes the stream (the peer is broken or hostile). */
-function frameStream(stream: Stream, onFrame: (bytes: Uint8Array) => void, onBad: (err: Error) => void): (m: NodeConnMessage) => void {
+/**
+ * Wires a stream to frame callbacks. Any bad frame closes the stream (the peer is broken or hostile), and so does
+ * anything a callback throws: nothing that arrives on a stream can escape as an uncaught exception (an event
+ * listener's throw would take the whole process down). `onBuffered` hears how many bytes the reader holds for a
+ * partial frame after each chunk (and how many frames that chunk completed); returning false stops the chunk.
+ */
+function frameStream(
+  stream: Stream,
+  onFrame: (bytes: Uint8Array) => void,
+  onBad: (err: Error) => void,
+  onBuffered?: (bufferedBytes: number, framesCompleted: number) => boolean,
+): (m: NodeConnMessage) => void {
   const reader = new FrameReader();
   stream.addEventListener('message', (ev) => {
-    const data = ev.data instanceof Uint8Array ? ev.data : ev.data.subarray();
-    let frames: Uint8Array[];
     try {
-      frames = reader.push(data);
+      const data = ev.data instanceof Uint8Array ? ev.data : ev.data.subarray();
+      const frames = reader.push(data);
+      if (onBuffered && !onBuffered(reader.buffered, frames.length)) return;
+      for (const f of frames) {
+        if (stream.status !== 'open') return;
+        onFrame(f);
+      }
     } catch (e) {
-      onBad(e as Error);
-      return;
-    }
-    for (const f of frames) {
-      if (stream.status !== 'open') return;
-      onFrame(f);
+      onBad(e instanceof Error ? e : new Error(String(e)));
     }
   });
   return (m) => {
@@ -43,45 +54,123 @@ function frameStream(stream: Stream, onFrame: (bytes: Uint8Array) => void, onBad
 
 /* ------------------------------------------------------------------ hub side */
 
+export class NodeConnStreamError extends Error {
+  override readonly name = 'NodeConnStreamError';
+}
+
 export interface NodeConnServerBinding {
   /** Sends routed ledger events (NodeConnServer.route) to their sessions' streams. */
   deliver(routed: readonly { session: NodeConnSession; message: WaspFromNode }[]): void;
   readonly openSessions: number;
+  /** Bytes held for partial frames over all streams (bounded by partialFrameBytesTotalMax). */
+  readonly partialFrameBytes: number;
+  /** Stops the sweep that applies the stream time limits (the streams themselves close with the node). */
+  stop(): void;
+}
+
+interface ServedStream {
+  readonly stream: Stream;
+  readonly activity: StreamActivity;
+  /** This stream's share of partialFrameBytes. */
+  heldBytes: number;
+  readonly reset: (why: string) => void;
 }
 
 export async function serveNodeConn(
   node: Libp2p,
   server: NodeConnServer,
-  opts: { nowMs: () => number; log: (line: string) => void; afterMessage?: () => void },
+  opts: { nowMs: () => number; log: (line: string) => void; afterMessage?: () => void; limits?: Partial<NodeConnStreamLimits> },
 ): Promise<NodeConnServerBinding> {
-  const senders = new Map<number, (m: NodeConnMessage) => void>();
+  const limits: NodeConnStreamLimits = { ...NODECONN_STREAM_LIMITS, ...opts.limits };
+  const senders = new Map<number, (m: WaspFromNode) => void>();
+  const served = new Map<number, ServedStream>();
+  let partialFrameBytes = 0;
+
+  // The binding's one timer: applies the time limits (pure verdicts in stream-guard.ts).
+  const sweep = setInterval(() => {
+    const now = opts.nowMs();
+    for (const s of served.values()) {
+      const v = streamVerdict(s.activity, now, limits);
+      if (v === 'partialFrameTimeout') s.reset(`a partial frame was not completed within ${limits.partialFrameMs} ms`);
+      else if (v === 'halfClosedTimeout') s.reset(`the client closed its side and the hub could not finish closing within ${limits.halfClosedMs} ms`);
+      else if (v === 'idle') s.reset(`idle for ${limits.idleMs} ms without a subscription`);
+    }
+  }, sweepIntervalMs(limits));
+  (sweep as { unref?: () => void }).unref?.();
+
   await node.handle(
     NODECONN_PROTOCOL,
     (stream, connection) => {
       const session = server.openSession();
       const peer = connection.remotePeer.toString();
-      const send = frameStream(
+      const where = () => `${peer} (session ${session.sessionId}${session.label ? ` '${session.label}'` : ''})`;
+      // A client that does not read: libp2p resets the stream once this much is queued for it (logged on close).
+      stream.maxWriteBufferLength = limits.writeBufferBytesMax;
+      const entry: ServedStream = {
+        stream,
+        activity: { lastFrameAtMs: opts.nowMs(), partialSinceMs: undefined, halfClosedAtMs: undefined, subscribed: false },
+        heldBytes: 0,
+        reset: (why) => {
+          if (stream.status === 'closed' || stream.status === 'aborted' || stream.status === 'reset') return;
+          opts.log(`nodeconn: ${why}: ${where()}; resetting the stream`);
+          stream.abort(new NodeConnStreamError(why));
+        },
+      };
+      const sendFrame = frameStream(
         stream,
         (bytes) => {
+          const now = opts.nowMs();
+          entry.activity.lastFrameAtMs = now;
           let m: WaspToNode;
           try {
             m = decodeWaspToNode(bytes);
           } catch (e) {
-            opts.log(`nodeconn: garbage from ${peer} (session ${session.sessionId}): ${(e as Error).message}; closing the stream`);
+            if (e instanceof MalformedTransactionError) {
+              // A good frame carrying a bad transaction: answer it with the reason, keep the stream.
+              send(server.malformedTransaction(session, e.txId, e.reason));
+              return;
+            }
+            opts.log(`nodeconn: garbage from ${where()}: ${(e as Error).message}; closing the stream`);
             stream.abort(e as Error);
             return;
           }
-          for (const reply of server.handle(session, m, opts.nowMs())) send(reply);
+          const { replies, reset } = server.handleGuarded(session, m, now);
+          for (const reply of replies) send(reply);
+          entry.activity.subscribed = session.subscriptions.size > 0;
+          if (reset) return entry.reset(`the hub failed on a ${m.kind}`);
           opts.afterMessage?.();
         },
         (err) => {
-          opts.log(`nodeconn: bad stream from ${peer} (session ${session.sessionId}): ${err.message}; closing it`);
+          opts.log(`nodeconn: bad stream from ${where()}: ${err.message}; closing it`);
           stream.abort(err);
         },
+        (buffered, completed) => {
+          partialFrameBytes += buffered - entry.heldBytes;
+          entry.heldBytes = buffered;
+          if (buffered === 0) entry.activity.partialSinceMs = undefined;
+          else if (completed > 0 || entry.activity.partialSinceMs === undefined) entry.activity.partialSinceMs = opts.nowMs();
+          if (partialFrameBytes <= limits.partialFrameBytesTotalMax) return true;
+          entry.reset(`partial frames of all clients would hold more than ${limits.partialFrameBytesTotalMax} bytes`);
+          return false;
+        },
       );
+      const send = (m: WaspFromNode): void => {
+        entry.activity.lastFrameAtMs = opts.nowMs();
+        sendFrame(m);
+      };
       senders.set(session.sessionId, send);
-      stream.addEventListener('close', () => {
+      served.set(session.sessionId, entry);
+      // The client is done asking: finish our side too (flushing what is queued), or reset after halfClosedMs.
+      stream.addEventListener('remoteCloseWrite', () => {
+        entry.activity.halfClosedAtMs = opts.nowMs();
+        stream.close().catch((e: Error) => stream.abort(e));
+      });
+      stream.addEventListener('close', (ev) => {
+        if (ev.error?.name === 'StreamBufferError') opts.log(`nodeconn: ${where()} does not read: more than ${limits.writeBufferBytesMax} bytes queued; stream reset`);
+        partialFrameBytes -= entry.heldBytes;
+        entry.heldBytes = 0;
         senders.delete(session.sessionId);
+        served.delete(session.sessionId);
         server.closeSession(session);
       });
     },
@@ -93,6 +182,12 @@ export async function serveNodeConn(
     },
     get openSessions() {
       return senders.size;
+    },
+    get partialFrameBytes() {
+      return partialFrameBytes;
+    },
+    stop() {
+      clearInterval(sweep);
     },
   };
 }

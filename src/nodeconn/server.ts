@@ -1,6 +1,6 @@
-import { addressKey, addressToString, outputIDKey, TX_ID_SIZE, type Address } from '../protocol/ids';
+import { AddressKind, addressKey, addressToString, outputIDKey, TX_ID_SIZE, type Address, type TransactionID } from '../protocol/ids';
 import { ValidationError } from '../protocol/errors';
-import type { ValueTransaction } from '../protocol/transaction';
+import { transactionId, type ValueTransaction } from '../protocol/transaction';
 import type { Ledger, LedgerEvent, LedgerOutput, SubmitResult } from '../ledger/ledger';
 import type { Faucet } from '../ledger/faucet';
 import { NODECONN_LIMITS } from './limits';
@@ -17,6 +17,12 @@ export interface NodeConnSession {
 export const SESSION_SUBSCRIPTIONS_MAX = 1024;
 
 export type NodeConnLog = (line: string) => void;
+
+/**
+ * The address an inclusion state names when the transaction has none to offer (it did not decode, or has no
+ * outputs): the client matches answers by tx ID, the address is informational.
+ */
+export const NO_ADDRESS: Address = { kind: AddressKind.Ed25519, digest: new Uint8Array(32) };
 
 /**
  * The hub side of the protocol (Goshimmer's WaspConn), pure: a message in gives messages out, given the ledger.
@@ -93,6 +99,42 @@ export class NodeConnServer {
     }
   }
 
+  /**
+   * handle(), guarded: an unexpected error (a bug, a failing disk) is logged and never thrown. A transaction or
+   * faucet request is still answered — with the ledger's state if it knows the transaction, else rejected with
+   * the error as the reason; any other message has no answer that can carry a reason, so `reset` asks the
+   * binding to reset the stream (the client reconnects and asks again).
+   */
+  handleGuarded(s: NodeConnSession, m: WaspToNode, nowMs: number): { replies: WaspFromNode[]; reset: boolean } {
+    try {
+      return { replies: this.handle(s, m, nowMs), reset: false };
+    } catch (e) {
+      const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      this.log(`nodeconn: error handling ${m.kind} from session ${s.sessionId} ${s.label}: ${why}`);
+      if (m.kind === 'waspToNodeTransaction') {
+        let txId: TransactionID;
+        try {
+          txId = transactionId(m.tx);
+        } catch {
+          txId = new Uint8Array(TX_ID_SIZE);
+        }
+        const known = this.ledger.getInclusionState(txId);
+        const address = m.tx.outputs[0]?.address ?? NO_ADDRESS;
+        if (known) return { replies: [{ kind: 'waspFromNodeTransactionInclusionState', txId, address, state: known.state, reason: clip(known.reason) }], reset: false };
+        return { replies: [{ kind: 'waspFromNodeTransactionInclusionState', txId, address, state: 'rejected', reason: clip(`hub error: ${why}`) }], reset: false };
+      }
+      if (m.kind === 'waspToNodeRequestFunds')
+        return { replies: [{ kind: 'waspFromNodeTransactionInclusionState', txId: new Uint8Array(TX_ID_SIZE), address: m.address, state: 'rejected', reason: clip(`faucet: hub error: ${why}`) }], reset: false };
+      return { replies: [], reset: true };
+    }
+  }
+
+  /** The answer to a waspToNodeTransaction whose transaction did not decode (codec's MalformedTransactionError). */
+  malformedTransaction(s: NodeConnSession, txId: TransactionID, reason: string): WaspFromNode {
+    this.log(`nodeconn: session ${s.sessionId} ${s.label} posted a malformed transaction: ${reason}`);
+    return { kind: 'waspFromNodeTransactionInclusionState', txId, address: NO_ADDRESS, state: 'rejected', reason: clip(`malformed transaction: ${reason}`) };
+  }
+
   /** Routes the ledger's drained events to the sessions subscribed to each address. */
   route(events: readonly LedgerEvent[]): { session: NodeConnSession; message: WaspFromNode }[] {
     const out: { session: NodeConnSession; message: WaspFromNode }[] = [];
@@ -115,10 +157,11 @@ export class NodeConnServer {
       // Only a value that cannot be encoded throws, and decoded transactions always can: log loudly.
       if (!(e instanceof ValidationError)) throw e;
       this.log(`unencodable transaction refused: ${e.message}`);
-      return { kind: 'waspFromNodeTransactionInclusionState', txId: new Uint8Array(TX_ID_SIZE), address: replyAddress ?? (tx.outputs[0]?.address as Address), state: 'rejected', reason: clip(e.message) };
+      return { kind: 'waspFromNodeTransactionInclusionState', txId: new Uint8Array(TX_ID_SIZE), address: replyAddress ?? tx.outputs[0]?.address ?? NO_ADDRESS, state: 'rejected', reason: clip(e.message) };
     }
     if (r.state === 'booked' && !r.duplicate) this.onBooked();
-    const address = replyAddress ?? (tx.outputs[0] as { address: Address }).address;
+    // A rejected transaction may have no outputs at all (the decoder refuses those, an in-memory one may not).
+    const address = replyAddress ?? tx.outputs[0]?.address ?? NO_ADDRESS;
     return { kind: 'waspFromNodeTransactionInclusionState', txId: r.txId, address, state: r.state, reason: r.state === 'rejected' ? clip(r.reason) : '' };
   }
 

@@ -1,3 +1,5 @@
+import { DecodeError } from './errors';
+
 /** Small byte helpers shared by every layer. */
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   let len = 0;
@@ -33,8 +35,11 @@ export function toHex(b: Uint8Array): string {
   return s;
 }
 
+/** Throws DecodeError (offset = the first bad character, or the length when it is odd): hex often comes from peers. */
 export function fromHex(hex: string): Uint8Array {
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new Error(`not a hex string: ${hex.slice(0, 40)}`);
+  const bad = hex.search(/[^0-9a-fA-F]/);
+  if (bad >= 0) throw new DecodeError(`not a hex string (character ${JSON.stringify(hex[bad])}): ${hex.slice(0, 40)}`, bad);
+  if (hex.length % 2 !== 0) throw new DecodeError(`not a hex string (odd length ${hex.length}): ${hex.slice(0, 40)}`, hex.length);
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return out;

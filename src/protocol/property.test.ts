@@ -16,15 +16,15 @@ const balances = fc.array(fc.tuple(bytes(COLOR_SIZE), amount), { maxLength: 4 })
   return m as ReadonlyMap<string, bigint>;
 });
 const nonEmptyBalances = balances.filter((b) => b.size > 0);
-const uniqueBy = <T>(arb: fc.Arbitrary<T>, key: (t: T) => string, max: number) => fc.uniqueArray(arb, { selector: key, maxLength: max });
+const uniqueBy = <T>(arb: fc.Arbitrary<T>, key: (t: T) => string, max: number, min = 0) => fc.uniqueArray(arb, { selector: key, minLength: min, maxLength: max });
 const addrKey = (a: Address) => `${a.kind}:${a.digest.join(',')}`;
 const signature = fc.oneof(
   fc.record({ kind: fc.constant(AddressKind.Ed25519 as const), publicKey: bytes(32), signature: bytes(64) }),
   fc.record({ kind: fc.constant(AddressKind.BLS as const), publicKey: bytes(96), signature: bytes(48) }),
 );
 const transaction: fc.Arbitrary<ValueTransaction> = fc.record({
-  inputs: uniqueBy(fc.record({ txId: bytes(32), address }), (i) => `${i.txId.join(',')}/${addrKey(i.address)}`, 4),
-  outputs: uniqueBy(fc.record({ address, balances: nonEmptyBalances }) as fc.Arbitrary<Output>, (o) => addrKey(o.address), 4),
+  inputs: uniqueBy(fc.record({ txId: bytes(32), address }), (i) => `${i.txId.join(',')}/${addrKey(i.address)}`, 4, 1),
+  outputs: uniqueBy(fc.record({ address, balances: nonEmptyBalances }) as fc.Arbitrary<Output>, (o) => addrKey(o.address), 4, 1),
   dataPayload: fc.uint8Array({ maxLength: 64 }),
   signatures: uniqueBy(signature, (s) => `${s.kind}:${s.publicKey.join(',')}`, 3),
 });

@@ -111,7 +111,12 @@ export function encodeTransaction(tx: ValueTransaction): Uint8Array {
   return out;
 }
 
-/** Strict decoder: canonical order required, so decode(encode(tx)) is the only byte form of a tx. */
+/**
+ * Strict decoder: canonical order required, so decode(encode(tx)) is the only byte form of a tx. Also refuses,
+ * with DecodeError, every shape the ledger refuses before looking at its state: no inputs, no outputs, an empty
+ * output, two outputs to one address or one input twice (not strictly increasing), more than LIMITS.inputsMax
+ * inputs or LIMITS.outputsMax outputs, zero amounts, more than LIMITS.transactionBytesMax bytes.
+ */
 export function decodeTransaction(bytes: Uint8Array): ValueTransaction {
   if (bytes.length > LIMITS.transactionBytesMax) throw new DecodeError(`transaction too large: ${bytes.length} bytes`, 0);
   return decodeAll(bytes, 'value transaction', (r) => {
@@ -119,7 +124,11 @@ export function decodeTransaction(bytes: Uint8Array): ValueTransaction {
     const version = r.u8('essence version');
     if (version !== ESSENCE_VERSION) throw new DecodeError(`unknown essence version ${version}`, at);
     const inputs: OutputID[] = [];
+    const niAt = r.offset;
     const ni = r.count(LIMITS.inputsMax, 'inputs');
+    // What the ledger refuses structurally is refused here too (see ledger/validate.ts checkWellFormed), so a
+    // decoded transaction always has an output to answer about and an ID-worthy shape.
+    if (ni === 0) throw new DecodeError('no inputs: a transaction must spend at least one output', niAt);
     for (let i = 0; i < ni; i++) {
       const p = r.offset;
       const inp = readOutputID(r);
@@ -128,13 +137,18 @@ export function decodeTransaction(bytes: Uint8Array): ValueTransaction {
       inputs.push(inp);
     }
     const outputs: Output[] = [];
+    const noAt = r.offset;
     const no = r.count(LIMITS.outputsMax, 'outputs');
+    if (no === 0) throw new DecodeError('no outputs: a transaction must have at least one output', noAt);
     for (let i = 0; i < no; i++) {
       const p = r.offset;
       const address = readAddress(r);
       const prev = outputs[outputs.length - 1];
       if (prev && compareAddresses(prev.address, address) >= 0) throw new DecodeError('output addresses not strictly increasing (duplicate or unsorted)', p);
-      outputs.push({ address, balances: readBalances(r, 'output balances') });
+      const bAt = r.offset;
+      const balances = readBalances(r, 'output balances');
+      if (balances.size === 0) throw new DecodeError('empty output: it holds no tokens', bAt);
+      outputs.push({ address, balances });
     }
     const dataPayload = r.bytes(LIMITS.dataPayloadBytesMax, 'data payload');
     const signatures: Signature[] = [];
