@@ -187,3 +187,19 @@ describe('catch-up: how far and how often', () => {
     expect(op.snapshot()).toMatchObject({ leaderPos: pos, leader: me });
   });
 });
+
+describe('round timeouts grow per full rotation', () => {
+  it('positions 0..N−1 wait one proposal timeout, positions N..2N−1 two (so drifted members come to overlap)', () => {
+    const { op } = setup();
+    let t = NOW;
+    for (let p = 1; p <= N; p++) {
+      t += TIMEOUTS.leaderProposalMs;
+      op.handle({ kind: 'tick', nowMs: t });
+      expect(op.snapshot().leaderPos).toBe(p);
+    }
+    op.handle({ kind: 'tick', nowMs: t + TIMEOUTS.leaderProposalMs });
+    expect(op.snapshot().leaderPos).toBe(N);
+    op.handle({ kind: 'tick', nowMs: t + 2 * TIMEOUTS.leaderProposalMs });
+    expect(op.snapshot().leaderPos).toBe(N + 1);
+  });
+});

@@ -222,6 +222,13 @@ export class ConsensusOperator {
     this.startRound(r.id.leaderPos + 1, nowMs, null);
   }
 
+  /** The stage timeouts at a leader position: they grow per full rotation (CONSENSUS_PARAMS.roundTimeoutGrowthMax). */
+  private scaledTimeouts(leaderPos: number): ConsensusTimeouts {
+    const to = this.cfg.timeouts;
+    const k = Math.min(1 + Math.floor(leaderPos / this.cfg.signer.n), CONSENSUS_PARAMS.roundTimeoutGrowthMax);
+    return k === 1 ? to : { ...to, leaderProposalMs: to.leaderProposalMs * k, resultsMs: to.resultsMs * k, anchorConfirmMs: to.anchorConfirmMs * k };
+  }
+
   /** A stage timeout: if a peer's catch-up brought this node into the round, that peer may not move it again on this state. */
   private timeOut(nowMs: number, why: string): void {
     const r = this.round as Round;
@@ -248,7 +255,7 @@ export class ConsensusOperator {
   private onTick(nowMs: number): void {
     const r = this.round;
     if (!r) return;
-    const to = this.cfg.timeouts;
+    const to = this.scaledTimeouts(r.id.leaderPos);
     switch (r.stage) {
       case 'collecting':
         // Only a round with work to do can time out: an idle chain keeps its leader.

@@ -41,6 +41,13 @@ export const CONSENSUS_PARAMS = {
    * members entered together gets the hold to deliver its context (docs/decisions/consensus-rounds.md).
    */
   catchUpHoldShare: 0.5,
+  /**
+   * Stage timeouts grow by one base timeout per full rotation of the permutation on one state (position p waits
+   * 1 + ⌊p/N⌋ times as long), up to this factor. Members whose rounds drifted apart at a constant lag (timers
+   * run at one rate, so nothing else closes the gap) then overlap at one position for longer and longer, until
+   * the overlap holds a whole honest round (the pacemaker argument of PBFT/Tendermint; consensus-rounds.md).
+   */
+  roundTimeoutGrowthMax: 8,
 } as const;
 
 /** Timeouts of the waiting stages (Wasp used 30 s for all; a local committee needs far less). */
