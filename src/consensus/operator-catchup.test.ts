@@ -203,3 +203,25 @@ describe('round timeouts grow per full rotation', () => {
     expect(op.snapshot().leaderPos).toBe(N + 1);
   });
 });
+
+describe('catch-up: one move per member per state', () => {
+  it('a member that moved this node cannot move it again by moving it on before its chosen round times out', () => {
+    const { op, perm, me, send, requestIds, origin } = setup();
+    const mySlots: number[] = [];
+    for (let p = 1; mySlots.length < 3; p++) if (leaderAt(perm, p) === me) mySlots.push(p);
+    const from = perm[2] as number;
+    const note = (pos: number): ConsensusMsg => ({ kind: 'requestNotification', round: { anchorTxId: origin.txId, blockIndex: 0, leaderPos: pos }, requestIds: [requestIds[0]!] });
+    send(NOW + HOLD, from, note(mySlots[0]!));
+    expect(op.snapshot().leaderPos).toBe(mySlots[0]);
+    // A hold later (well before the round's proposal timeout) the same member tries again: refused.
+    send(NOW + 2 * HOLD + 1, from, note(mySlots[1]!));
+    expect(op.snapshot().leaderPos).toBe(mySlots[0]);
+    // Another member may move it once; the first mover stays struck after that too.
+    const other = perm[3] as number;
+    send(NOW + 2 * HOLD + 2, other, note(mySlots[1]!));
+    expect(op.snapshot().leaderPos).toBe(mySlots[1]);
+    send(NOW + 3 * HOLD + 3, from, note(mySlots[2]!));
+    send(NOW + 3 * HOLD + 3, other, note(mySlots[2]!));
+    expect(op.snapshot().leaderPos).toBe(mySlots[1]);
+  });
+});

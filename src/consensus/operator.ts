@@ -231,12 +231,19 @@ export class ConsensusOperator {
 
   /** A stage timeout: if a peer's catch-up brought this node into the round, that peer may not move it again on this state. */
   private timeOut(nowMs: number, why: string): void {
-    const r = this.round as Round;
-    if (r.movedBy !== null && !this.struck.has(r.movedBy)) {
-      this.struck.add(r.movedBy);
-      this.note('leaderRotation', `Member ${r.movedBy} moved this node to leader position ${r.id.leaderPos}, which timed out: no more catch-ups on member ${r.movedBy}'s word for block #${r.id.blockIndex + 1}.`, 'local', r.movedBy);
-    }
+    this.strikeMover(this.round as Round, 'timed out');
     this.rotate(nowMs, why);
+  }
+
+  /**
+   * The round `r` is being left without a block: the member whose catch-up brought this node there (if any) may
+   * not move it again on this state. Leaving by a further catch-up counts too — else a member could move this node
+   * every hold, each time before the round it chose times out.
+   */
+  private strikeMover(r: Round, how: string): void {
+    if (r.movedBy === null || this.struck.has(r.movedBy)) return;
+    this.struck.add(r.movedBy);
+    this.note('leaderRotation', `Member ${r.movedBy} moved this node to leader position ${r.id.leaderPos}, which ${how} without a block: no more catch-ups on member ${r.movedBy}'s word for block #${r.id.blockIndex + 1}.`, 'local', r.movedBy);
   }
 
   /* ------------------------------------------------------------ events */
@@ -326,7 +333,8 @@ export class ConsensusOperator {
    *   so no message can pull it out of an honest leader's round in progress;
    * - how often: only after the hold (catchUpHoldShare × leaderProposalMs) in the current round, which restarts
    *   on every move, so an honest leader whose round the honest members entered together delivers first;
-   * - not on the word of a member whose earlier catch-up led into a round that timed out (this state);
+   * - not on the word of a member whose earlier catch-up led into a round this node left without a block (by a
+   *   timeout or a further catch-up) on this state: so each member moves it at most once per state that way;
    * - validated first: a context must pass validateContext as it stands; an invalid one (empty, unordered, bad
    *   timestamp, processed…) never moves the round. 'unknown-requests' cannot be judged yet, so it does not move
    *   the node either and nothing is kept for a round it is not in: an honest leader re-sends its context every
@@ -344,7 +352,8 @@ export class ConsensusOperator {
     if (!byContext && !(msg.kind === 'requestNotification' && leaderThere === this.me)) return false;
     if (r.stage !== 'collecting' || r.context) return false;
     if (nowMs - r.startedMs < this.cfg.timeouts.leaderProposalMs * CONSENSUS_PARAMS.catchUpHoldShare) return false;
-    if (this.struck.has(from)) return false;
+    // The member that brought this node here may not move it on either: leaving would strike it anyway.
+    if (this.struck.has(from) || from === r.movedBy) return false;
     if (msg.kind === 'computationContext') {
       const problem = this.validateContext(msg, nowMs);
       if (problem === 'unknown-requests') return false;
@@ -364,6 +373,7 @@ export class ConsensusOperator {
       if (!msg.requestIds.some((id) => this.backlog.get(requestIDKey(id)) !== undefined && !this.cfg.isRequestProcessed(base.state, id))) return false;
     }
     this.note('leaderRotation', `Member ${from} is already at leader position ${pos} (${byContext ? 'valid context' : 'notification to this node as its leader'}); catching up from position ${r.id.leaderPos}.`, 'received', from);
+    this.strikeMover(r, 'was left for a later one');
     this.startRound(pos, nowMs, from);
     return true;
   }
