@@ -97,6 +97,10 @@ interface MyResult {
 interface Round {
   readonly id: RoundId;
   readonly leader: number;
+  /** When this node entered the round (the catch-up hold counts from here; stageSinceMs restarts while idle). */
+  readonly startedMs: number;
+  /** The member whose message moved this node here by catch-up (null: the state began here or a timeout). */
+  readonly movedBy: number | null;
   stage: OperatorStage;
   /** When the current stage's timeout started (or when requests first became ready while collecting). */
   stageSinceMs: number;
@@ -128,6 +132,13 @@ export class ConsensusOperator {
   private permutation: number[] = [];
   private round: Round | null = null;
   private readonly evidenceLog: Evidence[] = [];
+  /**
+   * Members whose catch-up moved this node into a round that then timed out: they cannot move it again on this
+   * state (a Byzantine member gets one such move per honest node per state). Cleared on every state transition.
+   */
+  private readonly struck = new Set<number>();
+  /** (member, position) pairs whose invalid later-position context was already reported on this state (flood). */
+  private readonly refusedAhead = new Set<string>();
   private out: OperatorAction[] = [];
   private readonly toleranceMs: number;
   private readonly batchMax: number;
@@ -191,14 +202,16 @@ export class ConsensusOperator {
   private onStateTransition(base: OperatorBase, nowMs: number): void {
     this.base = base;
     this.permutation = leaderPermutation(base.anchorTxId, this.cfg.signer.n);
-    this.startRound(0, nowMs);
+    this.struck.clear();
+    this.refusedAhead.clear();
+    this.startRound(0, nowMs, null);
   }
 
-  private startRound(leaderPos: number, nowMs: number): void {
+  private startRound(leaderPos: number, nowMs: number, movedBy: number | null): void {
     const base = this.base as OperatorBase;
     const id: RoundId = { anchorTxId: base.anchorTxId, blockIndex: base.state.blockIndex, leaderPos };
     const leader = leaderAt(this.permutation, leaderPos);
-    this.round = { id, leader, stage: 'collecting', stageSinceMs: nowMs, lastSendMs: -Infinity, notifications: new Map(), results: new Map(), badSigners: new Set(), lastPollMs: -Infinity };
+    this.round = { id, leader, startedMs: nowMs, movedBy, stage: 'collecting', stageSinceMs: nowMs, lastSendMs: -Infinity, notifications: new Map(), results: new Map(), badSigners: new Set(), lastPollMs: -Infinity };
     this.note('leaderRotation', `Round for block #${id.blockIndex + 1}: leader is member ${leader} (position ${leaderPos} of the permutation).`);
     this.progress(nowMs);
   }
@@ -206,7 +219,31 @@ export class ConsensusOperator {
   private rotate(nowMs: number, why: string): void {
     const r = this.round as Round;
     this.note('leaderRotation', `${why} — rotating the leader from member ${r.leader}.`);
-    this.startRound(r.id.leaderPos + 1, nowMs);
+    this.startRound(r.id.leaderPos + 1, nowMs, null);
+  }
+
+  /** The stage timeouts at a leader position: they grow per full rotation (CONSENSUS_PARAMS.roundTimeoutGrowthMax). */
+  private scaledTimeouts(leaderPos: number): ConsensusTimeouts {
+    const to = this.cfg.timeouts;
+    const k = Math.min(1 + Math.floor(leaderPos / this.cfg.signer.n), CONSENSUS_PARAMS.roundTimeoutGrowthMax);
+    return k === 1 ? to : { ...to, leaderProposalMs: to.leaderProposalMs * k, resultsMs: to.resultsMs * k, anchorConfirmMs: to.anchorConfirmMs * k };
+  }
+
+  /** A stage timeout: if a peer's catch-up brought this node into the round, that peer may not move it again on this state. */
+  private timeOut(nowMs: number, why: string): void {
+    this.strikeMover(this.round as Round, 'timed out');
+    this.rotate(nowMs, why);
+  }
+
+  /**
+   * The round `r` is being left without a block: the member whose catch-up brought this node there (if any) may
+   * not move it again on this state. Leaving by a further catch-up counts too — else a member could move this node
+   * every hold, each time before the round it chose times out.
+   */
+  private strikeMover(r: Round, how: string): void {
+    if (r.movedBy === null || this.struck.has(r.movedBy)) return;
+    this.struck.add(r.movedBy);
+    this.note('leaderRotation', `Member ${r.movedBy} moved this node to leader position ${r.id.leaderPos}, which ${how} without a block: no more catch-ups on member ${r.movedBy}'s word for block #${r.id.blockIndex + 1}.`, 'local', r.movedBy);
   }
 
   /* ------------------------------------------------------------ events */
@@ -225,19 +262,19 @@ export class ConsensusOperator {
   private onTick(nowMs: number): void {
     const r = this.round;
     if (!r) return;
-    const to = this.cfg.timeouts;
+    const to = this.scaledTimeouts(r.id.leaderPos);
     switch (r.stage) {
       case 'collecting':
         // Only a round with work to do can time out: an idle chain keeps its leader.
         if (this.readyRequests(nowMs).length === 0 && r.notifications.size === 0) r.stageSinceMs = nowMs;
-        else if (nowMs - r.stageSinceMs >= to.leaderProposalMs) return this.rotate(nowMs, `No computation context from the leader within ${to.leaderProposalMs} ms`);
+        else if (nowMs - r.stageSinceMs >= to.leaderProposalMs) return this.timeOut(nowMs, `No computation context from the leader within ${to.leaderProposalMs} ms`);
         break;
       case 'computing':
       case 'waitingResults':
-        if (nowMs - r.stageSinceMs >= to.resultsMs) return this.rotate(nowMs, `No anchor for the context within ${to.resultsMs} ms`);
+        if (nowMs - r.stageSinceMs >= to.resultsMs) return this.timeOut(nowMs, `No anchor for the context within ${to.resultsMs} ms`);
         break;
       case 'waitingAnchor':
-        if (nowMs - r.stageSinceMs >= to.anchorConfirmMs) return this.rotate(nowMs, `Anchor not confirmed within ${to.anchorConfirmMs} ms`);
+        if (nowMs - r.stageSinceMs >= to.anchorConfirmMs) return this.timeOut(nowMs, `Anchor not confirmed within ${to.anchorConfirmMs} ms`);
         if (r.postedTxId && r.leader === this.me && nowMs - r.lastPollMs >= to.inclusionPollMs) {
           r.lastPollMs = nowMs;
           this.out.push({ kind: 'queryInclusion', txId: r.postedTxId });
@@ -253,15 +290,10 @@ export class ConsensusOperator {
     const r = this.round;
     const base = this.base;
     if (!r || !base || from === this.me || from < 0 || from >= this.cfg.signer.n) return;
-    // Only the current state's rounds; a round ahead of ours (same state) means our timer is slower: catch up.
+    // Only the current state's rounds; a round ahead of ours (same state) may mean our timer is slower: catch up,
+    // but only under the rules of catchUp (one member's word alone must not steer the committee).
     if (!equalBytes(msg.round.anchorTxId, base.anchorTxId) || msg.round.blockIndex !== base.state.blockIndex) return;
-    if (msg.round.leaderPos > r.id.leaderPos && msg.round.leaderPos < r.id.leaderPos + this.cfg.signer.n * 4) {
-      const leaderThere = leaderAt(this.permutation, msg.round.leaderPos);
-      const catchUp = (msg.kind === 'computationContext' && from === leaderThere) || (msg.kind === 'requestNotification' && leaderThere === this.me);
-      if (!catchUp) return;
-      this.note('leaderRotation', `Member ${from} is already at leader position ${msg.round.leaderPos}; catching up.`);
-      this.startRound(msg.round.leaderPos, nowMs);
-    }
+    if (msg.round.leaderPos > r.id.leaderPos && !this.catchUp(from, msg, nowMs)) return;
     const cur = this.round as Round;
     if (msg.round.leaderPos !== cur.id.leaderPos) return;
     switch (msg.kind) {
@@ -289,6 +321,61 @@ export class ConsensusOperator {
         break;
     }
     this.progress(nowMs);
+  }
+
+  /**
+   * Moves this node to the later position of `msg` (same state) when the message justifies it; false: ignore it.
+   * A context from that position's leader, or a notification to this node as that position's leader, moves it
+   * only if all hold (docs/decisions/consensus-rounds.md argues why the honest members still reach an honest
+   * leader with up to f Byzantine members):
+   * - how far: less than CONSENSUS_PARAMS.catchUpRotationsMax rotations (× N positions) ahead;
+   * - not out of a decided round: a node that accepted a context stays until its own timeout or a new state,
+   *   so no message can pull it out of an honest leader's round in progress;
+   * - how often: only after the hold (catchUpHoldShare × leaderProposalMs) in the current round, which restarts
+   *   on every move, so an honest leader whose round the honest members entered together delivers first;
+   * - not on the word of a member whose earlier catch-up led into a round this node left without a block (by a
+   *   timeout or a further catch-up) on this state: so each member moves it at most once per state that way;
+   * - validated first: a context must pass validateContext as it stands; an invalid one (empty, unordered, bad
+   *   timestamp, processed…) never moves the round. 'unknown-requests' cannot be judged yet, so it does not move
+   *   the node either and nothing is kept for a round it is not in: an honest leader re-sends its context every
+   *   resendMs, and the copy after the request transactions arrived moves it. A notification moves its leader
+   *   only if it names a request ready here (else there is nothing to lead).
+   * The cheap checks come first: a flood of later-position messages costs a comparison each.
+   */
+  private catchUp(from: number, msg: ConsensusMsg, nowMs: number): boolean {
+    const r = this.round as Round;
+    const pos = msg.round.leaderPos;
+    const n = this.cfg.signer.n;
+    if (pos >= r.id.leaderPos + n * CONSENSUS_PARAMS.catchUpRotationsMax) return false;
+    const leaderThere = leaderAt(this.permutation, pos);
+    const byContext = msg.kind === 'computationContext' && from === leaderThere;
+    if (!byContext && !(msg.kind === 'requestNotification' && leaderThere === this.me)) return false;
+    if (r.stage !== 'collecting' || r.context) return false;
+    if (nowMs - r.startedMs < this.cfg.timeouts.leaderProposalMs * CONSENSUS_PARAMS.catchUpHoldShare) return false;
+    // The member that brought this node here may not move it on either: leaving would strike it anyway.
+    if (this.struck.has(from) || from === r.movedBy) return false;
+    if (msg.kind === 'computationContext') {
+      const problem = this.validateContext(msg, nowMs);
+      if (problem === 'unknown-requests') return false;
+      if (problem) {
+        const k = `${from}/${pos}`;
+        if (!this.refusedAhead.has(k)) {
+          // Reported once per (member, position) on this state: a flood of them is one record, not a full log.
+          if (this.refusedAhead.size >= n * n * CONSENSUS_PARAMS.catchUpRotationsMax) this.refusedAhead.clear();
+          this.refusedAhead.add(k);
+          this.recordEvidence(msg.round, from, 'invalidContext', `${problem} (context for later position ${pos}; not followed)`);
+        }
+        return false;
+      }
+    } else if (msg.kind === 'requestNotification') {
+      // At most notificationRequestsMax look-ups (the codec bounds the list), not a pass over the backlog.
+      const base = this.base as OperatorBase;
+      if (!msg.requestIds.some((id) => this.backlog.get(requestIDKey(id)) !== undefined && !this.cfg.isRequestProcessed(base.state, id))) return false;
+    }
+    this.note('leaderRotation', `Member ${from} is already at leader position ${pos} (${byContext ? 'valid context' : 'notification to this node as its leader'}); catching up from position ${r.id.leaderPos}.`, 'received', from);
+    this.strikeMover(r, 'was left for a later one');
+    this.startRound(pos, nowMs, from);
+    return true;
   }
 
   /* ------------------------------------------------------------ step 2: notifications; steps 3–6: the leader */

@@ -28,6 +28,26 @@ export const CONSENSUS_PARAMS = {
   backlogFetchesInFlightMax: 64,
   /** Evidence records kept per chain (oldest dropped first). */
   evidenceMax: 1_000,
+  /**
+   * Catch-up (a member moving to a later leader position of the same state on a peer's message), how far: the
+   * target lies less than this many full rotations of the permutation (× N positions) ahead. Far enough for a
+   * member that restarted or was idle to rejoin, and it keeps leaderPos far from the u32 of the round codec.
+   */
+  catchUpRotationsMax: 4,
+  /**
+   * Catch-up, how often: a member leaves its current round for a later one only after it has been in that round,
+   * without a context, for this share of its proposal timeout (ConsensusTimeouts.leaderProposalMs). Entering any
+   * round restarts the wait, so peers move a member at most once per hold, and an honest leader that all honest
+   * members entered together gets the hold to deliver its context (docs/decisions/consensus-rounds.md).
+   */
+  catchUpHoldShare: 0.5,
+  /**
+   * Stage timeouts grow by one base timeout per full rotation of the permutation on one state (position p waits
+   * 1 + ⌊p/N⌋ times as long), up to this factor. Members whose rounds drifted apart at a constant lag (timers
+   * run at one rate, so nothing else closes the gap) then overlap at one position for longer and longer, until
+   * the overlap holds a whole honest round (the pacemaker argument of PBFT/Tendermint; consensus-rounds.md).
+   */
+  roundTimeoutGrowthMax: 8,
 } as const;
 
 /** Timeouts of the waiting stages (Wasp used 30 s for all; a local committee needs far less). */

@@ -1,11 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Simulation, type ByzantineKind, type SimConfig, type SimWorkload } from './sim';
+import { isByzantineKind, Simulation, type ByzantineKind, type SimConfig, type SimWorkload } from './sim';
 import type { NetworkFaults } from './network';
 import { parseSeedRange, scenarioForSeed } from './seeds';
 
 /**
  * npm run sim -- --seed S --n N --t T --requests R --faults drop=0.05,dup=0.05,delay=0-40,wrongResult@1,silent@2,
- *   badPartialSig@3,equivocate@1,rejectAnchor@2,crash@2:400-900,partition@200-800,skew=0/500/-500/0
+ *   badPartialSig@3,equivocate@1,hijack@1,hijackValid@2,flood@3,replay@0,rejectAnchor@2,crash@2:400-900,partition@200-800,skew=0/500/-500/0
  *   [--dkg] [--workload deposit|counter|crossChain] [--chains K] [--interval MS] --trace FILE.json  |  --soak  |  --seeds A..B (random faults per seed)
  */
 const COUNTER_WASM = new URL('../../contracts/build/counter.wasm', import.meta.url);
@@ -30,7 +30,7 @@ function parse(argv: string[]): { cfg: SimConfig; traceFile: string | null; soak
     else if (k === 'delay') {
       const [a, b] = v.split('-').map(Number);
       network = { ...network, delayMinMs: a ?? 0, delayMaxMs: b ?? a ?? 0 };
-    } else if (k === 'wrongResult' || k === 'silent' || k === 'badPartialSig' || k === 'equivocate') byzantine.push({ index: Number(v), kind: k });
+    } else if (k !== undefined && isByzantineKind(k)) byzantine.push({ index: Number(v), kind: k });
     else if (k === 'rejectAnchor') rejectAnchorBlocks.push(Number(v));
     else if (k === 'crash') {
       const m = /^(\d+):(\d+)-(\d+)$/.exec(v);

@@ -9,8 +9,10 @@ import {
   hname,
   requestIDKey,
   SeededRng,
+  compareRequestIDs,
   toHex,
   transactionId,
+  txIdFromString,
   txIdToString,
   utf8,
   type Address,
@@ -33,6 +35,9 @@ import { createNode, type WaspNode } from '../node/node';
 import type { ProtocolEvent } from '../node/types';
 import { decodePeerFrame, encodePeerFrame, type PeerFrame } from '../chain/wire';
 import { roundKey } from '../consensus/operator';
+import { leaderAt, leaderPermutation } from '../consensus/permutation';
+import type { ComputationContextMsg, ConsensusMsg } from '../consensus/messages';
+import type { VirtualState } from '../state/vstate';
 import { stateSectionOf } from '../state/manager';
 import type { DeployChainResult } from '../node/setup';
 import { decU64, encU64 } from '../vm/dict';
@@ -51,8 +56,27 @@ import { CostMeter } from './cost';
  * silent: sends nothing on peering; wrongResult: computes a different state; badPartialSig: signs the wrong bytes;
  * equivocate: as leader, sends a different computation context the first time to each member, the real one on
  * re-sends (members see two contexts in one round).
+ * Issue #12 (an omniscient adversary: it reads every honest node's round from its snapshot):
+ * hijack: withholds all its real consensus traffic and, every tick, sends each honest member a context for its
+ *   own next leader slot after that member's position, with an empty / unordered / unknown / processed batch;
+ * hijackValid: the same with a valid batch (the requests pending on the member's state), then never finalises;
+ * flood: every frame it sends goes out FLOOD_COPIES more times, and every tick each member gets FLOOD_PER_TICK
+ *   forged messages (contexts and notifications for random later positions, results, anchorPosted, garbage);
+ * replay: keeps the consensus frames it sent and received (old rounds and states) and re-sends random ones.
+ * (A forged-sync-block behaviour is a separate change; its hook is peerSend's 'sync' frames.)
  */
-export type ByzantineKind = 'silent' | 'wrongResult' | 'badPartialSig' | 'equivocate';
+export type ByzantineKind = 'silent' | 'wrongResult' | 'badPartialSig' | 'equivocate' | 'hijack' | 'hijackValid' | 'flood' | 'replay';
+
+/** Every Byzantine behaviour (random scenarios draw from it; the CLI accepts `kind@index` for each). */
+export const BYZANTINE_KINDS: readonly ByzantineKind[] = ['silent', 'wrongResult', 'badPartialSig', 'equivocate', 'hijack', 'hijackValid', 'flood', 'replay'];
+export const isByzantineKind = (s: string): s is ByzantineKind => (BYZANTINE_KINDS as readonly string[]).includes(s);
+
+/** flood: extra copies of every frame it sends, and forged messages per member per tick. */
+const FLOOD_COPIES = 3;
+const FLOOD_PER_TICK = 8;
+/** replay: frames kept (a random one is overwritten when full, so old states' frames linger) and re-sent per tick. */
+const REPLAY_KEPT_MAX = 512;
+const REPLAYS_PER_TICK = 4;
 
 /** What the wallets post after the chain is up. */
 export type SimWorkload = 'deposit' | 'counter' | 'crossChain';
@@ -222,6 +246,10 @@ export class Simulation {
   private wallet: Ed25519KeyPair;
   private deployFigures: { virtualMs: number; wallMs: number; viaDkg: boolean } | null = null;
   private readonly equivocated = new Set<string>();
+  /** replay: the frames each replaying member has seen, by slot index. */
+  private readonly replayKept = new Map<number, Uint8Array[]>();
+  /** hijack: the last (member → target, round) traced, so the trace shows each new hijack once. */
+  private readonly hijackTraced = new Map<string, string>();
   private readonly rejectedAnchorBlocks = new Set<number>();
   private readonly meter = new CostMeter();
   private workloadCost: SimCost | null = null;
@@ -570,9 +598,149 @@ export class Simulation {
 
   /** Peering of one node, with its Byzantine behaviour applied. */
   private peerSend(slot: SimNodeSlot, to: string, bytes: Uint8Array): void {
-    if (slot.byzantine === 'silent') return;
-    if (slot.byzantine === 'equivocate') bytes = this.equivocate(to, bytes);
+    const k = slot.byzantine;
+    if (k === 'silent') return;
+    // A hijacker never helps: its own rounds, results and notifications are withheld (it still serves sync).
+    if ((k === 'hijack' || k === 'hijackValid') && channelOf(bytes) === 'consensus') return;
+    if (k === 'equivocate') bytes = this.equivocate(to, bytes);
+    if (k === 'replay') this.keepForReplay(slot, bytes);
+    // Hook for a forged-sync-block behaviour: 'sync' frames (channelOf(bytes) === 'sync') pass here.
     this.net.send(this.now, slot.id, to, { kind: 'peer', bytes });
+    if (k === 'flood') for (let i = 0; i < FLOOD_COPIES; i++) this.net.send(this.now, slot.id, to, { kind: 'peer', bytes });
+  }
+
+  /* ------------------------------------------------------------ Byzantine members acting on their own (every tick) */
+
+  private byzantineActs(): void {
+    const chain = this.chainAddress;
+    if (!chain) return;
+    for (const b of this.slots) {
+      if (!b.node || b.byzantine === null) continue;
+      if (b.byzantine === 'hijack' || b.byzantine === 'hijackValid') this.hijack(b, chain);
+      else if (b.byzantine === 'flood') this.flood(b, chain);
+      else if (b.byzantine === 'replay') this.replay(b);
+    }
+  }
+
+  private sendConsensus(from: SimNodeSlot, to: SimNodeSlot, chain: Address, msg: ConsensusMsg): void {
+    this.net.send(this.now, from.id, to.id, { kind: 'peer', bytes: encodePeerFrame({ channel: 'consensus', chain, msg }) });
+  }
+
+  /** The round an honest node is in (from its snapshot) and its solid state, or null before it has one. */
+  private roundOf(h: SimNodeSlot, chain: Address): { anchorTxId: Uint8Array; blockIndex: number; leaderPos: number; state: VirtualState } | null {
+    const snap = h.node?.snapshot(chain);
+    const state = h.node?.solidState(chain);
+    if (!snap || !snap.anchorTxId || !state) return null;
+    return { anchorTxId: txIdFromString(snap.anchorTxId), blockIndex: snap.blockIndex, leaderPos: snap.leaderPos, state };
+  }
+
+  /** Issue #12's attack: a context for the hijacker's own next slot after each honest member's position. */
+  private hijack(b: SimNodeSlot, chain: Address): void {
+    for (const h of this.honest()) {
+      const r = h.node ? this.roundOf(h, chain) : null;
+      if (!r) continue;
+      const perm = leaderPermutation(r.anchorTxId, this.cfg.n);
+      let pos = r.leaderPos + 1;
+      while (leaderAt(perm, pos) !== b.index) pos++;
+      const requestIds = b.byzantine === 'hijackValid' ? this.pendingIds(r.state) : this.invalidBatch(r.state);
+      if (b.byzantine === 'hijackValid' && requestIds.length === 0) continue;
+      const own = BigInt(this.timeMs + (this.cfg.clockSkewMs?.[b.index] ?? 0)) * 1_000_000n;
+      const msg: ComputationContextMsg = {
+        kind: 'computationContext',
+        round: { anchorTxId: r.anchorTxId, blockIndex: r.blockIndex, leaderPos: pos },
+        timestamp: own > r.state.timestamp ? own : r.state.timestamp + 1n,
+        rewardAddress: chain,
+        requestIds,
+      };
+      const key = `${b.index}>${h.index}`;
+      const what = `${r.blockIndex}/${pos}`;
+      if (this.hijackTraced.get(key) !== what) {
+        this.hijackTraced.set(key, what);
+        this.record(`node${b.index}`, `node${h.index}`, 'fault', `Hijack: a context (${requestIds.length} request(s)${b.byzantine === 'hijack' ? ', invalid' : ''}) for its own slot ${pos}, member at ${r.leaderPos}.`);
+      }
+      this.sendConsensus(b, h, chain, msg);
+    }
+  }
+
+  /** Posted requests not processed on `state`, as a batch would order them (each whole transaction is posted). */
+  private pendingIds(state: VirtualState): RequestID[] {
+    const ids = [...this.posted.values()].filter((p) => !isRequestProcessed(state, p.id)).map((p) => p.id);
+    return ids.sort(compareRequestIDs).slice(0, CONSENSUS_PARAMS.batchRequestsMax);
+  }
+
+  /** An invalid batch, one of: empty, unknown request, wrong order, duplicate, already processed. */
+  private invalidBatch(state: VirtualState): RequestID[] {
+    const pending = this.pendingIds(state);
+    const processed = [...this.posted.values()].filter((p) => isRequestProcessed(state, p.id)).map((p) => p.id);
+    switch (this.rng.int(5)) {
+      case 0:
+        return [];
+      case 1:
+        return [{ txId: this.rng.bytes(32), index: 0 }];
+      case 2:
+        return pending.length >= 2 ? [...pending].reverse() : [];
+      case 3:
+        return pending[0] ? [pending[0], pending[0]] : [];
+      default:
+        return processed[0] ? [processed[0], ...pending].sort(compareRequestIDs) : [];
+    }
+  }
+
+  /** Forged messages of every kind to every other member, for random positions near theirs. */
+  private flood(b: SimNodeSlot, chain: Address): void {
+    for (const h of this.slots) {
+      if (h === b || !h.node) continue;
+      const r = this.roundOf(h, chain);
+      if (!r) continue;
+      const perm = leaderPermutation(r.anchorTxId, this.cfg.n);
+      for (let i = 0; i < FLOOD_PER_TICK; i++) {
+        const pos = r.leaderPos + this.rng.int(3 * this.cfg.n);
+        const round = { anchorTxId: r.anchorTxId, blockIndex: r.blockIndex, leaderPos: pos };
+        const randomIds = Array.from({ length: 1 + this.rng.int(32) }, () => ({ txId: this.rng.bytes(32), index: this.rng.int(4) }));
+        const pending = this.pendingIds(r.state);
+        switch (this.rng.int(5)) {
+          case 0: {
+            const ids = this.rng.int(2) === 0 ? randomIds.sort(compareRequestIDs) : pending;
+            this.sendConsensus(b, h, chain, { kind: 'computationContext', round, timestamp: BigInt(this.timeMs) * 1_000_000n, rewardAddress: chain, requestIds: ids });
+            break;
+          }
+          case 1: {
+            // A notification to the member as the leader of a later position (half of them): tempts a catch-up.
+            let p = pos;
+            if (this.rng.int(2) === 0) while (leaderAt(perm, p) !== h.index) p++;
+            this.sendConsensus(b, h, chain, { kind: 'requestNotification', round: { ...round, leaderPos: p }, requestIds: [...pending, ...randomIds].slice(0, CONSENSUS_PARAMS.notificationRequestsMax) });
+            break;
+          }
+          case 2:
+            this.sendConsensus(b, h, chain, { kind: 'resultAndPartialSig', round, contextHash: this.rng.bytes(32), resultHash: this.rng.bytes(32), partialSig: this.rng.bytes(48) });
+            break;
+          case 3:
+            this.sendConsensus(b, h, chain, { kind: 'anchorPosted', round, anchorTxId: this.rng.bytes(32) });
+            break;
+          default:
+            this.net.send(this.now, b.id, h.id, { kind: 'peer', bytes: this.rng.bytes(1 + this.rng.int(64)) });
+        }
+      }
+    }
+  }
+
+  private keepForReplay(b: SimNodeSlot, bytes: Uint8Array): void {
+    if (channelOf(bytes) !== 'consensus') return;
+    const kept = this.replayKept.get(b.index) ?? [];
+    this.replayKept.set(b.index, kept);
+    if (kept.length < REPLAY_KEPT_MAX) kept.push(bytes);
+    else kept[this.rng.int(kept.length)] = bytes;
+  }
+
+  /** Re-sends random kept frames (as itself: the peering authenticates the sender) to random members. */
+  private replay(b: SimNodeSlot): void {
+    const kept = this.replayKept.get(b.index);
+    if (!kept || kept.length === 0) return;
+    for (let i = 0; i < REPLAYS_PER_TICK; i++) {
+      const to = this.slots[this.rng.int(this.slots.length)] as SimNodeSlot;
+      if (to === b) continue;
+      this.net.send(this.now, b.id, to.id, { kind: 'peer', bytes: kept[this.rng.int(kept.length)] as Uint8Array });
+    }
   }
 
   /** Equivocating leader: the first context of a round to each member has another timestamp (+1 ms). */
@@ -633,7 +801,10 @@ export class Simulation {
       const slot = this.slots.find((s) => s.session === session);
       if (slot) this.net.send(this.now, L1_ID, slot.id, { kind: 'fromL1', msg: message }, { ...this.net.faults, dropRate: 0, duplicateRate: 0 });
     }
-    if (this.now % TICK_EVERY_MS === 0) for (const s of this.slots) s.node?.tick();
+    if (this.now % TICK_EVERY_MS === 0) {
+      this.byzantineActs();
+      for (const s of this.slots) s.node?.tick();
+    }
     for (const s of this.slots) await s.node?.idle();
     this.markDone();
   }
@@ -649,6 +820,7 @@ export class Simulation {
     }
     const slot = this.slots.find((s) => s.id === to);
     if (!slot || !slot.node) return; // crashed: the message is lost
+    if (p.kind === 'peer' && slot.byzantine === 'replay') this.keepForReplay(slot, p.bytes);
     if (p.kind === 'fromL1') {
       slot.node.onL1Message(p.msg);
       return;
@@ -821,6 +993,15 @@ export class Simulation {
 
 export class LivenessFailure extends Error {
   override readonly name = 'LivenessFailure';
+}
+
+/** The peering channel of a frame (decoded: a malformed one is null, it carries nothing to keep or withhold). */
+function channelOf(bytes: Uint8Array): PeerFrame['channel'] | null {
+  try {
+    return decodePeerFrame(bytes).channel;
+  } catch {
+    return null;
+  }
 }
 
 /** Byzantine signer: partial signatures of the wrong message. */
