@@ -74,7 +74,14 @@ function parse(argv: string[]): { cfg: SimConfig; traceFile: string | null; soak
 async function main(): Promise<void> {
   const { cfg, traceFile, soak, seeds } = parse(process.argv.slice(2));
   const runs: SimConfig[] = seeds
-    ? seeds.map((s) => scenarioForSeed(s, { n: cfg.n, t: cfg.t, requests: process.argv.includes('--requests') ? cfg.requests : 4 }))
+    ? seeds.map((s) =>
+        scenarioForSeed(s, {
+          n: cfg.n,
+          t: cfg.t,
+          ...(process.argv.includes('--requests') ? { requests: cfg.requests } : {}),
+          ...(cfg.workload === 'crossChain' && cfg.counterWasm ? { crossChain: { counterWasm: cfg.counterWasm } } : {}),
+        }),
+      )
     : soak
       ? [{ ...cfg, requests: Math.max(cfg.requests, 2000), requestIntervalMs: 2, maxTimeMs: 600_000 }]
       : [cfg];

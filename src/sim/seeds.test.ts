@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Simulation } from './sim';
 import { scenarioForSeed } from './seeds';
@@ -19,6 +20,24 @@ describe('simulator: many seeds', () => {
     for (let seed = first; seed < first + CHUNK; seed++) {
       const r = await new Simulation(scenarioForSeed(seed)).run();
       if (!r.ok) failures.push(`seed ${seed}: ${r.violation}\n  reproduce: npm run sim -- --seeds ${seed}..${seed}   (= ${r.reproduce})`);
+    }
+    if (failures.length) console.error(failures.join('\n'));
+    expect(failures).toEqual([]);
+  }, 300_000);
+});
+
+/** The cross-chain form (issue #11): 2–3 chains, contracts posting to other chains and their own, with the seed's faults. */
+const CROSS_FIRST = 2000;
+const CROSS_SEEDS = 10;
+const counterWasm = new Uint8Array(readFileSync(new URL('../../contracts/build/counter.wasm', import.meta.url)));
+
+describe('simulator: many seeds, cross-chain workload', () => {
+  it(`seeds ${CROSS_FIRST}.. (+${CROSS_SEEDS}): every counter exact, accounts per chain, supply conserved`, async () => {
+    const failures: string[] = [];
+    for (let seed = CROSS_FIRST; seed < CROSS_FIRST + CROSS_SEEDS; seed++) {
+      const r = await new Simulation(scenarioForSeed(seed, { crossChain: { counterWasm } })).run();
+      if (!r.ok) failures.push(`seed ${seed}: ${r.violation}\n  reproduce: npm run sim -- --seeds ${seed}..${seed} --workload crossChain   (= ${r.reproduce})`);
+      else expect(r.crossChainProcessed).toBeGreaterThan(0);
     }
     if (failures.length) console.error(failures.join('\n'));
     expect(failures).toEqual([]);

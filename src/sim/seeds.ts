@@ -8,7 +8,10 @@ import { BYZANTINE_KINDS, type ByzantineKind, type SimConfig } from './sim';
  * within f, or one L1 anchor rejection. The same seed always gives the same scenario, so a failing seed is
  * reproduced by `npm run sim -- --seeds S..S` (or the printed reproduction line).
  */
-export function scenarioForSeed(seed: number, opts: { readonly requests?: number; readonly n?: number; readonly t?: number } = {}): SimConfig {
+export function scenarioForSeed(
+  seed: number,
+  opts: { readonly requests?: number; readonly n?: number; readonly t?: number; readonly crossChain?: { readonly counterWasm: Uint8Array } } = {},
+): SimConfig {
   const rng = new SeededRng(seed ^ 0x5eed);
   const n = opts.n ?? 4;
   const t = opts.t ?? Math.floor((2 * n) / 3) + 1;
@@ -29,7 +32,19 @@ export function scenarioForSeed(seed: number, opts: { readonly requests?: number
   // A crashed honest member counts against f as well: one crash only while the Byzantine members leave room.
   const crashes = count < f && pick(0.3) ? [{ index: crashIndex, atMs: crashAt, restartAtMs: crashAt + 200 + rng.int(800) }] : [];
   const rejectAnchorBlocks = pick(0.2) ? [2 + rng.int(2)] : [];
-  return { seed, n, t, requests: opts.requests ?? 4, requestIntervalMs: 20, network, byzantine, crashes, rejectAnchorBlocks, maxTimeMs: 60_000 };
+  const base: SimConfig = { seed, n, t, requests: opts.requests ?? 4, requestIntervalMs: 20, network, byzantine, crashes, rejectAnchorBlocks, maxTimeMs: 60_000 };
+  if (!opts.crossChain) return base;
+  // Cross-chain form: 2 or 3 chains on the committee, contracts posting to other chains and to their own; drawn
+  // after the faults so a seed keeps its faults. Crashes move past the deployment of the chains.
+  return {
+    ...base,
+    workload: 'crossChain',
+    chains: 2 + rng.int(2),
+    counterWasm: opts.crossChain.counterWasm,
+    requests: opts.requests ?? 6,
+    crashes: crashes.map((c) => ({ ...c, atMs: c.atMs + 4_000, restartAtMs: c.restartAtMs + 4_000 })),
+    maxTimeMs: 120_000,
+  };
 }
 
 /** Parses "A..B" or "A" into an inclusive seed range (bounded so a typo cannot start a week-long run). */

@@ -522,7 +522,9 @@ export class Simulation {
   private async crossChainWorkload(): Promise<void> {
     const wasm = this.cfg.counterWasm;
     if (!wasm) throw new Error("sim: the 'crossChain' workload needs cfg.counterWasm (contracts/build/counter.wasm)");
-    const node = this.honest()[0]?.node as WaspNode;
+    // The API node: an honest member no scheduled crash takes down.
+    const crashing = new Set((this.cfg.crashes ?? []).map((c) => c.index));
+    const node = (this.honest().find((s) => s.node && !crashing.has(s.index)) ?? this.honest()[0])?.node as WaspNode;
     for (const c of this.chains) {
       let posted: { requestIds: readonly RequestID[] } | null = null;
       let error: unknown = null;
