@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHub, type Hub } from './hub';
 import { HubConfigError, parseHubArgs } from './config';
-import { Faucet, faucetGenesis, faucetKeyPair } from '../ledger/faucet';
+import { Faucet, faucetGenesis, faucetKeyPair, HUB_FAUCET_LIMITS } from '../ledger/faucet';
+import { NodeConnServer } from '../nodeconn/server';
 import { FAUCET_KEY_FILE, FaucetKeyError, loadOrCreateFaucetKey } from '../ledger/faucetkey';
 import { FileLog, LEDGER_LOG_FILE } from '../ledger/filelog';
 import { LedgerLogCorruptError, RECORD_HEADER_BYTES } from '../ledger/log';
@@ -109,5 +110,22 @@ describe('hub start: faucet key and ledger log', () => {
     expect(parseHubArgs(['--repair'], {}).repair).toBe(true);
     expect(parseHubArgs([], {}).repair).toBe(false);
     expect(() => parseHubArgs(['--memory', '--repair'], {})).toThrow(HubConfigError);
+  });
+
+  it('a capped faucet request gets a rejected inclusion state saying why, over the hub protocol', () => {
+    let now = 0;
+    const kp = faucetKeyPair('ledger-start.test');
+    const ledger = testLedger([], { genesis: [faucetGenesis(kp)] });
+    const server = new NodeConnServer(ledger, new Faucet(ledger, kp, 1_000_000n, { limits: { ...HUB_FAUCET_LIMITS, burst: 1 }, nowMs: () => now }));
+    const s = server.openSession();
+    const ask = (address: typeof alice.address) => server.handle(s, { kind: 'waspToNodeRequestFunds', address }, now)[0];
+    expect(ask(alice.address)).toMatchObject({ state: 'booked' });
+    expect(ask(alice.address)).toMatchObject({ state: 'rejected', reason: expect.stringMatching(/^faucet: the faucet is busy .* try again in 5000 ms/) });
+    for (let k = 1; k < 10; k++) {
+      now += HUB_FAUCET_LIMITS.refillMs;
+      expect(ask(alice.address)).toMatchObject({ state: 'booked' });
+    }
+    now += HUB_FAUCET_LIMITS.refillMs;
+    expect(ask(alice.address)).toMatchObject({ state: 'rejected', reason: expect.stringMatching(/^faucet: address .* already received 10000000 of the 10000000 iotas/) });
   });
 });
