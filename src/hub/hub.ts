@@ -11,8 +11,9 @@ import { ping } from '@libp2p/ping';
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2';
 import { gossipsub } from '@libp2p/gossipsub';
 import { Ledger } from '../ledger/ledger';
-import { Faucet, faucetGenesis, faucetKeyPair } from '../ledger/faucet';
-import { FileLog } from '../ledger/filelog';
+import { Faucet, FAUCET_AMOUNT_DEFAULT, faucetGenesis, HUB_FAUCET_LIMITS } from '../ledger/faucet';
+import { loadOrCreateFaucetKey } from '../ledger/faucetkey';
+import { describeOpenedLog, FileLog, LEDGER_LOG_FILE } from '../ledger/filelog';
 import { PersistentLedger, replayLedger } from '../ledger/persistent';
 import { createSignatureVerifier } from '../crypto/verifier';
 import { NodeConnServer } from '../nodeconn/server';
@@ -68,7 +69,7 @@ export async function startHub(config: HubConfig, log: (line: string) => void = 
   const privateKey = await loadOrCreateHubKey(config.dataDir);
 
   // Ledger (+ its log) first: a data folder that does not replay should stop us before we open ports.
-  const faucetKp = faucetKeyPair();
+  const faucetKp = loadOrCreateFaucetKey(config.dataDir, log); // random, kept in the data folder (0600)
   const core = new Ledger({
     verifier: createSignatureVerifier({ ed25519Impl: 'node', bls: blsVerifyForHub }),
     confirmDelayMs: config.confirmDelayMs,
@@ -76,13 +77,13 @@ export async function startHub(config: HubConfig, log: (line: string) => void = 
   });
   let fileLog: FileLog | undefined;
   if (config.dataDir !== undefined) {
-    const opened = FileLog.open(join(config.dataDir, 'ledger.log'));
+    const opened = FileLog.open(join(config.dataDir, LEDGER_LOG_FILE), { repair: config.repair });
     fileLog = opened.log;
     const n = replayLedger(core, opened.records);
-    log(`ledger: replayed ${n.booked} transactions (${n.confirmed} confirmations) from ${opened.log.path}${opened.droppedTailBytes ? `; dropped a torn last record (${opened.droppedTailBytes} bytes)` : ''}`);
+    log(`ledger: replayed ${n.booked} transactions (${n.confirmed} confirmations) from ${opened.log.path}${describeOpenedLog(opened)}`);
   }
   const ledger = new PersistentLedger(core, fileLog);
-  const faucet = new Faucet(core, faucetKp);
+  const faucet = new Faucet(core, faucetKp, FAUCET_AMOUNT_DEFAULT, { limits: HUB_FAUCET_LIMITS, nowMs: () => Date.now() });
 
   // Web origins allowed on the HTTP API and the WebSocket; the hub's own needs the real HTTP port (known below).
   let allowed = originAllowlist(config.httpPort, config.allowedOrigins);

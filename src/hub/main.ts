@@ -1,6 +1,8 @@
 import './polyfill';
 import { HubConfigError, parseHubArgs } from './config';
 import { HubStartError, startHub } from './hub';
+import { LedgerLogCorruptError } from '../ledger/log';
+import { FaucetKeyError } from '../ledger/faucetkey';
 
 /** `npx tsx src/hub/main.ts [flags]` — see HUB_USAGE in config.ts. */
 async function main(): Promise<void> {
@@ -29,7 +31,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: Error) => {
-  if (e instanceof HubConfigError || e instanceof HubStartError) console.error(e.message);
+  // Errors that explain themselves (what is wrong, where, what to do) print without a stack trace.
+  if (e instanceof HubConfigError || e instanceof HubStartError || e instanceof LedgerLogCorruptError || e instanceof FaucetKeyError) console.error(e.message);
   else console.error(e);
   process.exit(e instanceof HubConfigError ? 2 : 1);
 });
