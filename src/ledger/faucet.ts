@@ -11,7 +11,7 @@ export const FAUCET_AMOUNT_DEFAULT = 1_000_000n;
 export const FAUCET_SUPPLY_DEFAULT = 1n << 62n;
 
 /**
- * What one faucet may hand out. Every payout is a transaction in the ledger log (≈ 450 bytes with its
+ * What one faucet may hand out. Every payout is a transaction in the ledger log (403 bytes with its
  * confirmation), so the rate limit is also what bounds how fast faucet traffic can grow the log:
  * at most `burst` payouts at once, then one per `refillMs`.
  */
