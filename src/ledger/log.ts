@@ -141,7 +141,7 @@ function frameProblem(bytes: Uint8Array, view: DataView, off: number, code: numb
  */
 function classify(bytes: Uint8Array, view: DataView, off: number, reason: string): LogDamage {
   const tail = bytes.length - off;
-  if (tail > LOG_LIMITS.tornTailBytesMax) return { kind: 'corrupt', offset: off, reason: `${reason}, with ${tail} bytes after it (more than a torn write can leave)` };
+  if (tail > LOG_LIMITS.tornTailBytesMax) return { kind: 'corrupt', offset: off, reason: `${reason}, and ${tail} bytes from there to the end of the file (more than a torn write can leave)` };
   let hashed = 0;
   for (let at = off + 1; at + RECORD_HEADER_BYTES + LOG_LIMITS.recordPayloadBytesMin <= bytes.length; at++) {
     const len = view.getUint32(at, true);
