@@ -11,7 +11,7 @@ export const FAUCET_AMOUNT_DEFAULT = 1_000_000n;
 export const FAUCET_SUPPLY_DEFAULT = 1n << 62n;
 
 /**
- * What one faucet may hand out. Every payout is a transaction in the ledger log (≈ 450 bytes with its
+ * What one faucet may hand out. Every payout is a transaction in the ledger log (403 bytes with its
  * confirmation), so the rate limit is also what bounds how fast faucet traffic can grow the log:
  * at most `burst` payouts at once, then one per `refillMs`.
  */
@@ -27,7 +27,7 @@ export interface FaucetLimits {
 /**
  * The hub's limits. A tab asks for funds only when its wallet is nearly empty, and 1 Mi lasts a session, so
  * ten payouts per address is generous. 64 at once covers a class opening its tabs together; one per 5 s after
- * that caps an attacker with fresh addresses at 720 payouts (≈ 330 KB of log) an hour instead of thousands a second.
+ * that caps an attacker with fresh addresses at 720 payouts (≈ 290 KB of log) an hour instead of thousands a second.
  */
 export const HUB_FAUCET_LIMITS: FaucetLimits = { perAddressMax: 10n * FAUCET_AMOUNT_DEFAULT, burst: 64, refillMs: 5_000 };
 

@@ -57,6 +57,8 @@ export const LOG_LIMITS = {
    * one partial one. A longer bad tail is damage, not a crash.
    */
   tornTailBytesMax: RECORD_HEADER_BYTES + RECORD_PAYLOAD_BYTES_MAX,
+  /** Checksummed bytes the torn-tail scan may spend (≈ 0.1 s of CRC here) before it calls the tail corrupt. */
+  tornScanHashBytesMax: 16 * 1024 * 1024,
 } as const;
 
 /** Where a log stops being valid and why. */
@@ -100,20 +102,32 @@ export class LedgerLogCorruptError extends Error {
   }
 }
 
-type Frame = { readonly ok: true; readonly end: number; readonly payload: Uint8Array } | { readonly ok: false; readonly reason: string };
+/** frameEnd's failures (negative, so any result >= 0 is the end of a good frame). */
+const BAD_HEADER = -1;
+const BAD_LENGTH = -2;
+const BAD_PAST_END = -3;
+const BAD_CHECKSUM = -4;
 
-/** Checks the framing (length in range, inside the file, checksum) of the record at `off`; does not decode. */
-function frameAt(bytes: Uint8Array, view: DataView, off: number): Frame {
-  const left = bytes.length - off;
-  if (left < RECORD_HEADER_BYTES) return { ok: false, reason: `${left} bytes left, less than a record header` };
+/**
+ * Checks the framing (length in range, inside the file, checksum) of the record at `off`; does not decode.
+ * Returns the record's end, or a BAD_* code: no strings or objects, because classify calls it at every byte.
+ */
+function frameEnd(bytes: Uint8Array, view: DataView, off: number): number {
+  if (bytes.length - off < RECORD_HEADER_BYTES) return BAD_HEADER;
   const len = view.getUint32(off, true);
-  if (len < LOG_LIMITS.recordPayloadBytesMin || len > LOG_LIMITS.recordPayloadBytesMax)
-    return { ok: false, reason: `record length ${len} is outside ${LOG_LIMITS.recordPayloadBytesMin}..${LOG_LIMITS.recordPayloadBytesMax}` };
+  if (len < LOG_LIMITS.recordPayloadBytesMin || len > LOG_LIMITS.recordPayloadBytesMax) return BAD_LENGTH;
   const end = off + RECORD_HEADER_BYTES + len;
-  if (end > bytes.length) return { ok: false, reason: `record length ${len} runs ${end - bytes.length} bytes past the end of the file` };
-  const payload = bytes.subarray(off + RECORD_HEADER_BYTES, end);
-  if (crc32(payload) !== view.getUint32(off + 4, true)) return { ok: false, reason: 'record checksum mismatch' };
-  return { ok: true, end, payload };
+  if (end > bytes.length) return BAD_PAST_END;
+  if (crc32(bytes.subarray(off + RECORD_HEADER_BYTES, end)) !== view.getUint32(off + 4, true)) return BAD_CHECKSUM;
+  return end;
+}
+
+function frameProblem(bytes: Uint8Array, view: DataView, off: number, code: number): string {
+  if (code === BAD_HEADER) return `${bytes.length - off} bytes left, less than a record header`;
+  const len = view.getUint32(off, true);
+  if (code === BAD_LENGTH) return `record length ${len} is outside ${LOG_LIMITS.recordPayloadBytesMin}..${LOG_LIMITS.recordPayloadBytesMax}`;
+  if (code === BAD_PAST_END) return `record length ${len} runs ${off + RECORD_HEADER_BYTES + len - bytes.length} bytes past the end of the file`;
+  return 'record checksum mismatch';
 }
 
 /**
@@ -121,13 +135,22 @@ function frameAt(bytes: Uint8Array, view: DataView, off: number): Frame {
  * only if (1) the bytes from it to the end are at most one record's worth, and (2) no well-framed record (length
  * in range, checksum right) starts at any byte after it. A bit flipped in a middle record's length or body fails
  * (2) — the records after it are still there — and, when the length now runs past the end, usually (1) too.
- * The scan in (2) is bounded by (1): at most one record's bytes, each offset cheap to reject.
+ * The scan in (2) covers at most one record's bytes thanks to (1). Most offsets fail on the length alone; the
+ * checksums it does compute are capped (a transaction's data payload could be crafted so that many offsets look
+ * like long records): past the cap the tail is called corrupt, the safe side (--repair still recovers).
  */
 function classify(bytes: Uint8Array, view: DataView, off: number, reason: string): LogDamage {
   const tail = bytes.length - off;
-  if (tail > LOG_LIMITS.tornTailBytesMax) return { kind: 'corrupt', offset: off, reason: `${reason}, with ${tail} bytes after it (more than a torn write can leave)` };
-  for (let at = off + 1; at + RECORD_HEADER_BYTES + LOG_LIMITS.recordPayloadBytesMin <= bytes.length; at++)
-    if (frameAt(bytes, view, at).ok) return { kind: 'corrupt', offset: off, reason: `${reason}, and a valid record follows at byte ${at}` };
+  if (tail > LOG_LIMITS.tornTailBytesMax) return { kind: 'corrupt', offset: off, reason: `${reason}, and ${tail} bytes from there to the end of the file (more than a torn write can leave)` };
+  let hashed = 0;
+  for (let at = off + 1; at + RECORD_HEADER_BYTES + LOG_LIMITS.recordPayloadBytesMin <= bytes.length; at++) {
+    const len = view.getUint32(at, true);
+    if (len < LOG_LIMITS.recordPayloadBytesMin || len > LOG_LIMITS.recordPayloadBytesMax || at + RECORD_HEADER_BYTES + len > bytes.length) continue;
+    hashed += len;
+    if (hashed > LOG_LIMITS.tornScanHashBytesMax)
+      return { kind: 'corrupt', offset: off, reason: `${reason}; the ${tail} bytes after it hold too many record-like lengths to rule out a valid record` };
+    if (frameEnd(bytes, view, at) >= 0) return { kind: 'corrupt', offset: off, reason: `${reason}, and a valid record follows at byte ${at}` };
+  }
   return { kind: 'torn', offset: off, reason };
 }
 
@@ -140,14 +163,14 @@ export function scanLog(bytes: Uint8Array): LogScan {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let off = 0;
   while (off < bytes.length) {
-    const f = frameAt(bytes, view, off);
-    if (!f.ok) return { records, validBytes: off, damage: classify(bytes, view, off, f.reason) };
+    const end = frameEnd(bytes, view, off);
+    if (end < 0) return { records, validBytes: off, damage: classify(bytes, view, off, frameProblem(bytes, view, off, end)) };
     try {
-      records.push(decodeRecordPayload(f.payload));
+      records.push(decodeRecordPayload(bytes.subarray(off + RECORD_HEADER_BYTES, end)));
     } catch (e) {
       return { records, validBytes: off, damage: { kind: 'corrupt', offset: off, reason: `the record's checksum is right but it does not decode (${(e as Error).message})` } };
     }
-    off = f.end;
+    off = end;
   }
   return { records, validBytes: off, damage: undefined };
 }

@@ -217,6 +217,21 @@ describe('ledger persistence', () => {
     expect(e.reason).toMatch(/more than a torn write can leave/);
   });
 
+  it('a torn tail crafted to look like many long records is called corrupt once the scan budget is spent', () => {
+    const path = tmpLog();
+    writeLog(path, 2);
+    const size = statSync(path).size;
+    // u32 100000 at every 4th byte: each of those offsets passes the length check and costs a 100 kB checksum.
+    const tail = new Uint8Array(200_000);
+    const v = new DataView(tail.buffer);
+    for (let i = 4; i + 4 <= tail.length; i += 4) v.setUint32(i, 100_000, true);
+    tail[0] = 0xff; // the first record's own length is out of range
+    appendFileSync(path, tail);
+    const e = openError(path);
+    expect(e.offset).toBe(size);
+    expect(e.reason).toMatch(/too many record-like lengths/);
+  });
+
   it('a record whose checksum is right but that does not decode is corruption even at the end', () => {
     const path = tmpLog();
     writeLog(path, 2);
