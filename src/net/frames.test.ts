@@ -28,6 +28,18 @@ describe('net FrameDecoder', () => {
     expect(() => dec.push(Uint8Array.of(0, 0))).toThrow(FrameError);
   });
 
+  it('frames from reused Node Buffers are copies (Buffer#slice would be a view)', () => {
+    const dec = new FrameDecoder(64);
+    const buf = Buffer.from(encodeFrame(Uint8Array.of(5, 6, 7)));
+    const [f] = dec.push(buf);
+    buf.fill(0);
+    expect(f).toEqual(Uint8Array.of(5, 6, 7));
+    const split = Buffer.from(encodeFrame(Uint8Array.of(1, 2, 3, 4)));
+    expect(dec.push(split.subarray(0, 6))).toEqual([]);
+    split.fill(0, 0, 6);
+    expect(dec.push(split.subarray(6))).toEqual([Uint8Array.of(1, 2, 3, 4)]);
+  });
+
   it('keeps a copy of a partial frame, not a view of the caller buffer', () => {
     const dec = new FrameDecoder(16);
     const wire = encodeFrame(Uint8Array.of(1, 2, 3, 4));

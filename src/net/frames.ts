@@ -81,9 +81,12 @@ export class FrameDecoder {
     return len;
   }
 
+  /** A real copy: on a Node Buffer (what ws and net deliver) `.slice()` is a view into memory that gets reused. */
   private copy(b: Uint8Array): Uint8Array {
     this.bytesCopied += b.length;
-    return b.slice();
+    const out = new Uint8Array(b.length);
+    out.set(b);
+    return out;
   }
 
   /** A copy, not a view: a view would pin the caller's (maybe much larger) buffer while the frame is partial. */

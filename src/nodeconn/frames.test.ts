@@ -46,6 +46,25 @@ describe('nodeconn FrameReader', () => {
     expect(r.push(split.subarray(6))).toEqual([Uint8Array.of(7, 8, 9, 10)]);
   });
 
+  it('chunks that are Node Buffers reused after push (ws and net deliver those) do not leak into frames', () => {
+    // Buffer#slice is a view, not a copy: a reader that "copied" with it returned frames that changed under it.
+    const payloads = [Uint8Array.of(1, 2, 3), new Uint8Array(5000).fill(7), Uint8Array.of(9)];
+    const wire = wireOf(payloads);
+    const pool = Buffer.alloc(wire.length);
+    const r = new FrameReader(8192);
+    const out: Uint8Array[] = [];
+    for (const [a, b] of [[0, 2], [2, 9], [9, 3000], [3000, wire.length]] as const) {
+      pool.set(wire.subarray(a, b), a);
+      out.push(...r.push(pool.subarray(a, b)));
+      pool.fill(0xee); // the transport reuses its buffer
+    }
+    expect(out).toEqual(payloads);
+    const whole = Buffer.from(wire);
+    const frames = r.push(whole);
+    whole.fill(0);
+    expect(frames).toEqual(payloads);
+  });
+
   it('four 8 MiB frames in 2 KiB chunks: linear copying (≤ 2× the bytes), never more than one frame held', () => {
     const frameBytes = 8 * MiB - 4;
     const payloads = [0, 1, 2, 3].map((i) => new Uint8Array(frameBytes).fill(i + 1));

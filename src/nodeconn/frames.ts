@@ -85,9 +85,12 @@ export class FrameReader {
     return len;
   }
 
+  /** A real copy: on a Node Buffer (what ws and net deliver) `.slice()` is a view into memory that gets reused. */
   private copy(b: Uint8Array): Uint8Array {
     this.bytesCopied += b.length;
-    return b.slice();
+    const out = new Uint8Array(b.length);
+    out.set(b);
+    return out;
   }
 
   /** Keeps a copy: a view would pin the caller's (possibly much larger) buffer for as long as the frame is partial. */
