@@ -3,8 +3,10 @@
  * No DOM, no wall clock: the page animates from these records and the same records come out of Node.
  */
 
-import type { ByzantineKind } from './sim';
-export type { ByzantineKind };
+import type { ByzantineKind, SendPathByzantineKind } from './sim';
+export type { ByzantineKind, SendPathByzantineKind };
+
+const SEND_PATH_KINDS: readonly SendPathByzantineKind[] = ['silent', 'equivocate', 'flood', 'replay'];
 
 /** A committee member (index) or the L1 ledger. */
 export type Actor = number | 'L1';
@@ -15,6 +17,8 @@ export type ScriptFault =
   | { readonly kind: 'crash'; readonly index: number; readonly atMs: number; readonly restartAtMs?: number }
   /** Crash whoever leads the round for block `blockIndex`, `afterMs` after that round starts, for `downMs`. */
   | { readonly kind: 'crashLeader'; readonly blockIndex: number; readonly afterMs: number; readonly downMs: number }
+  /** Whoever leads the round for block `blockIndex` turns Byzantine (`behaviour`) as that round starts, for good. */
+  | { readonly kind: 'byzantineLeader'; readonly blockIndex: number; readonly behaviour: SendPathByzantineKind }
   /** Members in `isolate` can talk only among themselves (L1 stays reachable) from `fromMs` until `toMs`. */
   | { readonly kind: 'partition'; readonly isolate: readonly number[]; readonly fromMs: number; readonly toMs?: number }
   /** Every message between `a` and `b` (both ways) is lost. */
@@ -231,6 +235,7 @@ export function validateScenario(s: Scenario): Scenario {
   for (const f of s.faults) {
     if (f.kind === 'crash') int(f.index, 'crashed member', 0, s.n - 1);
     if (f.kind === 'partition') for (const i of f.isolate) int(i, 'isolated member', 0, s.n - 1);
+    if (f.kind === 'byzantineLeader' && !SEND_PATH_KINDS.includes(f.behaviour)) throw new ScenarioError(`a leader can turn only ${SEND_PATH_KINDS.join(' / ')}, not ${String(f.behaviour)}`);
   }
   return s;
 }

@@ -90,7 +90,7 @@ export class Room {
   private readonly ledger: Simulation['ledger'];
 
   constructor(
-    sim: Simulation,
+    private readonly sim: Simulation,
     readonly scenario: Scenario,
     private readonly crashes: Crash[],
     private readonly net: SimNetwork<SimPayload>,
@@ -202,6 +202,7 @@ export class Room {
     for (const f of this.scenario.faults) {
       if (f.kind === 'crash') m = Math.max(m, f.atMs, f.restartAtMs ?? 0);
       else if (f.kind === 'crashLeader') m = Math.max(m, ...this.crashes.map((c) => Math.max(c.atMs, c.restartAtMs)));
+      else if (f.kind === 'byzantineLeader') continue;
       else m = Math.max(m, f.fromMs, f.toMs ?? 0);
     }
     for (const r of this.scenario.extraRequests) m = Math.max(m, r.atMs + r.unlockAfterMs);
@@ -220,7 +221,7 @@ export class Room {
     let extra = 0;
     if (a === null || b === null) return 0;
     for (const f of this.scenario.faults) {
-      if (f.kind === 'crash' || f.kind === 'crashLeader') continue;
+      if (f.kind === 'crash' || f.kind === 'crashLeader' || f.kind === 'byzantineLeader') continue;
       if (now < roundStep(f.fromMs) || (f.toMs !== undefined && now >= roundStep(f.toMs))) continue;
       if (f.kind === 'partition') {
         if (a !== 'L1' && b !== 'L1' && f.isolate.includes(a) !== f.isolate.includes(b)) return 'cut';
@@ -307,8 +308,13 @@ export class Room {
     const block = Number(m[1]);
     const leader = Number(m[2]);
     this.scenario.faults.forEach((f, i) => {
-      if (f.kind !== 'crashLeader' || f.blockIndex !== block || this.triggered.has(i)) return;
+      if ((f.kind !== 'crashLeader' && f.kind !== 'byzantineLeader') || f.blockIndex !== block || this.triggered.has(i)) return;
       this.triggered.add(i);
+      if (f.kind === 'byzantineLeader') {
+        this.sim.turnByzantine(leader, f.behaviour);
+        this.log({ timeMs: this.nowMs, actor: 'classroom', kind: 'fault', text: `Scenario: member ${leader}, the leader for block #${block}, turns Byzantine (${f.behaviour}).`, step: null });
+        return;
+      }
       const atMs = roundStep(this.nowMs + f.afterMs);
       this.crashes.push({ index: leader, atMs, restartAtMs: roundStep(atMs + f.downMs) });
       this.log({ timeMs: this.nowMs, actor: 'classroom', kind: 'fault', text: `Scenario: member ${leader}, the leader for block #${block}, will crash at ${atMs} ms and restart at ${roundStep(atMs + f.downMs)} ms.`, step: null });

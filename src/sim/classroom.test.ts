@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClassroomEngine, defaultScenario, toSimConfig, validateScenario, ScenarioError, type ClassEvent } from './classroom';
+import { ClassroomEngine, defaultScenario, toSimConfig, validateScenario, ScenarioError, type ClassEvent, type ScriptFault } from './classroom';
 import { Simulation } from './sim';
 import { tourById, TOURS } from './tours';
 
@@ -47,9 +47,22 @@ describe('classroom engine', () => {
     for (const e of events) if (e.step !== null) expect(e.step).toBeGreaterThanOrEqual(1), expect(e.step).toBeLessThanOrEqual(14);
   }, 60_000);
 
+  it('the equivocating-leader tour turns whoever leads block #2, whatever the seed, and names the evidence', async () => {
+    for (const seed of [42, 7, 1234]) {
+      const { events, result } = await runAll('equivocating-leader', seed);
+      expect(result.ok, `seed ${seed}`).toBe(true);
+      const turned = events.find((e) => e.kind === 'fault' && /the leader for block #2, turns Byzantine \(equivocate\)/.test(e.text));
+      const member = Number(/member (\d+)/.exec(turned?.text ?? '')?.[1]);
+      expect(Number.isInteger(member), `seed ${seed}`).toBe(true);
+      expect(events.some((e) => e.kind === 'evidence' && e.text.includes(`Evidence against member ${member}`)), `seed ${seed}`).toBe(true);
+    }
+  }, 120_000);
+
   it('rejects bad scenarios with a typed error', () => {
     expect(() => validateScenario({ ...defaultScenario(1, 4), n: 11 })).toThrow(ScenarioError);
     expect(() => validateScenario({ ...defaultScenario(1, 4), t: 2 })).toThrow(ScenarioError);
     expect(TOURS.map((t) => t.id)).toContain('time-locked');
+    const wrongResult = { kind: 'byzantineLeader', blockIndex: 2, behaviour: 'wrongResult' } as unknown as ScriptFault;
+    expect(() => validateScenario({ ...defaultScenario(1, 4), faults: [wrongResult] })).toThrow(ScenarioError);
   });
 });

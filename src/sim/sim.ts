@@ -71,6 +71,9 @@ export type ByzantineKind = 'silent' | 'wrongResult' | 'badPartialSig' | 'equivo
 export const BYZANTINE_KINDS: readonly ByzantineKind[] = ['silent', 'wrongResult', 'badPartialSig', 'equivocate', 'hijack', 'hijackValid', 'flood', 'replay'];
 export const isByzantineKind = (s: string): s is ByzantineKind => (BYZANTINE_KINDS as readonly string[]).includes(s);
 
+/** Behaviours that act only on what a member sends, so a running honest member can turn to them (classroom triggers). */
+export type SendPathByzantineKind = 'silent' | 'equivocate' | 'flood' | 'replay';
+
 /** flood: extra copies of every frame it sends, and forged messages per member per tick. */
 const FLOOD_COPIES = 3;
 const FLOOD_PER_TICK = 8;
@@ -205,7 +208,8 @@ interface SimNodeSlot {
   readonly registry: MemoryRegistry;
   node: WaspNode | null;
   session: NodeConnSession;
-  readonly byzantine: ByzantineKind | null;
+  /** Set at creation; `turnByzantine` may set it later for a behaviour that acts only on what the member sends. */
+  byzantine: ByzantineKind | null;
   unsub: (() => void) | null;
 }
 
@@ -389,6 +393,18 @@ export class Simulation {
       violation = e.message;
     }
     return this.result(violation);
+  }
+
+  /**
+   * A running honest member turns Byzantine from now on (e.g. "the leader of block #2 equivocates", resolved by the
+   * classroom from the run). From then on it is excluded from the honest-member invariants, as if so from the start.
+   */
+  turnByzantine(index: number, kind: SendPathByzantineKind): void {
+    const slot = this.slots[index];
+    if (!slot) throw new Error(`sim: no member ${index}`);
+    if (slot.byzantine !== null) return;
+    slot.byzantine = kind;
+    this.record(`node${index}`, '', 'fault', `Member ${index} turns Byzantine: ${kind}.`);
   }
 
   private async deploy(): Promise<void> {

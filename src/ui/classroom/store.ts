@@ -221,7 +221,7 @@ export class ClassroomStore {
     const faults = this.scenario.faults.map((f, i) => {
       if (!indices.includes(i)) return f;
       if (f.kind === 'crash') return { ...f, restartAtMs: at };
-      if (f.kind === 'crashLeader') return f;
+      if (f.kind === 'crashLeader' || f.kind === 'byzantineLeader') return f;
       return { ...f, toMs: at };
     });
     this.load({ ...this.scenario, faults }, this.tourId, this.viewMs);
