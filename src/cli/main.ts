@@ -63,9 +63,9 @@ export async function runCli(argv: readonly string[], out: (l: string) => void =
   }
 }
 
-const isMain = process.argv[1] !== undefined && /src[\\/]cli[\\/]main\.ts$|bin[\\/]iscp\.mjs$/.test(process.argv[1]);
-if (isMain) {
-  runCli(process.argv.slice(2)).then(
+/** Runs the CLI as a process: exit code from the command, an unexpected error printed with its stack. */
+export function runAsProcess(argv: readonly string[]): void {
+  runCli([...argv]).then(
     (code) => process.exit(code),
     (e: Error) => {
       console.error(e);
@@ -73,3 +73,7 @@ if (isMain) {
     },
   );
 }
+
+// `tsx src/cli/main.ts …` (npm run iscp). bin/iscp.mjs calls runAsProcess itself: under npx its path is
+// node_modules/.bin/iscp, so the script path says nothing about who started us.
+if (process.argv[1] !== undefined && /src[\\/]cli[\\/]main\.ts$/.test(process.argv[1])) runAsProcess(process.argv.slice(2));
