@@ -7,7 +7,7 @@ import { encodeParam, renderValue } from '../worker/params';
 import { findPeer } from '../net/node-net';
 import type { NodeHost } from './node-host';
 import { bootupRecordOf, chainAddressOf, type KnownChain } from './chains-file';
-import { CliError } from './context';
+import { CliError, UsageError } from './context';
 
 /** Every wait of a `chain …` command, bounded and named (a CLI that hangs is worse than one that says why). */
 export const CLI_LIMITS = {
@@ -49,9 +49,9 @@ export function parseArgs(args: readonly string[], valueFlags: readonly string[]
     if (switchFlags.includes(name) && eq < 0) switches.add(name);
     else if (valueFlags.includes(name)) {
       const v = eq < 0 ? args[++i] : a.slice(eq + 1);
-      if (v === undefined) throw new CliError(`${name} needs a value\nusage: iscp ${usage}`);
+      if (v === undefined) throw new UsageError(`${name} needs a value\nusage: iscp ${usage}`);
       values.set(name, v);
-    } else throw new CliError(`unknown option ${name}\nusage: iscp ${usage}`);
+    } else throw new UsageError(`unknown option ${name}\nusage: iscp ${usage}`);
   }
   return { positional, values, switches };
 }

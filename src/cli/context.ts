@@ -12,7 +12,12 @@ import { dirname, join } from 'node:path';
 
 /** A user mistake with a message worth printing as is (exit code 1, no stack). */
 export class CliError extends Error {
-  override readonly name = 'CliError';
+  override readonly name: string = 'CliError';
+}
+
+/** A command line that does not parse (unknown option, missing argument): exit code 2 and the usage line. */
+export class UsageError extends CliError {
+  override readonly name = 'UsageError';
 }
 
 export interface CliContext {
@@ -40,6 +45,8 @@ export interface CliContext {
 export interface Command {
   readonly name: string;
   readonly usage: string;
+  /** Usage for `iscp NAME … --help` when it depends on the subcommand (default: `usage`). */
+  helpFor?(args: readonly string[]): string;
   run(args: readonly string[], ctx: CliContext): Promise<void>;
 }
 

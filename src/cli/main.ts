@@ -1,7 +1,7 @@
 import '../hub/polyfill';
 import { DecodeError } from '../protocol/errors';
 import { COMMANDS } from './commands/index';
-import { CliError, createContext } from './context';
+import { CliError, createContext, UsageError } from './context';
 
 const DEFAULT_HUB = 'http://127.0.0.1:8080';
 const DEFAULT_WALLET = './.iscp-wallet.json';
@@ -45,8 +45,14 @@ export async function runCli(argv: readonly string[], out: (l: string) => void =
   const [name, ...args] = rest;
   const cmd = COMMANDS.find((c) => c.name === name);
   if (!cmd) {
-    err(name === undefined || name === 'help' || name === '--help' ? usage() : `unknown command '${name}'\n${usage()}`);
-    return name === undefined || name === 'help' || name === '--help' ? 0 : 2;
+    const asked = name === 'help' || name === '--help' || name === '-h';
+    if (asked) out(usage());
+    else err(name === undefined ? usage() : `unknown command '${name}'\n${usage()}`);
+    return asked ? 0 : 2;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    out(`usage: iscp ${cmd.helpFor ? cmd.helpFor(args) : cmd.usage}`);
+    return 0;
   }
   const ctx = createContext({ walletFile, hubUrl, chainsFile, chainFlag, nodeIdentityFile, out });
   try {
@@ -55,7 +61,7 @@ export async function runCli(argv: readonly string[], out: (l: string) => void =
   } catch (e) {
     if (e instanceof CliError || e instanceof DecodeError) {
       err(`error: ${e.message}`);
-      return 1;
+      return e instanceof UsageError ? 2 : 1;
     }
     throw e;
   } finally {

@@ -3,11 +3,36 @@ import { isByzantineKind, Simulation, type ByzantineKind, type SimConfig, type S
 import type { NetworkFaults } from './network';
 import { parseSeedRange, scenarioForSeed } from './seeds';
 
-/**
- * npm run sim -- --seed S --n N --t T --requests R --faults drop=0.05,dup=0.05,delay=0-40,wrongResult@1,silent@2,
- *   badPartialSig@3,equivocate@1,hijack@1,hijackValid@2,flood@3,replay@0,rejectAnchor@2,crash@2:400-900,partition@200-800,skew=0/500/-500/0
- *   [--dkg] [--workload deposit|counter|crossChain] [--chains K] [--interval MS] --trace FILE.json  |  --soak  |  --seeds A..B (random faults per seed)
- */
+const USAGE = `usage: npm run sim -- [options]
+  --seed S --n N --t T --requests R --interval MS        one scenario (defaults: seed 1, n 4, t 2n/3+1, 50 requests)
+  --faults drop=0.05,dup=0.05,delay=0-40,wrongResult@1,silent@2,badPartialSig@3,equivocate@1,hijack@1,
+           hijackValid@2,flood@3,replay@0,rejectAnchor@2,crash@2:400-900,partition@200-800,skew=0/500/-500/0
+  --dkg                                                  run the DKG instead of a dealt key
+  --workload deposit|counter|crossChain  --chains K      what the requests do; K chains on one committee
+  --trace FILE.json                                      write the run's events (for the classroom)
+  --seeds A..B                                           random faults per seed (Byzantine members up to f)
+  --soak                                                 one long run (≥ 2,000 requests)
+  --help                                                 this text`;
+/** Flags with a value, and switches (anything else is a usage error, exit code 2). */
+const VALUE_FLAGS = ['seed', 'n', 't', 'requests', 'interval', 'faults', 'workload', 'chains', 'trace', 'seeds'];
+const SWITCHES = ['dkg', 'soak', 'help'];
+
+/** The first thing on the command line that is not a known flag (or a flag without its value), or null. */
+export function usageProblem(argv: readonly string[]): string | null {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const name = a.startsWith('--') ? a.slice(2) : null;
+    if (name !== null && SWITCHES.includes(name)) continue;
+    if (name !== null && VALUE_FLAGS.includes(name)) {
+      if (argv[i + 1] === undefined || (argv[i + 1] as string).startsWith('--')) return `--${name} needs a value`;
+      i++;
+      continue;
+    }
+    return name === null ? `unexpected argument '${a}'` : `unknown option --${name}`;
+  }
+  return null;
+}
+
 const COUNTER_WASM = new URL('../../contracts/build/counter.wasm', import.meta.url);
 
 function parse(argv: string[]): { cfg: SimConfig; traceFile: string | null; soak: boolean; seeds: number[] | null } {
@@ -72,7 +97,23 @@ function parse(argv: string[]): { cfg: SimConfig; traceFile: string | null; soak
 }
 
 async function main(): Promise<void> {
-  const { cfg, traceFile, soak, seeds } = parse(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) return void console.log(USAGE);
+  const problem = usageProblem(argv);
+  if (problem) {
+    console.error(`${problem}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  let parsed;
+  try {
+    parsed = parse(argv);
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const { cfg, traceFile, soak, seeds } = parsed;
   const runs: SimConfig[] = seeds
     ? seeds.map((s) =>
         scenarioForSeed(s, {
@@ -107,4 +148,5 @@ async function main(): Promise<void> {
   process.exitCode = failed ? 1 : 0;
 }
 
-void main();
+// Started as a script (npm run sim); tests import usageProblem only.
+if (process.argv[1] !== undefined && /sim[\\/]cli\.ts$/.test(process.argv[1])) void main();

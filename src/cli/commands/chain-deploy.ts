@@ -5,7 +5,7 @@ import { SETUP_LIMITS, type DeploymentView } from '../../node/setup';
 import { findPeer } from '../../net/node-net';
 import { CLI_LIMITS, intOption, parseArgs, waitProcessed } from '../chain-ops';
 import { rememberChain, bootupRecordOf, type KnownChain } from '../chains-file';
-import { CliError, type CliContext } from '../context';
+import { CliError, UsageError, type CliContext } from '../context';
 
 export const DEPLOY_USAGE = 'chain deploy --committee NODE1,NODE2,... [--quorum T] [--description D] [--peer-wait-ms N] [--phase-timeout-ms N]';
 
@@ -17,9 +17,9 @@ export const DEPLOY_USAGE = 'chain deploy --committee NODE1,NODE2,... [--quorum 
  */
 export async function chainDeploy(args: readonly string[], ctx: CliContext): Promise<void> {
   const p = parseArgs(args, ['--committee', '--quorum', '--description', '--peer-wait-ms', '--phase-timeout-ms'], [], DEPLOY_USAGE);
-  if (p.positional.length > 0) throw new CliError(`unexpected '${p.positional[0]}'\nusage: iscp ${DEPLOY_USAGE}`);
+  if (p.positional.length > 0) throw new UsageError(`unexpected '${p.positional[0]}'\nusage: iscp ${DEPLOY_USAGE}`);
   const committeeArg = p.values.get('--committee');
-  if (!committeeArg) throw new CliError(`--committee is required\nusage: iscp ${DEPLOY_USAGE}`);
+  if (!committeeArg) throw new UsageError(`--committee is required\nusage: iscp ${DEPLOY_USAGE}`);
   const names = committeeArg.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new CliError(`node '${dup}' is listed twice in --committee`);

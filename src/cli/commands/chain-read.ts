@@ -9,7 +9,7 @@ import { NodeApiError } from '../../node/l1-wallet';
 import { findPeer } from '../../net/node-net';
 import { loadChains, selectChain, type KnownChain } from '../chains-file';
 import { memberLabel, openChain, parseAgent, parseKeyValues, renderKey, renderValue } from '../chain-ops';
-import { CliError, type CliContext } from '../context';
+import { CliError, UsageError, type CliContext } from '../context';
 import type { NodeHost } from '../node-host';
 
 /** `chain list`: the chains file, the default marked with '*'. No network. */
@@ -21,7 +21,7 @@ export async function chainList(_args: readonly string[], ctx: CliContext): Prom
 
 /** `chain info`: root.getChainInfo on a synced access node, plus the committee as the chains file knows it. */
 export async function chainInfo(args: readonly string[], ctx: CliContext): Promise<void> {
-  if (args.length > 0) throw new CliError('usage: iscp chain info   (pick the chain with --chain ADDRESS)');
+  if (args.length > 0) throw new UsageError('usage: iscp chain info   (pick the chain with --chain ADDRESS)');
   const c = selectChain(ctx.chainsFile, ctx.chainFlag);
   const host = await ctx.nodeHost();
   const chain = await openChain(host, c);
@@ -42,7 +42,7 @@ export async function chainInfo(args: readonly string[], ctx: CliContext): Promi
 
 /** `chain list-contracts`: the root contract's registry on the synced state. */
 export async function chainListContracts(args: readonly string[], ctx: CliContext): Promise<void> {
-  if (args.length > 0) throw new CliError('usage: iscp chain list-contracts');
+  if (args.length > 0) throw new UsageError('usage: iscp chain list-contracts');
   const { host, chain } = await open(ctx);
   const st = host.node.solidState(chain);
   if (!st) throw new CliError('the chain has no state yet');
@@ -54,7 +54,7 @@ export async function chainListContracts(args: readonly string[], ctx: CliContex
 /** `chain call-view CONTRACT VIEW key=value...`: runs the view on our synced access node. */
 export async function chainCallView(args: readonly string[], ctx: CliContext): Promise<void> {
   const [contract, fn, ...kv] = args;
-  if (contract === undefined || fn === undefined || contract.startsWith('--') || fn.startsWith('--')) throw new CliError('usage: iscp chain call-view CONTRACT VIEW [key=value ...]');
+  if (contract === undefined || fn === undefined || contract.startsWith('--') || fn.startsWith('--')) throw new UsageError('usage: iscp chain call-view CONTRACT VIEW [key=value ...]');
   const params = parseKeyValues(kv);
   const { host, chain } = await open(ctx);
   const d = view(() => host.node.callView(chain, contract, fn, params));
@@ -65,7 +65,7 @@ export async function chainCallView(args: readonly string[], ctx: CliContext): P
 
 /** `chain list-accounts`: accounts.accounts (agent IDs of every non-empty on-chain account). */
 export async function chainListAccounts(args: readonly string[], ctx: CliContext): Promise<void> {
-  if (args.length > 0) throw new CliError('usage: iscp chain list-accounts');
+  if (args.length > 0) throw new UsageError('usage: iscp chain list-accounts');
   const { host, chain } = await open(ctx);
   const d = view(() => host.node.callView(chain, H.accounts, hname(EP.accounts.accounts)));
   const entries = d.entries();
@@ -75,7 +75,7 @@ export async function chainListAccounts(args: readonly string[], ctx: CliContext
 
 /** `chain balance AGENT`: accounts.balance of an on-chain account. */
 export async function chainBalance(args: readonly string[], ctx: CliContext): Promise<void> {
-  if (args.length !== 1) throw new CliError('usage: iscp chain balance AGENT   (an address, A/address or C/chain::contract)');
+  if (args.length !== 1) throw new UsageError('usage: iscp chain balance AGENT   (an address, A/address or C/chain::contract)');
   const agent = parseAgent(args[0] as string);
   const { host, chain } = await open(ctx);
   const d = view(() => host.node.callView(chain, H.accounts, hname(EP.accounts.balance), Dict.of({ [P.agentID]: agentIDBytes(agent) })));

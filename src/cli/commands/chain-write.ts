@@ -10,7 +10,7 @@ import { DeployError } from '../../chain/deploy';
 import type { RequestReceipt } from '../../vm/core/blocklog';
 import { intOption, parseArgs, parseKeyValues, waitProcessed } from '../chain-ops';
 import { selectChain, chainAddressOf } from '../chains-file';
-import { CliError, type CliContext } from '../context';
+import { CliError, UsageError, type CliContext } from '../context';
 import { open } from './chain-read';
 
 const POST_USAGE = 'chain post-request CONTRACT FUNC [key=value ...] [--transfer IOTAS] [--no-wait]';
@@ -26,7 +26,7 @@ const CONTRACT_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 export async function chainPostRequest(args: readonly string[], ctx: CliContext): Promise<void> {
   const p = parseArgs(args, ['--transfer'], ['--no-wait'], POST_USAGE);
   const [contract, fn, ...kv] = p.positional;
-  if (contract === undefined || fn === undefined) throw new CliError(`usage: iscp ${POST_USAGE}`);
+  if (contract === undefined || fn === undefined) throw new UsageError(`usage: iscp ${POST_USAGE}`);
   const params = parseKeyValues(kv);
   const transfer = intOption(p, '--transfer', 1, Number.MAX_SAFE_INTEGER);
   const kp = ctx.loadWallet();
@@ -53,7 +53,7 @@ export async function chainPostRequest(args: readonly string[], ctx: CliContext)
 export async function chainDeployContract(args: readonly string[], ctx: CliContext): Promise<void> {
   const p = parseArgs(args, ['--description'], [], DEPLOY_CONTRACT_USAGE);
   const [name, file] = p.positional;
-  if (name === undefined || file === undefined || p.positional.length !== 2) throw new CliError(`usage: iscp ${DEPLOY_CONTRACT_USAGE}`);
+  if (name === undefined || file === undefined || p.positional.length !== 2) throw new UsageError(`usage: iscp ${DEPLOY_CONTRACT_USAGE}`);
   if (!CONTRACT_NAME.test(name)) throw new CliError(`contract name '${name}': 1–32 letters, digits or _, starting with a letter`);
   if (!existsSync(file)) throw new CliError(`no file ${file}`);
   const program = new Uint8Array(readFileSync(file));

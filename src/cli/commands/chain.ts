@@ -1,4 +1,4 @@
-import { CliError, type CliContext, type Command } from '../context';
+import { CliError, UsageError, type CliContext, type Command } from '../context';
 import { chainDeploy, DEPLOY_USAGE } from './chain-deploy';
 import { chainBalance, chainCallView, chainInfo, chainList, chainListAccounts, chainListContracts } from './chain-read';
 import { chainDeployContract, chainPostRequest } from './chain-write';
@@ -30,10 +30,15 @@ const USAGE = [
 export const chainCommand: Command = {
   name: 'chain',
   usage: USAGE,
+  helpFor(args) {
+    const sub = args.find((a) => !a.startsWith('-'));
+    const lines = sub === undefined || !SUB[sub] ? [] : USAGE.split('\n').filter((l) => l.includes(`chain ${sub}`));
+    return lines.length ? lines.map((l) => l.trim()).join('\n') : USAGE;
+  },
   async run(args, ctx) {
     const [sub, ...rest] = args;
     const run = sub === undefined ? undefined : SUB[sub];
-    if (!run) throw new CliError(`${sub === undefined ? 'chain needs a subcommand' : `unknown chain subcommand '${sub}'`}\nusage: iscp ${USAGE}`);
+    if (!run) throw new UsageError(`${sub === undefined ? 'chain needs a subcommand' : `unknown chain subcommand '${sub}'`}\nusage: iscp ${USAGE}`);
     await run(rest, ctx);
   },
 };

@@ -2,7 +2,8 @@ import { addressEquals, addressFromString, addressToString, colorFromString, col
 import { addBalances, balancesOf, subBalances, type Balances } from '../../protocol/balances';
 import { equalBytes } from '../../protocol/bytes';
 import { signTransaction } from '../../crypto/ed25519';
-import { CliError, type Command, type CliContext } from '../context';
+import { parseArgs } from '../chain-ops';
+import { CliError, UsageError, type Command, type CliContext } from '../context';
 import type { InclusionAnswer } from '../../nodeconn/libp2p';
 
 const FINAL_TIMEOUT_MS = 30_000;
@@ -18,7 +19,8 @@ async function report(ctx: CliContext, a: InclusionAnswer, address: Address): Pr
 export const requestFundsCommand: Command = {
   name: 'request-funds',
   usage: 'request-funds          ask the hub faucet for iotas',
-  async run(_args, ctx) {
+  async run(args, ctx) {
+    if (parseArgs(args, [], [], requestFundsCommand.usage).positional.length > 0) throw new UsageError(`usage: iscp ${requestFundsCommand.usage}`);
     const kp = ctx.loadWallet();
     await report(ctx, await (await ctx.hub()).requestFunds(kp.address), kp.address);
   },
@@ -28,8 +30,9 @@ export const sendFundsCommand: Command = {
   name: 'send-funds',
   usage: 'send-funds ADDRESS COLOR AMOUNT   (COLOR: IOTA or base58; MINT mints a new color to ADDRESS)',
   async run(args, ctx) {
-    const [to, color, amountStr] = args;
-    if (to === undefined || color === undefined || amountStr === undefined || args.length !== 3) throw new CliError(`usage: iscp ${sendFundsCommand.usage}`);
+    const positional = parseArgs(args, [], [], sendFundsCommand.usage).positional;
+    const [to, color, amountStr] = positional;
+    if (to === undefined || color === undefined || amountStr === undefined || positional.length !== 3) throw new UsageError(`usage: iscp ${sendFundsCommand.usage}`);
     const target = addressFromString(to);
     const col = colorFromString(color);
     if (!/^\d+$/.test(amountStr) || BigInt(amountStr) === 0n) throw new CliError(`AMOUNT must be a positive integer, got '${amountStr}'`);

@@ -4,16 +4,23 @@ import { hnameToString } from '../../protocol/hname';
 import { transactionId } from '../../protocol/transaction';
 import { ValidationError } from '../../protocol/errors';
 import { parseSCTransaction } from '../../protocol/sctx';
-import { CliError, type Command } from '../context';
+import { parseArgs } from '../chain-ops';
+import { CliError, UsageError, type Command } from '../context';
 
 export const txCommand: Command = {
   name: 'tx',
   usage: 'tx show TXID           a confirmed transaction, parsed as an SC transaction when it is one',
   async run(args, ctx) {
-    if (args[0] !== 'show' || args[1] === undefined) throw new CliError(`usage: iscp ${txCommand.usage}`);
-    const id = txIdFromString(args[1]);
+    const [sub, idText, ...more] = parseArgs(args, [], [], txCommand.usage).positional;
+    if (sub !== 'show' || idText === undefined || more.length > 0) throw new UsageError(`usage: iscp ${txCommand.usage}`);
+    let id;
+    try {
+      id = txIdFromString(idText);
+    } catch (e) {
+      throw new UsageError(`'${idText}' is not a transaction ID: IDs are base58 (as \`iscp\` and the dashboard print them) — ${(e as Error).message}`);
+    }
     const tx = await (await ctx.hub()).getConfirmedTransaction(id, { timeoutMs: 5000 }).catch(() => {
-      throw new CliError(`no confirmed transaction ${args[1]} on the hub`);
+      throw new CliError(`no confirmed transaction ${idText} on the hub`);
     });
     ctx.out(`transaction ${txIdToString(transactionId(tx))}`);
     for (const i of tx.inputs) ctx.out(`  input  ${txIdToString(i.txId)} / ${addressToString(i.address)}`);

@@ -1,15 +1,19 @@
 import { addressToString } from '../../protocol/ids';
 import { balancesToString, addBalances, type Balances } from '../../protocol/balances';
 import { cryptoRng } from '../../protocol/rng';
-import { CliError, type Command } from '../context';
+import { parseArgs } from '../chain-ops';
+import { UsageError, type Command } from '../context';
 
 export const walletCommand: Command = {
   name: 'wallet',
   usage: 'wallet new [--force] | wallet address | wallet balance',
   async run(args, ctx) {
-    switch (args[0]) {
+    const p = parseArgs(args, [], ['--force'], walletCommand.usage);
+    const [sub, ...more] = p.positional;
+    if (more.length > 0 || (p.switches.has('--force') && sub !== 'new')) throw new UsageError(`usage: iscp ${walletCommand.usage}`);
+    switch (sub) {
       case 'new': {
-        const kp = ctx.saveWallet(cryptoRng.bytes(32), args.includes('--force'));
+        const kp = ctx.saveWallet(cryptoRng.bytes(32), p.switches.has('--force'));
         ctx.out(`new wallet in ${ctx.walletFile}`);
         ctx.out(addressToString(kp.address));
         return;
@@ -26,7 +30,7 @@ export const walletCommand: Command = {
         return;
       }
       default:
-        throw new CliError(`usage: iscp ${walletCommand.usage}`);
+        throw new UsageError(`usage: iscp ${walletCommand.usage}`);
     }
   },
 };
