@@ -138,6 +138,21 @@ export async function openChain(host: NodeHost, c: KnownChain, timeoutMs: number
   }
 }
 
+/**
+ * Checks CONTRACT.ENTRY against the synced state before anything is paid, so a typo costs nothing and the message
+ * names what exists. `kind`: a request needs a full entry point, call-view a view.
+ */
+export function checkEntryPoint(host: NodeHost, chain: ChainID, contract: string, entry: string, kind: 'full' | 'view'): void {
+  const all = host.node.describeContracts(chain);
+  const c = all.find((x) => x.name === contract);
+  if (!c) throw new CliError(`no contract '${contract}' on chain ${addressToString(chain).slice(0, 12)}…; its contracts: ${all.map((x) => x.name).sort().join(', ')}`);
+  const names = (view: boolean): string => c.entryPoints.filter((e) => e.isView === view).map((e) => e.name).sort().join(', ') || 'none';
+  const ep = c.entryPoints.find((e) => e.name === entry);
+  if (!ep) throw new CliError(`contract '${contract}' has no entry point '${entry}'; its entry points: ${names(false)}; its views: ${names(true)}`);
+  if (kind === 'full' && ep.isView) throw new CliError(`'${contract}.${entry}' is a view: read it with \`iscp chain call-view ${contract} ${entry}\` (requests go to: ${names(false)})`);
+  if (kind === 'view' && !ep.isView) throw new CliError(`'${contract}.${entry}' is a full entry point: post it with \`iscp chain post-request ${contract} ${entry}\` (views: ${names(true)})`);
+}
+
 /** Waits until our access node's state has processed every request; returns their receipts. */
 export async function waitProcessed(host: NodeHost, chain: ChainID, ids: readonly RequestID[], timeoutMs: number = CLI_LIMITS.processedTimeoutMs): Promise<RequestReceipt[]> {
   const deadline = Date.now() + timeoutMs;

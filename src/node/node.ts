@@ -1,5 +1,5 @@
 import { addressFromPublicKey, addressKey, addressToString, AddressKind, DecodeError, fromHex, hname, requestIDToString, toHex, txIdToString, type Address, type ChainID, type Hname, type RequestID, type TransactionID } from '../protocol';
-import { runBatch, callView as vmCallView } from '../vm/runner';
+import { runBatch, callView as vmCallView, describeContracts as vmDescribeContracts, type ContractDescription } from '../vm/runner';
 import { isRequestProcessed } from '../vm/core/blocklog';
 import { Dict } from '../vm/dict';
 import { H, EP, P } from '../vm/core/names';
@@ -109,6 +109,8 @@ export interface WaspNode {
   postRequest(wallet: NodeWallet, requests: readonly RequestSpec[]): Promise<{ readonly txId: TransactionID; readonly requestIds: readonly RequestID[] }>;
   /** Calls a view on this node's solid state of the chain. Throws NodeApiError('unknown-chain') or the VM's VMError. */
   callView(chain: ChainID, contract: string | Hname, view: string | Hname, params?: Dict | Readonly<Record<string, Uint8Array>>): Dict;
+  /** The chain's contracts with their entry points on this node's solid state (for checks and messages). */
+  describeContracts(chain: ChainID): ContractDescription[];
   /** True once this node's solid state of the chain has processed the request. */
   isRequestProcessed(chain: ChainID, id: RequestID): boolean;
   /** Posts blob.storeBlob (program 'p', VM type 'v', description 'd') and root.deployContract in ONE transaction (processed in that order). */
@@ -344,6 +346,11 @@ export function createNode(c: NodeComponents, opts: NodeOptions = {}): WaspNode 
       const h = (x: string | Hname): Hname => (typeof x === 'string' ? hname(x) : x);
       const d = params instanceof Dict ? params : Dict.of(params ?? {});
       return vmCallView(e.committee.stateManager.state, chain, h(contract), h(view), d, { chainColor: e.record.chainColor });
+    },
+    describeContracts(chain) {
+      const e = chains.get(addressKey(chain));
+      if (!e) throw new NodeApiError('unknown-chain', `chain ${addressToString(chain)} is not active on this node`);
+      return vmDescribeContracts(e.committee.stateManager.state, chain, { chainColor: e.record.chainColor });
     },
     isRequestProcessed(chain, id) {
       const st = chains.get(addressKey(chain))?.committee.stateManager.state;

@@ -27,6 +27,15 @@ export function hnameFromHash(h: Uint8Array, name = '(hash)'): Hname {
   throw new Error(`no valid hname for name '${name}'`);
 }
 
+/** Contract names: one rule for root (on chain), the dashboard and the CLI. Hyphens allowed (`escrow-auction`). */
+export const CONTRACT_NAME_RULE = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+/** Why `name` cannot name a contract, or null when it can. */
+export function contractNameProblem(name: string): string | null {
+  if (CONTRACT_NAME_RULE.test(name)) return null;
+  return `contract name '${name.length > 70 ? `${name.slice(0, 70)}…` : name}' is not allowed: 1–64 letters, digits, _ or -, starting with a letter`;
+}
+
 export function hnameToString(h: Hname): string {
   return h.toString(16).padStart(8, '0');
 }

@@ -13,6 +13,7 @@ import {
   COLOR_MINT,
   decodeAll,
   hname,
+  hnameToString,
   readAgentID,
   ValidationError,
   utf8,
@@ -144,7 +145,10 @@ export class ExecContext {
     this.gas.charge(GAS.call);
     const proc = this.resolve(target);
     const ep = proc.getEntryPoint(entryPoint);
-    if (!ep) throw new VMError('NoSuchEntryPoint', `contract ${target.toString(16).padStart(8, '0')} has no entry point ${entryPoint.toString(16).padStart(8, '0')}`);
+    if (!ep) {
+      const name = this.contractRecord(target)?.name;
+      throw new VMError('NoSuchEntryPoint', `contract ${name ? `'${name}' (${hnameToString(target)})` : hnameToString(target)} has no entry point ${hnameToString(entryPoint)}`);
+    }
     if ((viewOnly || this.readOnly) && !ep.isView) throw new VMError('ReadOnly', `'${ep.name}' is a full entry point; a view can call only views`);
     if (transfer.size > 0) {
       if (ep.isView) throw new VMError('BadParams', `cannot send tokens to view '${ep.name}'`);

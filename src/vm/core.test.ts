@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentIDBytes, balancesOf, COLOR_IOTA, hname, utf8, agentIDEquals, decodeAll, readAgentID } from '../protocol';
+import { agentIDBytes, balancesOf, COLOR_IOTA, contractNameProblem, hname, utf8, agentIDEquals, decodeAll, readAgentID } from '../protocol';
 import { Solo } from './solo/solo';
 import { runBatch } from './runner';
 import { VirtualState } from '../state/vstate';
@@ -160,5 +160,29 @@ describe('root init is accepted only from the origin transaction signer', () => 
     const again = runBatch({ ...base, chainOriginator: undefined, state: after, timestamp: 20n, requests: [init('mallory', 2), init('owner', 3)] });
     expect(again.receipts.map((r) => r.ok)).toEqual([false, true]);
     expect(readReceipt(again.newState(), init('owner', 3).id)?.ok).toBe(true);
+  });
+});
+
+describe('contract names: one rule for root, the dashboard and the CLI', () => {
+  it('root accepts hyphenated names and refuses what the rule refuses, with the rule in the error', () => {
+    const registry = createRegistry();
+    for (const name of ['escrow-auction', 'bank_2', 'x', 'bad name', '1counter', 'a'.repeat(65), '']) registry.registerNative(new NativeProcessor(name || 'empty', {}));
+    const ch = Solo.newChain({ registry });
+    expect(ch.deployProgram('escrow-auction', nativeProgramHash('escrow-auction')).ok).toBe(true);
+    expect(ch.deployProgram('bank_2', nativeProgramHash('bank_2')).ok).toBe(true);
+    for (const name of ['bad name', '1counter', 'a'.repeat(65)]) {
+      const r = ch.deployProgram(name, nativeProgramHash(name));
+      expect(r.error?.kind, name).toBe('BadParams');
+      expect(r.error?.message, name).toBe(contractNameProblem(name));
+    }
+  });
+
+  it('the rule itself', () => {
+    expect(contractNameProblem('escrow-auction')).toBeNull();
+    expect(contractNameProblem('A'.repeat(64))).toBeNull();
+    expect(contractNameProblem('A'.repeat(65))).toMatch(/1–64 letters, digits, _ or -, starting with a letter/);
+    expect(contractNameProblem('-x')).not.toBeNull();
+    expect(contractNameProblem('a.b')).not.toBeNull();
+    expect(contractNameProblem('')).not.toBeNull();
   });
 });

@@ -2,7 +2,7 @@
  * The VM layer: processors (native, wasm), the sandbox, core contracts and the batch runner.
  * Consensus calls runBatch; dashboards and the CLI call callView.
  */
-export { runBatch, callView, type VMRequest, type VMTask, type VMResult, type SkippedRequest } from './runner';
+export { runBatch, callView, describeContracts, type ContractDescription, type VMRequest, type VMTask, type VMResult, type SkippedRequest } from './runner';
 export { VMError, VMTaskError, type VMErrorKind } from './errors';
 export { Dict, encU64, encI64, encU32, encHname, encString, encBool, encAgentID, encAddress, encBalances, decU64, decI64, decU32, decString, decAgentID, decAddress, decBalances } from './dict';
 export type { Sandbox, SandboxView, SandboxUtils, StateRW, StateView } from './sandbox';

@@ -13,6 +13,8 @@ export type EntryPoint =
 export interface Processor {
   readonly vmType: string;
   getEntryPoint(code: Hname): EntryPoint | undefined;
+  /** Every entry point, for messages that list what exists (never consulted to decide a call). */
+  entryPoints(): readonly EntryPoint[];
 }
 
 /**
@@ -46,6 +48,9 @@ export class NativeProcessor implements Processor {
   }
   getEntryPoint(code: Hname): EntryPoint | undefined {
     return this.eps.get(code);
+  }
+  entryPoints(): readonly EntryPoint[] {
+    return [...this.eps.values()];
   }
   /** Program hash of a native program: blake2b-256("native:" ‖ name). Its "binary" is the name. */
   get programHash(): Uint8Array {

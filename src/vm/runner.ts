@@ -35,7 +35,7 @@ import { defaultRegistry } from './registry-default';
 import { creditFromOutside, moveFunds, totalAssets } from './core/ledger';
 import { appendEvent } from './core/eventlog-store';
 import { isRequestProcessed, writeReceipt, type RequestReceipt } from './core/blocklog';
-import { feeInfo, ROOT_VAR, rootKey } from './core/registry';
+import { feeInfo, listContractRecords, ROOT_VAR, rootKey } from './core/registry';
 import { H } from './core/names';
 import { partitionKey } from './partition';
 import { utf8, decodeAll, readAgentID } from '../protocol';
@@ -320,6 +320,33 @@ function ownerOr(st: StateReader, fallback: AgentID): AgentID {
 function governanceGasLimit(st: StateReader): bigint {
   const v = st.get(partitionKey(H.governance, utf8('pg')));
   return v ? decU64(v) : VM_LIMITS.gasLimitPerRequestDefault;
+}
+
+/** A deployed contract as a user names it: its record and entry points (for messages and checks before paying). */
+export interface ContractDescription {
+  readonly name: string;
+  readonly hname: Hname;
+  readonly vmType: string;
+  readonly entryPoints: readonly { readonly name: string; readonly isView: boolean }[];
+}
+
+/** Every contract on a state with its entry points, in registry order. Read-only; a program that fails to load lists none. */
+export function describeContracts(state: VirtualState, chainId: ChainID, opts: { programs?: ProcessorRegistry; chainColor?: Color } = {}): ContractDescription[] {
+  const exec = new ExecContext(
+    new VirtualStateBuffer(state),
+    { chainId, chainColor: opts.chainColor ?? new Uint8Array(32), timestamp: state.timestamp, registry: opts.programs ?? defaultRegistry(), batchOutgoingCount: 0, batchWithdrawalCount: 0 },
+    VM_LIMITS.gasLimitPerViewDefault,
+    true,
+  );
+  return listContractRecords(state).map((rec) => {
+    let entryPoints: ContractDescription['entryPoints'] = [];
+    try {
+      entryPoints = exec.processorFor(rec).entryPoints().map((e) => ({ name: e.name, isView: e.isView }));
+    } catch {
+      // A missing program blob or an unavailable native program: the record still names the contract.
+    }
+    return { name: rec.name, hname: rec.hname, vmType: rec.vmType, entryPoints };
+  });
 }
 
 /** Calls a view from outside (dashboard, CLI, tests) on a state; never changes it. */

@@ -40,6 +40,10 @@ export class WasmProcessor implements Processor {
     return this.eps.get(code);
   }
 
+  entryPoints(): readonly EntryPoint[] {
+    return [...this.eps.values()];
+  }
+
   /**
    * Runs one export with the request's remaining gas. Host operations charge the request's meter through the
    * sandbox and the same amount is charged to the wasm counter, so the two agree; instruction gas is added

@@ -14,6 +14,7 @@ import {
   balancesOf,
   COLOR_IOTA,
   colorKey,
+  contractNameProblem,
   hname,
   hnameToString,
   requestIDToString,
@@ -351,7 +352,8 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
       }
       case 'deployWasm': {
         const chain = chainOf(c.chain);
-        if (!/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(c.name)) throw new Error('a contract name is 1–32 letters, digits or _ and starts with a letter');
+        const nameProblem = contractNameProblem(c.name);
+        if (nameProblem) throw new Error(nameProblem);
         await ensureFunds();
         // blob.storeBlob and root.deployContract in one transaction, processed in that order.
         const r = await node.deployContract(wallet, chain, { name: c.name, program: c.program, description: c.description || c.name });

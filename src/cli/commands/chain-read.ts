@@ -8,7 +8,7 @@ import { listContractRecords } from '../../vm/core/registry';
 import { NodeApiError } from '../../node/l1-wallet';
 import { findPeer } from '../../net/node-net';
 import { loadChains, selectChain, type KnownChain } from '../chains-file';
-import { memberLabel, openChain, parseAgent, parseKeyValues, renderKey, renderValue } from '../chain-ops';
+import { checkEntryPoint, memberLabel, openChain, parseAgent, parseKeyValues, renderKey, renderValue } from '../chain-ops';
 import { CliError, UsageError, type CliContext } from '../context';
 import type { NodeHost } from '../node-host';
 
@@ -57,6 +57,7 @@ export async function chainCallView(args: readonly string[], ctx: CliContext): P
   if (contract === undefined || fn === undefined || contract.startsWith('--') || fn.startsWith('--')) throw new UsageError('usage: iscp chain call-view CONTRACT VIEW [key=value ...]');
   const params = parseKeyValues(kv);
   const { host, chain } = await open(ctx);
+  checkEntryPoint(host, chain, contract, fn, 'view');
   const d = view(() => host.node.callView(chain, contract, fn, params));
   const entries = d.entries();
   if (entries.length === 0) ctx.out('(no results)');

@@ -2,21 +2,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { balancesOf } from '../../protocol/balances';
 import { argsOf } from '../../protocol/payload';
-import { COLOR_IOTA, requestIDToString } from '../../protocol/ids';
-import { hname, hnameToString } from '../../protocol/hname';
+import { addressToString, COLOR_IOTA, requestIDToString } from '../../protocol/ids';
+import { contractNameProblem, hname, hnameToString } from '../../protocol/hname';
 import { toHex } from '../../protocol/bytes';
 import { NodeApiError } from '../../node/l1-wallet';
 import { DeployError } from '../../chain/deploy';
 import type { RequestReceipt } from '../../vm/core/blocklog';
-import { intOption, parseArgs, parseKeyValues, waitProcessed } from '../chain-ops';
-import { selectChain, chainAddressOf } from '../chains-file';
+import { checkEntryPoint, intOption, parseArgs, parseKeyValues, waitProcessed } from '../chain-ops';
 import { CliError, UsageError, type CliContext } from '../context';
 import { open } from './chain-read';
 
 const POST_USAGE = 'chain post-request CONTRACT FUNC [key=value ...] [--transfer IOTAS] [--no-wait]';
 const DEPLOY_CONTRACT_USAGE = 'chain deploy-contract NAME FILE.wasm [--description D]';
-/** Contract names as the dashboard accepts them. */
-const CONTRACT_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 
 /**
  * `chain post-request`: one request transaction from the CLI wallet, straight to L1 through the hub (the committee
@@ -31,9 +28,9 @@ export async function chainPostRequest(args: readonly string[], ctx: CliContext)
   const transfer = intOption(p, '--transfer', 1, Number.MAX_SAFE_INTEGER);
   const kp = ctx.loadWallet();
   const wait = !p.switches.has('--no-wait');
-  const known = selectChain(ctx.chainsFile, ctx.chainFlag);
-  const chain = chainAddressOf(known);
-  const host = wait ? (await open(ctx)).host : await ctx.nodeHost();
+  // Synced first (even with --no-wait): the contract and entry point are checked before anything is paid.
+  const { host, chain } = await open(ctx);
+  checkEntryPoint(host, chain, contract, fn, 'full');
   const spec = {
     target: { chainId: chain, hname: hname(contract) },
     entryPoint: hname(fn),
@@ -54,12 +51,14 @@ export async function chainDeployContract(args: readonly string[], ctx: CliConte
   const p = parseArgs(args, ['--description'], [], DEPLOY_CONTRACT_USAGE);
   const [name, file] = p.positional;
   if (name === undefined || file === undefined || p.positional.length !== 2) throw new UsageError(`usage: iscp ${DEPLOY_CONTRACT_USAGE}`);
-  if (!CONTRACT_NAME.test(name)) throw new CliError(`contract name '${name}': 1–32 letters, digits or _, starting with a letter`);
+  const nameProblem = contractNameProblem(name);
+  if (nameProblem) throw new CliError(nameProblem);
   if (!existsSync(file)) throw new CliError(`no file ${file}`);
   const program = new Uint8Array(readFileSync(file));
   if (program.length < 8 || program[0] !== 0 || program[1] !== 0x61 || program[2] !== 0x73 || program[3] !== 0x6d) throw new CliError(`${file} is not a wasm module`);
   const kp = ctx.loadWallet();
   const { host, chain } = await open(ctx);
+  if (host.node.describeContracts(chain).some((c) => c.name === name)) throw new CliError(`chain ${addressToString(chain).slice(0, 12)}… already has a contract '${name}': pick another name`);
   const description = p.values.get('--description') ?? basename(file);
   const r = await l1(() => host.node.deployContract(kp, chain, { name, program, description }));
   ctx.out(`deploying '${name}' (${program.length} bytes, program ${toHex(r.programHash).slice(0, 16)}…) in tx ${requestIDToString({ txId: r.txId, index: 0 }).slice(3)}`);

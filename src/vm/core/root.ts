@@ -6,6 +6,7 @@ import {
   COLOR_IOTA,
   concatBytes,
   decodeAll,
+  contractNameProblem,
   hname,
   isAddressAgent,
   readAgentID,
@@ -84,7 +85,8 @@ export const rootContract = new NativeProcessor(CORE.root, {
       }
       const programHash = ctx.params.hash(P.programHash);
       const name = ctx.params.string(P.name);
-      if (name.length === 0 || name.length > 128) throw new VMError('BadParams', 'contract name must be 1..128 characters');
+      const nameProblem = contractNameProblem(name);
+      if (nameProblem) throw new VMError('BadParams', nameProblem);
       const description = ctx.params.optString(P.description, '');
       const h = hname(name);
       if (findContractRecord(buf, h)) throw new VMError('AlreadyExists', `contract '${name}' (hname ${h.toString(16)}) already exists`);
