@@ -158,6 +158,28 @@ describe('indices are range-checked against the original module', () => {
   });
 });
 
+describe('segments that would trap at instantiation (issue #12: deployed, then every call trapped)', () => {
+  const withData = (pages: number, offset: number, len: number): Uint8Array => new ModuleBuilder().memory(pages).data(offset, new Array<number>(len).fill(7)).build();
+  it('a data segment ending exactly at the initial memory size is accepted', () => {
+    expect(instrumentModule(withData(1, 65_532, 4), POLICY).length).toBeGreaterThan(0);
+  });
+  it.each([
+    ['one byte past one page', withData(1, 65_533, 4), /data segment 0 writes 4 at offset 65533, past the initial 65536 bytes/],
+    ['a negative offset (read unsigned)', withData(1, -1, 1), /offset 4294967295/],
+    ['any bytes in a zero-page memory', withData(0, 0, 1), /past the initial 0 bytes/],
+  ])('%s is InvalidIndex', (_n, bytes, text) => {
+    expect(() => new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>))).toThrow(); // the engine would trap
+    expectCode(bytes, 'InvalidIndex', POLICY, text);
+  });
+  it('an element segment past the initial table size is InvalidIndex', () => {
+    const b = new ModuleBuilder();
+    b.table(1);
+    const f = b.func([], [], [], []);
+    b.elem(1, [f]);
+    expectCode(b.build(), 'InvalidIndex', POLICY, /element segment 0 writes 1 at offset 1, past the initial 1 table elements/);
+  });
+});
+
 describe('other rules', () => {
   it('an export under the reserved prefix is ForbiddenExport', () => {
     const b = new ModuleBuilder();

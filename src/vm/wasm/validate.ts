@@ -27,6 +27,17 @@ export interface ValidatedModule {
 const UNKNOWN = 0;
 const LETTER: Record<string, number> = { i: T.i32, I: T.i64, f: T.f32, F: T.f64 };
 
+const WASM_PAGE_BYTES = 65_536;
+
+/**
+ * An active segment that does not fit its memory or table at the initial size makes instantiation trap, so such a
+ * module would deploy and then fail every call: refuse it at deploy. Offsets are i32 constants read as unsigned.
+ */
+function fitsAtInstantiation(offset: ConstExpr, length: number, room: bigint, where: string, unit: string): void {
+  const start = BigInt.asUintN(32, offset.value);
+  if (start + BigInt(length) > room) reject('InvalidIndex', `${where} writes ${length} at offset ${start}, past the initial ${room} ${unit}`);
+}
+
 function sameTypes(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -97,6 +108,8 @@ export function validateModule(m: WasmModule, policy: WasmPolicy): ValidatedModu
     if (seg.mode === 'active') {
       if (seg.table >= m.tables.length) reject('InvalidIndex', `element segment ${i} targets table ${seg.table} of ${m.tables.length}`);
       constOf(seg.offset as ConstExpr, T.i32, `element segment ${i} offset`);
+      const table = m.tables[seg.table];
+      if (table) fitsAtInstantiation(seg.offset as ConstExpr, (seg.funcs ?? seg.exprs ?? []).length, BigInt(table.limits.min), `element segment ${i}`, 'table elements');
     }
     for (const f of seg.funcs ?? []) if (f >= totalFuncs) reject('InvalidIndex', `element segment ${i} names function ${f} of ${totalFuncs}`);
     for (const e of seg.exprs ?? []) constOf(e, T.funcref, `element segment ${i} item`);
@@ -105,6 +118,7 @@ export function validateModule(m: WasmModule, policy: WasmPolicy): ValidatedModu
     if (seg.mode === 'active') {
       if (m.memories.length === 0) reject('InvalidIndex', `data segment ${i} but the module has no memory`);
       constOf(seg.offset as ConstExpr, T.i32, `data segment ${i} offset`);
+      fitsAtInstantiation(seg.offset as ConstExpr, seg.bytes.length, BigInt((m.memories[0]?.min ?? 0) * WASM_PAGE_BYTES), `data segment ${i}`, 'bytes of memory');
     }
   }
 
