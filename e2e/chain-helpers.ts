@@ -49,6 +49,8 @@ export async function command<T>(page: Page, c: unknown): Promise<T> {
 /** Waits until every tab shows the chain at the same block index (≥ minIndex) and state hash, backlog empty. */
 export async function waitConverged(tabs: readonly NodeTab[], chain: string, minIndex = 1, timeoutMs = CHAIN_TIMEOUT_MS): Promise<ChainFacts> {
   let facts: ChainFacts[] = [];
+  // On a timeout the message says where each tab stood, so a failed run can be read without a rerun.
+  const where = (): string => tabs.map((t, i) => `${t.name}: #${facts[i]?.blockIndex} ${facts[i]?.stateHash.slice(0, 8)} backlog ${facts[i]?.backlog}`).join('; ');
   await expect
     .poll(
       async () => {
@@ -56,9 +58,12 @@ export async function waitConverged(tabs: readonly NodeTab[], chain: string, min
         const f0 = facts[0];
         return !!f0 && f0.blockIndex >= minIndex && facts.every((f) => f.blockIndex === f0.blockIndex && f.stateHash === f0.stateHash && f.backlog === 0);
       },
-      { timeout: timeoutMs, intervals: [250] },
+      { timeout: timeoutMs, intervals: [250], message: `chain ${chain.slice(0, 10)}… converged at block ≥ ${minIndex} in every tab` },
     )
-    .toBe(true);
+    .toBe(true)
+    .catch((e: unknown) => {
+      throw new Error(`${e instanceof Error ? e.message : String(e)}\nlast seen — ${where()}`);
+    });
   return facts[0] as ChainFacts;
 }
 

@@ -95,6 +95,16 @@ export function buildRequestTx(wallet: Ed25519KeyPair, funds: readonly WalletOut
   return signTransaction({ inputs, outputs, dataPayload }, [wallet]);
 }
 
+/**
+ * A plain L1 transfer (no data payload): `balances` to `to`, change back to the wallet. Sent to a chain address it
+ * is a stray output there, which the chain's next anchor sweeps to the chain owner.
+ */
+export function buildTransferTx(wallet: Ed25519KeyPair, funds: readonly WalletOutput[], to: Address, balances: Balances): ValueTransaction {
+  const { inputs, change } = spend(funds, balances);
+  const outputs = [{ address: to, balances }, ...(change.size > 0 ? [{ address: wallet.address, balances: change }] : [])];
+  return signTransaction({ inputs, outputs, dataPayload: new Uint8Array() }, [wallet]);
+}
+
 /** Picks outputs covering `need` (IOTA may pay for minting); all their tokens not needed are change. */
 function spend(funds: readonly WalletOutput[], need: Balances): { inputs: OutputID[]; change: Balances } {
   let have: Balances = new Map();

@@ -88,3 +88,38 @@ describe('backlog keys', () => {
     expect(hexKey(Uint8Array.of(0, 15, 16, 255))).toBe('000f10ff');
   });
 });
+
+describe('backlog strays (docs/decisions/vm-request-semantics.md "Tokens nobody claims")', () => {
+  const plain = (seed: number, iotas: bigint) => ({ txId: new Uint8Array(32).fill(seed), balances: balancesOf([[COLOR_IOTA, iotas]]) });
+
+  it('an output without a request token, and a loaded transaction with no valid request, are strays sorted by tx ID; the chain UTXO and requests are not', () => {
+    const b = new Backlog(chain.chainAddress, chain.chainColor, 1_000);
+    const good = requestTx(1);
+    const bad = requestTx(2);
+    const badOut = outputOf(bad);
+    const wrongCount = new Map(badOut.balances);
+    wrongCount.set(toHex(badOut.txId), 2n);
+    const chainUtxo = { txId: new Uint8Array(32).fill(0xee), balances: balancesOf([[chain.chainColor, 1n]]) };
+    b.setOutputs([plain(0xc0, 5n), outputOf(good), { txId: badOut.txId, balances: wrongCount }, plain(0x10, 7n), chainUtxo]);
+    expect(b.strays().map((s) => s.key)).toEqual([toHex(new Uint8Array(32).fill(0x10)), toHex(new Uint8Array(32).fill(0xc0))]);
+    b.onTransaction(good);
+    b.onTransaction(bad);
+    const keys = b.strays().map((s) => s.key);
+    expect(keys).toEqual([...keys].sort());
+    expect(keys).toContain(toHex(badOut.txId));
+    expect(keys).not.toContain(toHex(transactionId(good)));
+    expect(keys).not.toContain(toHex(chainUtxo.txId));
+    expect(b.stray(badOut.txId)?.balances).toEqual(wrongCount);
+    expect(b.stray(transactionId(good))).toBeUndefined();
+    // The anchor swept them: gone from the address, gone from the strays.
+    b.setOutputs([outputOf(good), chainUtxo]);
+    expect(b.strays()).toEqual([]);
+    expect(b.stray(new Uint8Array(32).fill(0x10))).toBeUndefined();
+  });
+
+  it('before the chain colour is known nothing is a stray (the chain UTXO cannot be told from one)', () => {
+    const b = new Backlog(chain.chainAddress, null, 1_000);
+    b.setOutputs([plain(0x10, 7n)]);
+    expect(b.strays()).toEqual([]);
+  });
+});

@@ -41,6 +41,14 @@ export interface BacklogRequest {
   readonly requestsInTx: number;
 }
 
+/** An output in the chain address that holds no request for it (see Backlog.strays). */
+export interface BacklogStray {
+  /** hexKey(txId). */
+  readonly key: string;
+  readonly txId: TransactionID;
+  readonly balances: Balances;
+}
+
 /** The UTXO holding the chain token: the tip of the chain anchors. */
 export interface ChainUtxo {
   readonly txId: TransactionID;
@@ -105,6 +113,9 @@ export class Backlog {
   private bounded: readonly BacklogRequest[] | null = null;
   private color: Color | null;
   private changes = 0;
+  /** tx key → output in the chain address holding no token of its own transaction's colour (no request in it). */
+  private strayOutputs = new Map<string, AddressOutput>();
+  private straysSorted: readonly BacklogStray[] | null = null;
 
   constructor(
     readonly chainAddress: Address,
@@ -139,6 +150,7 @@ export class Backlog {
     const ck = this.color ? colorKey(this.color) : null;
     let utxo: ChainUtxo | null = null;
     let marked = 0;
+    const strays = new Map<string, AddressOutput>();
     for (const o of outputs) {
       const k = txKey(o.txId);
       if (ck !== null && o.balances.has(ck)) {
@@ -147,7 +159,11 @@ export class Backlog {
         // spec "Fetching the backlog" step 4's exception).
         if ((o.balances.get(ck) as bigint) > 0n) utxo ??= { txId: o.txId, balances: o.balances };
         if (requestTokensIn(o.balances, k, ck) === 0n) continue;
-      } else if (k === IOTA_KEY || !o.balances.has(k)) continue;
+      } else if (k === IOTA_KEY || !o.balances.has(k)) {
+        // No request token, so no request: a stray the next anchor sweeps (only once the chain colour is known).
+        if (ck !== null) strays.set(k, o);
+        continue;
+      }
       const e = this.candidates.get(k);
       if (e) {
         if (e.gen !== gen) marked++;
@@ -160,6 +176,8 @@ export class Backlog {
       }
     }
     this.utxo = utxo;
+    if (strays.size !== this.strayOutputs.size || [...strays.keys()].some((k) => !this.strayOutputs.has(k))) this.straysSorted = null;
+    this.strayOutputs = strays;
     if (marked === this.candidates.size) return;
     let removed = false;
     for (const [k, e] of this.candidates) {
@@ -167,6 +185,7 @@ export class Backlog {
       this.candidates.delete(k);
       this.fetching.delete(k);
       if (this.loaded.get(k)) removed = true;
+      else if (this.loaded.get(k) === null) this.straysSorted = null;
       this.loaded.delete(k);
     }
     this.unloaded = this.unloaded.filter((k) => this.candidates.has(k) && !this.loaded.has(k));
@@ -206,6 +225,7 @@ export class Backlog {
     this.fetching.delete(k);
     const l = this.parse(tx, txId, out);
     this.loaded.set(k, l);
+    if (l === null) this.straysSorted = null;
     for (const r of l?.requests ?? []) {
       // Binary search for the insertion point: the backlog stays sorted without re-sorting it.
       let lo = 0;
@@ -234,6 +254,30 @@ export class Backlog {
     if (!r || this.sorted.length <= CONSENSUS_PARAMS.backlogRequestsMax) return r;
     const last = this.requests()[CONSENSUS_PARAMS.backlogRequestsMax - 1] as BacklogRequest;
     return byKey(r, last) <= 0 ? r : undefined;
+  }
+
+  /**
+   * Strays in the chain address, sorted by tx ID bytes: outputs with no token of their own transaction's colour,
+   * and outputs whose transaction was loaded and holds no valid request for this chain (spec "Fetching the
+   * backlog" skips them; left alone, nobody would ever spend them). The leader sweeps some into each anchor.
+   */
+  strays(): readonly BacklogStray[] {
+    if (!this.straysSorted) {
+      const all: BacklogStray[] = [...this.strayOutputs].map(([key, o]) => ({ key, txId: o.txId, balances: o.balances }));
+      for (const [key, l] of this.loaded) {
+        const o = l === null ? this.candidates.get(key)?.output : undefined;
+        if (o) all.push({ key, txId: o.txId, balances: o.balances });
+      }
+      this.straysSorted = all.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    }
+    return this.straysSorted;
+  }
+
+  /** The stray with this transaction ID, if this node sees it as one. */
+  stray(txId: TransactionID): BacklogStray | undefined {
+    const key = txKey(txId);
+    const o = this.strayOutputs.get(key) ?? (this.loaded.get(key) === null ? this.candidates.get(key)?.output : undefined);
+    return o ? { key, txId: o.txId, balances: o.balances } : undefined;
   }
 
   private changed(): void {

@@ -4,6 +4,7 @@ import { leaderAt, leaderPermutation } from './permutation';
 import { selectBatch } from './batch';
 import type { BacklogRequest } from './backlog';
 import { decodeConsensusMsg, encodeConsensusMsg, type ConsensusMsg } from './messages';
+import { CONSENSUS_PARAMS } from './params';
 
 const req = (tx: number, index = 0, inTx = 1): BacklogRequest => {
   const id = { txId: new Uint8Array(32).fill(tx), index };
@@ -48,6 +49,7 @@ describe('consensus message codec', () => {
     const msgs: ConsensusMsg[] = [
       { kind: 'requestNotification', round, requestIds: [req(1).id] },
       { kind: 'computationContext', round, timestamp: 123n, rewardAddress: { kind: 0, digest: new Uint8Array(32) }, requestIds: [req(1).id, req(2).id] },
+      { kind: 'computationContext', round, timestamp: 1n, rewardAddress: { kind: 0, digest: new Uint8Array(32) }, requestIds: [req(1).id], strayTxIds: [new Uint8Array(32).fill(5), new Uint8Array(32).fill(6)] },
       { kind: 'resultAndPartialSig', round, contextHash: new Uint8Array(32), resultHash: new Uint8Array(32).fill(3), partialSig: new Uint8Array(48).fill(4) },
       { kind: 'anchorPosted', round, anchorTxId: new Uint8Array(32).fill(9) },
     ];
@@ -56,5 +58,12 @@ describe('consensus message codec', () => {
       expect(decodeConsensusMsg(b)).toEqual(m);
       expect(() => decodeConsensusMsg(Uint8Array.of(...b, 0))).toThrow();
     }
+  });
+  it('a context with an empty stray list encodes like one without (one context hash for both)', () => {
+    const round = { anchorTxId: new Uint8Array(32).fill(1), blockIndex: 5, leaderPos: 2 };
+    const ctx: ConsensusMsg = { kind: 'computationContext', round, timestamp: 1n, rewardAddress: { kind: 0, digest: new Uint8Array(32) }, requestIds: [req(1).id] };
+    expect(encodeConsensusMsg({ ...ctx, strayTxIds: [] })).toEqual(encodeConsensusMsg(ctx));
+    const tooMany = Array.from({ length: CONSENSUS_PARAMS.batchStraysMax + 1 }, (_, i) => new Uint8Array(32).fill(i));
+    expect(() => encodeConsensusMsg({ ...ctx, strayTxIds: tooMany })).toThrow(/too many stray/);
   });
 });

@@ -46,6 +46,11 @@ export interface ComputationContextMsg {
   readonly rewardAddress: Address;
   /** Ordered batch: strictly increasing request ID bytes. */
   readonly requestIds: readonly RequestID[];
+  /**
+   * Stray outputs in the chain address the anchor sweeps (strictly increasing tx ID bytes; absent = none). Each
+   * member checks it sees the same stray, so the anchor's inputs and the owner's credit are the same everywhere.
+   */
+  readonly strayTxIds?: readonly TransactionID[];
 }
 
 /** Step 9: hash(context ‖ result) and the partial signature of the anchor essence. */
@@ -83,6 +88,18 @@ function writeIds(w: Writer, ids: readonly RequestID[], max: number): void {
   w.u32(ids.length);
   for (const id of ids) writeRequestID(w, id);
 }
+function writeTxIds(w: Writer, ids: readonly TransactionID[], max: number): void {
+  if (ids.length > max) throw new RangeError(`too many stray tx IDs: ${ids.length} > ${max}`);
+  w.u32(ids.length);
+  for (const id of ids) w.fixed(id, TX_ID_SIZE);
+}
+function readStrays(r: Reader): { strayTxIds?: TransactionID[] } {
+  const n = r.count(CONSENSUS_PARAMS.batchStraysMax, 'stray tx IDs');
+  const out: TransactionID[] = [];
+  for (let i = 0; i < n; i++) out.push(r.fixed(TX_ID_SIZE, 'stray tx ID'));
+  // Absent and empty encode the same, so they decode the same (the context hash is over the bytes).
+  return n === 0 ? {} : { strayTxIds: out };
+}
 function readIds(r: Reader, max: number): RequestID[] {
   const n = r.count(max, 'request IDs');
   const out: RequestID[] = [];
@@ -102,6 +119,7 @@ export function encodeConsensusMsg(m: ConsensusMsg): Uint8Array {
       w.i64(m.timestamp);
       writeAddress(w, m.rewardAddress);
       writeIds(w, m.requestIds, CONSENSUS_PARAMS.batchRequestsMax);
+      writeTxIds(w, m.strayTxIds ?? [], CONSENSUS_PARAMS.batchStraysMax);
       break;
     case 'resultAndPartialSig':
       w.fixed(m.contextHash, HASH).fixed(m.resultHash, HASH).bytes(m.partialSig);
@@ -123,7 +141,7 @@ export function decodeConsensusMsg(bytes: Uint8Array): ConsensusMsg {
       case TAG.requestNotification:
         return { kind: 'requestNotification', round, requestIds: readIds(r, CONSENSUS_PARAMS.notificationRequestsMax) };
       case TAG.computationContext:
-        return { kind: 'computationContext', round, timestamp: r.i64('timestamp'), rewardAddress: readAddress(r), requestIds: readIds(r, CONSENSUS_PARAMS.batchRequestsMax) };
+        return { kind: 'computationContext', round, timestamp: r.i64('timestamp'), rewardAddress: readAddress(r), requestIds: readIds(r, CONSENSUS_PARAMS.batchRequestsMax), ...readStrays(r) };
       case TAG.resultAndPartialSig:
         return { kind: 'resultAndPartialSig', round, contextHash: r.fixed(HASH, 'context hash'), resultHash: r.fixed(HASH, 'result hash'), partialSig: r.bytes(PARTIAL_SIG_MAX, 'partial signature') };
       case TAG.anchorPosted:

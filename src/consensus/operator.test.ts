@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AddressKind, blake2b256, COLOR_IOTA, balancesOf, hname, requestIDKey, transactionId, type RequestID } from '../protocol';
+import { AddressKind, blake2b256, COLOR_IOTA, balancesOf, colorKey, hname, requestIDKey, toHex, transactionId, type RequestID } from '../protocol';
 import { ed25519KeyPairFromSeed } from '../crypto/ed25519';
 import { buildRequestTx } from '../chain/deploy';
 import { syntheticChain } from '../state/manager.fixture';
@@ -31,7 +31,7 @@ const fakeSigner = (index: number): ThresholdSigner => ({
 });
 
 /** An operator at the origin state of a synthetic chain, with one request (loaded or not) in its backlog. */
-function setup(opts: { me?: 'leader' | 'member'; loadRequest?: boolean } = {}) {
+function setup(opts: { me?: 'leader' | 'member'; loadRequest?: boolean; strays?: readonly { txId: Uint8Array; balances: Map<string, bigint> }[] } = {}) {
   const chain = syntheticChain(0);
   const origin = chain.anchors[0] as (typeof chain.anchors)[number];
   const perm = leaderPermutation(origin.txId, 4);
@@ -43,7 +43,7 @@ function setup(opts: { me?: 'leader' | 'member'; loadRequest?: boolean } = {}) {
   ]);
   const backlog = new Backlog(chain.chainAddress, chain.chainColor, 1_000);
   const id = transactionId(reqTx);
-  backlog.setOutputs([{ txId: id, balances: bookedOutputBalances(reqTx, id, chain.chainAddress) as Map<string, bigint> }]);
+  backlog.setOutputs([{ txId: id, balances: bookedOutputBalances(reqTx, id, chain.chainAddress) as Map<string, bigint> }, ...(opts.strays ?? [])]);
   if (opts.loadRequest !== false) backlog.onTransaction(reqTx, id);
   const op = new ConsensusOperator(
     { chainAddress: chain.chainAddress, chainColor: chain.chainColor, signer: fakeSigner(me), timeouts: TIMEOUTS, rewardAddress: { kind: AddressKind.Ed25519, digest: new Uint8Array(32) }, isRequestProcessed: () => false },
@@ -149,5 +149,51 @@ describe('consensus operator: timeouts and L1 rejection', () => {
     expect(rej.some((a) => a.kind === 'event' && a.event.kind === 'anchorRejected')).toBe(true);
     expect(op.snapshot()).toMatchObject({ leaderPos: 1, leader: perm[1] });
     expect(backlog.requests().map((q) => q.key)).toEqual([requestIDKey(requestId)]);
+  });
+});
+
+describe('consensus operator: strays ride along with a batch', () => {
+  const stray = (fill: number, iotas: bigint) => ({ txId: new Uint8Array(32).fill(fill), balances: balancesOf([[COLOR_IOTA, iotas]]) as Map<string, bigint> });
+
+  it('the leader names the strays it sees in its context, gives their tokens to the VM and spends them in the anchor', () => {
+    const strays = [stray(0x21, 5n), stray(0x20, 7n)];
+    const { op, perm, me, requestId } = setup({ me: 'leader', strays });
+    const out: OperatorAction[] = [];
+    for (const m of perm.filter((x) => x !== me)) out.push(...op.handle({ kind: 'peerMessage', nowMs: NOW, from: m, msg: { kind: 'requestNotification', round: { anchorTxId: op['base']!.anchorTxId, blockIndex: 0, leaderPos: 0 }, requestIds: [requestId] } }));
+    out.push(...op.handle({ kind: 'tick', nowMs: NOW + 1 }));
+    const sent = out.find((a) => a.kind === 'send' && a.msg.kind === 'computationContext') as Extract<OperatorAction, { kind: 'send' }>;
+    expect((sent.msg as ComputationContextMsg).strayTxIds).toEqual([strays[1]!.txId, strays[0]!.txId]);
+    const vm = out.find((a) => a.kind === 'runVM') as Extract<OperatorAction, { kind: 'runVM' }>;
+    expect(vm.task.chainBalances.get(colorKey(COLOR_IOTA))).toBe(12n);
+    const outcome = { updates: [{ requestId, timestamp: vm.task.timestamp, mutations: [] }], withdrawals: [], outgoingRequests: [] };
+    op.handle({ kind: 'vmResult', nowMs: NOW + 2, roundKey: vm.roundKey, outcome });
+    const r = op['round']!;
+    let posted: Extract<OperatorAction, { kind: 'postAnchor' }> | undefined;
+    for (const m of perm.filter((x) => x !== me).slice(0, 2)) {
+      const res = op.handle({ kind: 'peerMessage', nowMs: NOW + 3, from: m, msg: { kind: 'resultAndPartialSig', round: r.id, contextHash: r.mine!.ctxHash, resultHash: r.mine!.resultHash, partialSig: new Uint8Array(48).fill(m) } });
+      posted ??= res.find((a) => a.kind === 'postAnchor') as typeof posted;
+    }
+    const inputs = posted!.tx.inputs.map((i) => toHex(i.txId));
+    for (const s of strays) expect(inputs).toContain(toHex(s.txId));
+  });
+
+  it('a member accepts a context whose strays it sees too, and holds one naming a stray it does not see yet', () => {
+    const s = stray(0x30, 9n);
+    const { op, leader, ctx } = setup({ strays: [s] });
+    const run = op.handle({ kind: 'peerMessage', nowMs: NOW, from: leader, msg: ctx({ strayTxIds: [s.txId] }) }).find((a) => a.kind === 'runVM') as Extract<OperatorAction, { kind: 'runVM' }>;
+    expect(run.task.chainBalances.get(colorKey(COLOR_IOTA))).toBe(9n);
+    const other = setup();
+    expect(has(other.op.handle({ kind: 'peerMessage', nowMs: NOW, from: other.leader, msg: other.ctx({ strayTxIds: [s.txId] }) }), 'runVM')).toBe(false);
+    expect(other.op.evidence).toHaveLength(0);
+  });
+
+  it('refuses strays out of order, and a request transaction named as a stray, as invalidContext', () => {
+    const a = stray(0x30, 1n), b = stray(0x31, 1n);
+    const t1 = setup({ strays: [a, b] });
+    t1.op.handle({ kind: 'peerMessage', nowMs: NOW, from: t1.leader, msg: t1.ctx({ strayTxIds: [b.txId, a.txId] }) });
+    expect(t1.op.evidence.map((e) => e.detail)).toEqual([expect.stringMatching(/strays not strictly ordered/)]);
+    const t2 = setup();
+    t2.op.handle({ kind: 'peerMessage', nowMs: NOW, from: t2.leader, msg: t2.ctx({ strayTxIds: [t2.requestId.txId] }) });
+    expect(t2.op.evidence.map((e) => e.detail)).toEqual([expect.stringMatching(/is a request transaction/)]);
   });
 });

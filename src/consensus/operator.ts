@@ -4,6 +4,7 @@ import {
   blake2b256,
   COLOR_IOTA,
   colorKey,
+  compareBytes,
   equalBytes,
   essenceBytes,
   requestIDKey,
@@ -27,8 +28,8 @@ import { randomnessFromSignature } from '../crypto/threshold';
 import type { VirtualState } from '../state/vstate';
 import type { Block } from '../state/types';
 import type { ProtocolEventKind } from '../node/types';
-import { buildAnchorEssence, chainUtxoRequestsMissing, requestUtxoSurplus, vmChainBalances } from './anchor';
-import type { Backlog, BacklogRequest, ChainUtxo } from './backlog';
+import { buildAnchorEssence, chainUtxoRequestsMissing, requestUtxoSurplus, straysForAnchor, vmChainBalances } from './anchor';
+import type { Backlog, BacklogRequest, BacklogStray, ChainUtxo } from './backlog';
 import { isStrictlyOrdered, selectBatch } from './batch';
 import { contextHash, resultHash } from './context';
 import type { Evidence, EvidenceKind } from './evidence';
@@ -112,6 +113,8 @@ interface Round {
   /** A context waiting for request transactions this node has not loaded yet. */
   pendingContext?: ComputationContextMsg;
   batch?: BacklogRequest[];
+  /** Strays the context sweeps (from this node's backlog, checked against the context). */
+  strays?: readonly BacklogStray[];
   mine?: MyResult;
   /** Leader: valid-looking results by member (own included). */
   readonly results: Map<number, ResultAndPartialSigMsg>;
@@ -443,16 +446,26 @@ export class ConsensusOperator {
     if (chainUtxoRequestsMissing(base.chainUtxo, this.cfg.chainColor, batch)) return;
     const minTs = base.state.timestamp + 1n;
     const own = BigInt(nowMs) * 1_000_000n;
+    const strays = this.straysToSweep(batch, base);
     const ctx: ComputationContextMsg = {
       kind: 'computationContext',
       round: r.id,
       timestamp: own > minTs ? own : minTs,
       rewardAddress: this.cfg.rewardAddress,
       requestIds: batch.map((q) => q.id),
+      ...(strays.length > 0 ? { strayTxIds: strays.map((x) => x.txId) } : {}),
     };
     this.note('computationContext', `As leader, proposing a batch of ${batch.length} request(s) for block #${r.id.blockIndex + 1}.`, 'local');
     this.accept(r, ctx, batch, nowMs);
     this.resendContext(r, nowMs);
+  }
+
+  /**
+   * Strays ride along with a batch of requests (docs/decisions/vm-request-semantics.md "Tokens nobody claims"):
+   * the first few by tx ID, within the anchor's input room.
+   */
+  private straysToSweep(batch: readonly BacklogRequest[], base: OperatorBase): readonly BacklogStray[] {
+    return straysForAnchor(this.backlog.strays(), base.chainUtxo, batch);
   }
 
   private resendContext(r: Round, nowMs: number): void {
@@ -521,8 +534,13 @@ export class ConsensusOperator {
     const batch = ids.map((id) => this.backlog.get(requestIDKey(id)) as BacklogRequest);
     const missing = chainUtxoRequestsMissing(base.chainUtxo, this.cfg.chainColor, batch);
     if (missing) return missing;
+    const strays = ctx.strayTxIds ?? [];
+    if (strays.length > CONSENSUS_PARAMS.batchStraysMax) return `${strays.length} strays > ${CONSENSUS_PARAMS.batchStraysMax}`;
+    if (!strays.every((id, i) => i === 0 || compareBytes(strays[i - 1] as TransactionID, id) < 0)) return 'strays not strictly ordered by tx ID';
+    for (const id of strays) if (!this.backlog.stray(id)) return perTx.has(toHex(id)) ? `stray ${txIdToString(id).slice(0, 10)}… is a request transaction` : 'unknown-requests';
     // Bounds that keep the anchor a valid L1 transaction (see CONSENSUS_PARAMS).
-    if (perTx.size > CONSENSUS_PARAMS.batchRequestTxsMax) return `batch spends ${perTx.size} request transactions > ${CONSENSUS_PARAMS.batchRequestTxsMax}`;
+    const inputs = perTx.size + strays.length;
+    if (inputs > CONSENSUS_PARAMS.batchRequestTxsMax) return `batch spends ${perTx.size} request transactions and ${strays.length} strays > ${CONSENSUS_PARAMS.batchRequestTxsMax}`;
     if (senders.size > CONSENSUS_PARAMS.batchSendersMax) return `batch has ${senders.size} sender addresses > ${CONSENSUS_PARAMS.batchSendersMax}`;
     return null;
   }
@@ -532,12 +550,14 @@ export class ConsensusOperator {
     r.context = ctx;
     r.ctxHash = contextHash(ctx);
     r.batch = batch;
+    const strays = (ctx.strayTxIds ?? []).map((id) => this.backlog.stray(id) as BacklogStray);
+    r.strays = strays;
     r.stage = 'computing';
     r.stageSinceMs = nowMs;
     let chainBalances: Balances;
     let surplus: (Balances | undefined)[];
     try {
-      chainBalances = vmChainBalances(base.chainUtxo, this.cfg.chainColor, batch);
+      chainBalances = vmChainBalances(base.chainUtxo, this.cfg.chainColor, batch, strays);
       surplus = requestUtxoSurplus(base.chainUtxo, batch);
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
@@ -597,6 +617,7 @@ export class ConsensusOperator {
         stateHash,
         withdrawals: outcome.withdrawals,
         outgoingRequests: outcome.outgoingRequests,
+        strays: r.strays ?? [],
       });
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;

@@ -1,3 +1,5 @@
+import { ANCHOR_LIMITS } from '../protocol/anchor';
+
 /**
  * Consensus parameters in one typed place (lodestar's `params`). Every committee member must run the same
  * protocol rules (MAX/bounds); the timeouts are local choices and may be overridden per node with
@@ -12,8 +14,13 @@ export const CONSENSUS_PARAMS = {
    * checks), so a full batch is what makes that cost small per request (docs/decisions/consensus-batching.md).
    */
   batchRequestsMax: 256,
-  /** Request transactions in one batch: the anchor consumes each one's UTXO plus the chain UTXO (LIMITS.inputsMax). */
-  batchRequestTxsMax: 255,
+  /**
+   * Request transactions plus swept strays in one batch: the anchor consumes each one's UTXO plus the chain UTXO
+   * (LIMITS.inputsMax).
+   */
+  batchRequestTxsMax: ANCHOR_LIMITS.requestTxsMax,
+  /** Stray outputs one anchor sweeps (tokens in the chain address without a request for it): ANCHOR_LIMITS. */
+  batchStraysMax: ANCHOR_LIMITS.straysMax,
   /**
    * Distinct sender addresses in one batch: each gets its request tokens back in an anchor output, and the VM may
    * add VM_LIMITS.withdrawalsPerBatchMax + outgoingRequestsPerBatchMax outputs, plus the chain's own output, all

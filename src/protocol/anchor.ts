@@ -4,6 +4,7 @@ import { addBalances, balancesOf, subBalances, type Balances } from './balances'
 import { addressKey, COLOR_IOTA, COLOR_MINT, colorKey, type Address, type Color, type OutputID, type RequestID, type TransactionID } from './ids';
 import { encodeSCPayload, type RequestSection } from './payload';
 import type { Essence, Output } from './transaction';
+import { LIMITS } from './limits';
 
 /**
  * The chain's L1 accounting: what an anchor transaction consumes and pays. ONE implementation, used by the
@@ -32,6 +33,16 @@ export interface AnchorChainUtxo {
   readonly balances: Balances;
 }
 
+/**
+ * An output in the chain address that holds no request for this chain and is not the chain UTXO: tokens sent
+ * without a request, request tokens another chain sent back uncoloured, a request transaction that breaks the
+ * rules. The anchor that sweeps it consumes it; the VM credits its tokens to the chain owner.
+ */
+export interface AnchorStray {
+  readonly txId: TransactionID;
+  readonly balances: Balances;
+}
+
 /** An L1 payment the VM asked for (COLOR_MINT amounts mint the anchor's colour). */
 export interface AnchorWithdrawal {
   readonly address: Address;
@@ -50,6 +61,8 @@ export interface AnchorSpec {
   readonly stateHash: Uint8Array;
   readonly withdrawals: readonly AnchorWithdrawal[];
   readonly outgoingRequests: readonly RequestSection[];
+  /** Stray outputs this anchor sweeps (consumed; their tokens stay with the chain, credited to the owner). */
+  readonly strays?: readonly AnchorStray[];
 }
 
 /**
@@ -79,9 +92,10 @@ export function chainUtxoRequestsMissing(chainUtxo: AnchorChainUtxo, chainColor:
  * requests sitting in it claim (the VM credits each request's transfer itself, and what is left beyond the
  * accounts' total to the chain owner). Throws ValidationError('anchor', …) when it does not hold that.
  */
-export function vmChainBalances(chainUtxo: AnchorChainUtxo, chainColor: Color, batch: readonly AnchorRequest[]): Balances {
+export function vmChainBalances(chainUtxo: AnchorChainUtxo, chainColor: Color, batch: readonly AnchorRequest[], strays: readonly AnchorStray[] = []): Balances {
   const ck = colorKey(chainColor);
-  const b: Balances = new Map([...chainUtxo.balances].filter(([k]) => k !== ck));
+  // Swept strays join the chain's funds: beyond the accounts' total, so the VM credits them to the owner.
+  const b: Balances = strays.reduce((sum, s) => addBalances(sum, s.balances), new Map([...chainUtxo.balances].filter(([k]) => k !== ck)) as Balances);
   const mine = batch.filter((r) => inChainUtxo(r, chainUtxo));
   if (mine.length === 0) return b;
   const tokens = toHex(chainUtxo.txId) === ck ? new Map() : balancesOf([[chainUtxo.txId, BigInt(mine.length)]]);
@@ -115,12 +129,35 @@ export function requestUtxoSurplus(chainUtxo: AnchorChainUtxo, batch: readonly A
   return out;
 }
 
+/** Bounds on one anchor transaction's inputs (every member and Solo apply the same ones). */
+export const ANCHOR_LIMITS = {
+  /** Request transactions plus swept strays: each adds one input, and the chain UTXO is one more. */
+  requestTxsMax: LIMITS.inputsMax - 1,
+  /**
+   * Strays one anchor sweeps. Small: they ride along with a batch of requests, and a few per block clears any
+   * realistic arrival rate of tokens sent without a request.
+   */
+  straysMax: 16,
+} as const;
+
+/**
+ * The strays an anchor of this batch sweeps: the first ones by tx ID (`strays` sorted that way), at most
+ * ANCHOR_LIMITS.straysMax, within the inputs the batch's request transactions leave. Used by the leader and by
+ * Solo alike, so both sweep the same outputs.
+ */
+export function straysForAnchor<S extends AnchorStray>(strays: readonly S[], chainUtxo: AnchorChainUtxo, batch: readonly AnchorRequest[]): S[] {
+  const utxoKey = toHex(chainUtxo.txId);
+  const txs = new Set(batch.map((q) => toHex(q.id.txId)).filter((k) => k !== utxoKey)).size;
+  const room = Math.min(ANCHOR_LIMITS.straysMax, ANCHOR_LIMITS.requestTxsMax - txs);
+  return room > 0 ? strays.slice(0, room) : [];
+}
+
 /**
  * Builds the anchor transaction's essence (spec "Anchoring the state", "Removing the request from the backlog").
  * Deterministic: the same spec gives the same bytes on every node (outputs merged per address; essenceBytes
  * sorts inputs and outputs).
- *  - inputs: the chain-token UTXO and each processed request transaction's UTXO in the chain address (once;
- *    requests in the chain UTXO add no input);
+ *  - inputs: the chain-token UTXO, each processed request transaction's UTXO in the chain address (once;
+ *    requests in the chain UTXO add no input) and the strays it sweeps;
  *  - each request token goes back uncoloured (REQUEST_TOKEN_IOTA) to the request's sender address — for a
  *    request the chain posted to itself that is the chain address, and the VM credits it to the posting contract;
  *  - VM withdrawals go to their addresses; each outgoing request mints its request token (COLOR_MINT) from
@@ -135,6 +172,10 @@ export function buildAnchorEssence(spec: AnchorSpec): Essence {
   if (missing) throw new ValidationError('anchor', missing);
   const inputs: OutputID[] = [{ txId: spec.chainUtxo.txId, address: spec.chainAddress }];
   let pool: Balances = spec.chainUtxo.balances;
+  for (const s of spec.strays ?? []) {
+    inputs.push({ txId: s.txId, address: spec.chainAddress });
+    pool = addBalances(pool, s.balances);
+  }
   const outs = new Map<string, { address: Address; balances: Balances }>();
   const pay = (address: Address, b: Balances): void => {
     const k = addressKey(address);

@@ -3,6 +3,7 @@ import {
   addressKey,
   argsOf,
   balancesOf,
+  ANCHOR_LIMITS,
   COLOR_IOTA,
   colorKey,
   equalBytes,
@@ -41,7 +42,7 @@ import type { VirtualState } from '../state/vstate';
 import { stateSectionOf } from '../state/manager';
 import type { DeployChainResult } from '../node/setup';
 import { decU64, encU64 } from '../vm/dict';
-import { buildOriginTx, buildRequestTx } from '../chain/deploy';
+import { buildOriginTx, buildRequestTx, buildTransferTx } from '../chain/deploy';
 import { CONSENSUS_PARAMS, type ConsensusTimeouts } from '../consensus/params';
 import type { VmOutcome, VmTask } from '../consensus/vm-port';
 import { runBatch } from '../vm/runner';
@@ -145,6 +146,12 @@ export interface SimResult {
   readonly chainBlocks: readonly number[];
   /** Requests contracts posted to other chains (or their own) that were processed (crossChain workload). */
   readonly crossChainProcessed: number;
+  /**
+   * Stray outputs (tokens in a chain address without a request: the crossChain workload's plain transfers and the
+   * request tokens chains send back) still waiting when the workload's requests were done, then swept by further
+   * requests (most ride along earlier). The workload fails if any is left unspent.
+   */
+  readonly straysSwept: number;
   /** cfg.hostileInit: an init from another address than the originator's was refused on every honest node. */
   readonly hostileInitRefused: boolean;
   /** cfg.timelockMs: time-locked requests checked (each processed in a block not earlier than its lock). */
@@ -243,6 +250,7 @@ export class Simulation {
   private readonly processedAt = new Map<string, Map<number, number>>();
   private readonly posted = new Map<string, { id: RequestID; chain: Address; atMs: number; doneMs: number | null }>();
   private crossChainProcessed = 0;
+  private straysSwept = 0;
   private hostileInitRefused = false;
   private timelocked = 0;
   /** Block timestamp (ms) per chain and block index, from honest commits. */
@@ -569,6 +577,8 @@ export class Simulation {
       );
       const txId = this.submit(tx, `incrementOn request ${i}`);
       this.posted.set(requestIDKey({ txId, index: 0 }), { id: { txId, index: 0 }, chain: src0, atMs: this.now, doneMs: null });
+      // Every fourth time, tokens sent to the chain without a request: a stray its anchors must sweep.
+      if (i % 4 === 3) this.submit(buildTransferTx(this.wallet, this.walletFunds(), src0, balancesOf([[COLOR_IOTA, 3n]])), `3 IOTA without a request to chain ${src}`);
       await this.advance(interval);
     }
     const counters = (): bigint[][] =>
@@ -585,8 +595,29 @@ export class Simulation {
     };
     await this.until(() => this.allHonestProcessed() && reached() && this.quiescent(), this.cfg.maxTimeMs ?? 120_000, 'every cross-chain increment processed');
     this.crossChainProcessed = crossPosted;
+    await this.sweepStrays();
     this.checkAccounts();
     this.checkSupply();
+  }
+
+  /**
+   * Strays ride along with requests: while a chain address holds any, one more request to that chain, until none
+   * is left. More rounds than the strays need at ANCHOR_LIMITS.straysMax per anchor is a violation (left unspent).
+   */
+  private async sweepStrays(): Promise<void> {
+    for (const c of this.chains) {
+      const strays = (): number => this.ledger.getOutputs(c.address).filter((o) => !o.balances.has(colorKey(c.color))).length;
+      const before = strays();
+      const rounds = Math.ceil(before / ANCHOR_LIMITS.straysMax) + 1;
+      for (let i = 0; i < rounds && strays() > 0; i++) {
+        const tx = buildRequestTx(this.wallet, this.walletFunds(), [{ target: { chainId: c.address, hname: hname('accounts') }, entryPoint: hname('deposit') }]);
+        const txId = this.submit(tx, 'a deposit that sweeps strays');
+        this.posted.set(requestIDKey({ txId, index: 0 }), { id: { txId, index: 0 }, chain: c.address, atMs: this.now, doneMs: null });
+        await this.until(() => this.allHonestProcessed() && this.quiescent(), this.cfg.maxTimeMs ?? 60_000, 'the sweeping deposit processed');
+      }
+      if (strays() > 0) throw new InvariantViolation(`${strays()} stray output(s) left in a chain address after ${rounds} sweeping requests: nobody spends them`);
+      this.straysSwept += before;
+    }
   }
 
   /** No time-locked request was processed before its time: its block's timestamp is not earlier than the lock. */
@@ -986,6 +1017,7 @@ export class Simulation {
       blocks: st?.blockIndex ?? 0,
       chainBlocks: this.chains.map((c) => this.honest()[0]?.node?.solidState(c.address)?.blockIndex ?? 0),
       crossChainProcessed: this.crossChainProcessed,
+      straysSwept: this.straysSwept,
       hostileInitRefused: this.hostileInitRefused,
       timelockedProcessed: this.timelocked,
       requestsProcessed: [...this.posted.values()].filter((p) => p.doneMs !== null).length,

@@ -74,11 +74,15 @@ describe('runBatch', () => {
     expect(() => runBatch({ chainId, chainColor: new Uint8Array(32), state: s, requests: [], timestamp: 5n, entropy: new Uint8Array(3), chainBalances: new Map() })).toThrow(/entropy/);
   });
 
-  it('tokens on the chain address beyond the accounts go to the chain owner', () => {
+  it('tokens sent to the chain address without a request are swept to the chain owner by the next batch', () => {
     const ch = Solo.newChain();
-    ch.chainBalances = balancesOf([[COLOR_IOTA, 77n]]);
+    const w = ch.newWallet('w');
+    ch.sendWithoutRequest(w, 77n);
+    expect(ch.strayOutputs).toHaveLength(1);
+    ch.checkInvariant(); // not on the chain yet: the accounts still match the chain UTXO
     expect(ch.postRequest({ contract: 'accounts', entryPoint: 'deposit' }).ok).toBe(true);
     expect(ch.iotas(ch.owner)).toBe(77n);
+    expect(ch.strayOutputs).toHaveLength(0);
     ch.checkInvariant();
   });
 

@@ -30,7 +30,9 @@ import {
   requestIDKey,
   vmChainBalances,
   requestUtxoSurplus,
+  straysForAnchor,
   type AnchorChainUtxo,
+  type AnchorStray,
   type AnchorRequest,
 } from '../../protocol';
 import { VirtualState } from '../../state/vstate';
@@ -117,6 +119,11 @@ export class SoloChain {
   private lastAnchor: Uint8Array = new Uint8Array(32);
   /** Requests on the chain address not processed yet (time-locked ones, delivered ones, ones posted to itself). */
   private pending: SoloPending[] = [];
+  /**
+   * Outputs in the chain address with no request in them (tokens sent without a request, request tokens another
+   * chain sent back), sorted by tx ID: the next batches sweep them, as a committee's leader does.
+   */
+  private strays: AnchorStray[] = [];
   /** Requests the chain's contracts posted to other chains: `deliverOutbox(target)` hands them over. */
   readonly outbox: SoloPosted[] = [];
   readonly lastResults: VMResult[] = [];
@@ -153,14 +160,32 @@ export class SoloChain {
 
   /**
    * The chain UTXO's tokens without the chain token and without the requests waiting in it: what the on-chain
-   * accounts must add up to (the accounts invariant). Setting it simulates tokens sent without a request.
+   * accounts must add up to (the accounts invariant). Strays not swept yet are not in it.
    */
   get chainBalances(): Balances {
     return vmChainBalances(this.chainUtxo, this.chainColor, this.inChainUtxo());
   }
-  set chainBalances(b: Balances) {
-    const held = subBalances(this.chainUtxo.balances, this.chainBalances) as Balances;
-    this.chainUtxo = { txId: this.chainUtxo.txId, balances: addBalances(held, b) };
+
+  /** Outputs in the chain address that no batch has swept yet. */
+  get strayOutputs(): readonly AnchorStray[] {
+    return this.strays;
+  }
+
+  /**
+   * An L1 payment from a wallet to the chain address without a request: a stray output, which the next batch
+   * sweeps into the chain owner's account (docs/decisions/vm-request-semantics.md "Tokens nobody claims").
+   */
+  sendWithoutRequest(from: SoloWallet, transfer: Balances | bigint): void {
+    const b = typeof transfer === 'bigint' ? balancesOf([[COLOR_IOTA, transfer]]) : transfer;
+    const left = subBalances(this.l1Balances(from), b);
+    if (!left) throw new Error(`solo: ${from.name} cannot pay that`);
+    this.l1.set(addressKey(from.address), left);
+    this.addStray({ txId: this.rng.bytes(32), balances: b });
+  }
+
+  private addStray(s: AnchorStray): void {
+    this.strays.push(s);
+    this.strays.sort((a, b) => (toHex(a.txId) < toHex(b.txId) ? -1 : 1));
   }
 
   /** On-chain account balance. */
@@ -217,7 +242,20 @@ export class SoloChain {
         });
       }
     }
-    return target.runPending([]);
+    const got = target.runPending([]);
+    // The target's anchor sent our request tokens back uncoloured: strays in this chain's address.
+    // (Those in an output that also carries its requests to us stay with them: requestUtxoSurplus credits them.)
+    if (target !== this) {
+      const k = addressKey(this.chainId);
+      const carrying = new Map(target.outbox.filter((p) => addressEquals(p.section.targetContractID.chainId, this.chainId)).map((p) => [toHex(p.id.txId), p.utxoBalances]));
+      const held = [...carrying.values()].reduce((sum, b) => addBalances(sum, b), new Map() as Balances);
+      const back = subBalances(target.l1.get(k) ?? new Map(), held);
+      if (back && back.size > 0) {
+        target.l1.set(k, held);
+        this.addStray({ txId: target.lastAnchor, balances: back });
+      }
+    }
+    return got;
   }
 
   /** Requests waiting in the chain UTXO (posted by the chain to itself): the next batch must take them all. */
@@ -231,7 +269,10 @@ export class SoloChain {
     const due = (p: SoloPending): boolean => BigInt(p.vm.section.timelock) * SEC <= this.clock;
     const all = [...this.pending, ...fresh];
     const batch = all.filter(due);
-    const surplus = requestUtxoSurplus(this.chainUtxo, batch.map((p) => p.anchor));
+    const anchors = batch.map((p) => p.anchor);
+    const surplus = requestUtxoSurplus(this.chainUtxo, anchors);
+    // Strays ride along with requests (a batch without requests makes no block, as with a committee).
+    const strays = batch.length > 0 ? straysForAnchor(this.strays, this.chainUtxo, anchors) : [];
     const res = runBatch({
       chainId: this.chainId,
       chainColor: this.chainColor,
@@ -239,7 +280,7 @@ export class SoloChain {
       requests: batch.map((p, i) => (surplus[i] ? { ...p.vm, utxoSurplus: surplus[i] } : p.vm)),
       timestamp: this.clock,
       entropy: blake2b256(this.lastAnchor),
-      chainBalances: vmChainBalances(this.chainUtxo, this.chainColor, batch.map((p) => p.anchor)),
+      chainBalances: vmChainBalances(this.chainUtxo, this.chainColor, anchors, strays),
       chainUtxoTxKey: toHex(this.chainUtxo.txId),
       ...(this.state.blockIndex === 0 ? { chainOriginator: this.owner.address } : {}),
       programs: this.registry,
@@ -249,12 +290,15 @@ export class SoloChain {
     const skipped = new Map(res.skipped.map((s) => [requestIDKey(s.requestId), s.reason]));
     const deferred = new Set(res.deferred.map((id) => requestIDKey(id)));
     this.pending = all.filter((p) => !due(p) || deferred.has(requestIDKey(p.vm.id)));
-    if (res.block) this.anchor(res, batch.filter((p) => !skipped.has(requestIDKey(p.vm.id)) && !deferred.has(requestIDKey(p.vm.id))));
+    if (res.block) {
+      this.anchor(res, batch.filter((p) => !skipped.has(requestIDKey(p.vm.id)) && !deferred.has(requestIDKey(p.vm.id))), strays);
+      this.strays = this.strays.filter((x) => !strays.includes(x));
+    }
     return res.receipts;
   }
 
   /** The anchor transaction, built by the same function as the committee's, and its effect on L1. */
-  private anchor(res: VMResult, processed: readonly SoloPending[]): void {
+  private anchor(res: VMResult, processed: readonly SoloPending[], strays: readonly AnchorStray[]): void {
     const block = res.block as NonNullable<VMResult['block']>;
     const essence = buildAnchorEssence({
       chainAddress: this.chainId,
@@ -266,6 +310,7 @@ export class SoloChain {
       stateHash: res.stateHash as Uint8Array,
       withdrawals: res.withdrawals,
       outgoingRequests: res.outgoingRequests,
+      strays,
     });
     const anchorId = blake2b256(essenceBytes(essence));
     this.state.applyBlock({ ...block, anchorTxId: anchorId });
