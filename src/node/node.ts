@@ -16,6 +16,7 @@ import { decodePeerFrame, encodePeerFrame } from '../chain/wire';
 import { blsThresholdSigner, type ThresholdSigner } from '../consensus/signer';
 import { DEFAULT_TIMEOUTS, type ConsensusTimeouts } from '../consensus/params';
 import type { Evidence } from '../consensus/evidence';
+import type { SyncRefusal } from '../state/manager';
 import type { VmOutcome, VmTask } from '../consensus/vm-port';
 import type { WaspFromNode } from '../nodeconn/messages';
 import type { NodeComponents, ProtocolEvent } from './types';
@@ -36,6 +37,8 @@ export interface ChainSnapshot {
   readonly recentBlocks: readonly { readonly blockIndex: number; readonly requests: number; readonly anchorTxId: string }[];
   readonly anchors: readonly { readonly txId: string; readonly blockIndex: number; readonly state: string }[];
   readonly evidence: readonly Evidence[];
+  /** Blocks peers served that failed the checks against their anchors (the peers are recorded as misbehaving). */
+  readonly syncRefusals: readonly SyncRefusal[];
 }
 
 export type NodeEvent =
@@ -306,6 +309,7 @@ export function createNode(c: NodeComponents, opts: NodeOptions = {}): WaspNode 
         recentBlocks: [...e.recentBlocks],
         anchors: [...e.committee.anchors],
         evidence: [...e.committee.evidence],
+        syncRefusals: [...sm.syncRefusals],
       };
     },
     chains() {

@@ -1,5 +1,8 @@
 import {
+  addBalances,
   addressBytes,
+  addressEquals,
+  encodeSCPayload,
   addressKey,
   argsOf,
   balancesOf,
@@ -28,7 +31,7 @@ import type { WaspFromNode, WaspToNode } from '../nodeconn/messages';
 import { createSignatureVerifier } from '../crypto/verifier';
 import { blsVerify } from '../crypto/bls';
 import { blsAddress, trustedDealerKeygen, type KeyShare } from '../crypto/threshold';
-import { ed25519KeyPairFromSeed, type Ed25519KeyPair } from '../crypto/ed25519';
+import { ed25519KeyPairFromSeed, signTransaction, type Ed25519KeyPair } from '../crypto/ed25519';
 import { MemoryRegistry, MemorySolidStateStore } from '../state/store-memory';
 import type { BootupRecord, SolidStateStore } from '../state/store';
 import type { Block, Mutation } from '../state/types';
@@ -38,7 +41,7 @@ import { decodePeerFrame, encodePeerFrame, type PeerFrame } from '../chain/wire'
 import { roundKey } from '../consensus/operator';
 import { leaderAt, leaderPermutation } from '../consensus/permutation';
 import type { ComputationContextMsg, ConsensusMsg } from '../consensus/messages';
-import type { VirtualState } from '../state/vstate';
+import { VirtualState } from '../state/vstate';
 import { stateSectionOf } from '../state/manager';
 import type { DeployChainResult } from '../node/setup';
 import { decU64, encU64 } from '../vm/dict';
@@ -64,12 +67,19 @@ import { CostMeter } from './cost';
  * flood: every frame it sends goes out FLOOD_COPIES more times, and every tick each member gets FLOOD_PER_TICK
  *   forged messages (contexts and notifications for random later positions, results, anchorPosted, garbage);
  * replay: keeps the consensus frames it sent and received (old rounds and states) and re-sends random ones.
- * (A forged-sync-block behaviour is a separate change; its hook is peerSend's 'sync' frames.)
+ * forgedSync (issue #11): takes part in consensus honestly, but every block it serves to a syncing member is
+ *   forged, in turn: other mutations under the real anchor; other mutations under an L1 transaction it posts
+ *   itself whose state section matches them (names this chain, the block index and the forged state hash, but
+ *   does not spend the chain's anchor output); a made-up anchor ID L1 never confirms.
  */
-export type ByzantineKind = 'silent' | 'wrongResult' | 'badPartialSig' | 'equivocate' | 'hijack' | 'hijackValid' | 'flood' | 'replay';
+export type ByzantineKind = 'silent' | 'wrongResult' | 'badPartialSig' | 'equivocate' | 'hijack' | 'hijackValid' | 'flood' | 'replay' | 'forgedSync';
+
+/** forgedSync's forgeries: other mutations under the real anchor / under its own L1 transaction / a made-up anchor ID. */
+export type ForgedSyncKind = 'mutations' | 'ownAnchor' | 'madeUpAnchor';
+const FORGED_SYNC_KINDS: readonly ForgedSyncKind[] = ['mutations', 'ownAnchor', 'madeUpAnchor'];
 
 /** Every Byzantine behaviour (random scenarios draw from it; the CLI accepts `kind@index` for each). */
-export const BYZANTINE_KINDS: readonly ByzantineKind[] = ['silent', 'wrongResult', 'badPartialSig', 'equivocate', 'hijack', 'hijackValid', 'flood', 'replay'];
+export const BYZANTINE_KINDS: readonly ByzantineKind[] = ['silent', 'wrongResult', 'badPartialSig', 'equivocate', 'hijack', 'hijackValid', 'flood', 'replay', 'forgedSync'];
 export const isByzantineKind = (s: string): s is ByzantineKind => (BYZANTINE_KINDS as readonly string[]).includes(s);
 
 /** Behaviours that act only on what a member sends, so a running honest member can turn to them (classroom triggers). */
@@ -124,6 +134,8 @@ export interface SimConfig {
   readonly hostileInit?: boolean;
   /** The counter contract's wasm bytes (contracts/build/counter.wasm), needed by the 'counter' and 'crossChain' workloads. */
   readonly counterWasm?: Uint8Array;
+  /** forgedSync: the forgeries its members send, in turn (default all three). */
+  readonly forgedSyncKinds?: readonly ForgedSyncKind[];
   /** L1 rejects the first anchor posted for each of these block indices (requests must stay, the round restart). */
   readonly rejectAnchorBlocks?: readonly number[];
 }
@@ -152,6 +164,9 @@ export interface SimResult {
    * requests (most ride along earlier). The workload fails if any is left unspent.
    */
   readonly straysSwept: number;
+  /** forgedSync: forged block answers the Byzantine members sent, and the refusals honest nodes recorded. */
+  readonly forgedSyncSent: number;
+  readonly syncRefused: number;
   /** cfg.hostileInit: an init from another address than the originator's was refused on every honest node. */
   readonly hostileInitRefused: boolean;
   /** cfg.timelockMs: time-locked requests checked (each processed in a block not earlier than its lock). */
@@ -251,6 +266,9 @@ export class Simulation {
   private readonly posted = new Map<string, { id: RequestID; chain: Address; atMs: number; doneMs: number | null }>();
   private crossChainProcessed = 0;
   private straysSwept = 0;
+  /** forgedSync: blocks each forger committed (to rebuild the state a forged block follows), and forgeries sent. */
+  private readonly forgerBlocks = new Map<string, Block[]>();
+  private forgedSyncSent = 0;
   private hostileInitRefused = false;
   private timelocked = 0;
   /** Block timestamp (ms) per chain and block index, from honest commits. */
@@ -367,7 +385,13 @@ export class Simulation {
       isRequestProcessed: (c, id) => inner.isRequestProcessed(c, id),
       commitBlock: async (c, block: Block, muts: readonly Mutation[], hash: Uint8Array, ids: readonly RequestID[]) => {
         await inner.commitBlock(c, block, muts, hash, ids);
-        if (byzantine) return;
+        if (byzantine) {
+          if (this.cfg.byzantine?.some((b) => b.index === index && b.kind === 'forgedSync')) {
+            const k = `${index}|${addressKey(c)}`;
+            this.forgerBlocks.set(k, [...(this.forgerBlocks.get(k) ?? []), block]);
+          }
+          return;
+        }
         const h = toHex(hash);
         const at = `${addressKey(c)}#${block.blockIndex}`;
         const prev = this.committedHash.get(at);
@@ -653,9 +677,43 @@ export class Simulation {
     if ((k === 'hijack' || k === 'hijackValid') && channelOf(bytes) === 'consensus') return;
     if (k === 'equivocate') bytes = this.equivocate(to, bytes);
     if (k === 'replay') this.keepForReplay(slot, bytes);
-    // Hook for a forged-sync-block behaviour: 'sync' frames (channelOf(bytes) === 'sync') pass here.
+    if (k === 'forgedSync') bytes = this.forgeSync(slot, bytes);
     this.net.send(this.now, slot.id, to, { kind: 'peer', bytes });
     if (k === 'flood') for (let i = 0; i < FLOOD_COPIES; i++) this.net.send(this.now, slot.id, to, { kind: 'peer', bytes });
+  }
+
+  /** forgedSync: a block answer goes out forged (the three kinds in turn); every other frame as it was. */
+  private forgeSync(slot: SimNodeSlot, bytes: Uint8Array): Uint8Array {
+    const f = decodePeerFrame(bytes);
+    if (f.channel !== 'sync' || f.msg.kind !== 'syncBlock') return bytes;
+    const real = f.msg.block;
+    const first = real.updates[0];
+    if (!first) return bytes;
+    const block: Block = { ...real, updates: [{ ...first, mutations: [...first.mutations, { kind: 'set', key: utf8('forged'), value: Uint8Array.of(1) }] }, ...real.updates.slice(1)] };
+    const kinds = this.cfg.forgedSyncKinds ?? FORGED_SYNC_KINDS;
+    const how = kinds[this.forgedSyncSent++ % kinds.length] as ForgedSyncKind;
+    let anchorTxId = real.anchorTxId;
+    if (how === 'ownAnchor') anchorTxId = this.forgedAnchor(slot, f.chain, block) ?? real.anchorTxId;
+    else if (how === 'madeUpAnchor') anchorTxId = this.rng.bytes(32);
+    this.record(`node${slot.index}`, '', 'fault', `Forged sync block #${real.blockIndex} (${how}).`);
+    return encodePeerFrame({ ...f, msg: { kind: 'syncBlock', block: { ...block, anchorTxId } } });
+  }
+
+  /**
+   * An L1 transaction the forger posts from the sim's wallet (to itself): a state section for `block` with the
+   * state hash its forged mutations give. All it lacks is spending the chain's anchor output.
+   */
+  private forgedAnchor(slot: SimNodeSlot, chain: Address, block: Block): Uint8Array | null {
+    const c = this.chains.find((x) => addressEquals(x.address, chain));
+    if (!c) return null;
+    const state = VirtualState.origin();
+    for (const b of this.forgerBlocks.get(`${slot.index}|${addressKey(chain)}`) ?? []) if (b.blockIndex < block.blockIndex) state.applyBlock(b);
+    if (state.blockIndex !== block.blockIndex - 1) return null;
+    const funds = this.walletFunds();
+    const total = funds.reduce<Balances>((sum, o) => addBalances(sum, o.balances), new Map());
+    const dataPayload = encodeSCPayload({ state: { chainColor: c.color, blockIndex: block.blockIndex, timestamp: block.timestamp, stateHash: state.hashAfter(block) }, requests: [] });
+    const tx = signTransaction({ inputs: funds.map((o) => o.id), outputs: [{ address: this.wallet.address, balances: total }], dataPayload }, [this.wallet]);
+    return this.submit(tx, `forged anchor for block #${block.blockIndex}`);
   }
 
   /* ------------------------------------------------------------ Byzantine members acting on their own (every tick) */
@@ -1018,6 +1076,8 @@ export class Simulation {
       chainBlocks: this.chains.map((c) => this.honest()[0]?.node?.solidState(c.address)?.blockIndex ?? 0),
       crossChainProcessed: this.crossChainProcessed,
       straysSwept: this.straysSwept,
+      forgedSyncSent: this.forgedSyncSent,
+      syncRefused: this.honest().reduce((a, h) => a + this.chains.reduce((x, c) => x + (h.node?.snapshot(c.address)?.syncRefusals.length ?? 0), 0), 0),
       hostileInitRefused: this.hostileInitRefused,
       timelockedProcessed: this.timelocked,
       requestsProcessed: [...this.posted.values()].filter((p) => p.doneMs !== null).length,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toHex, type TransactionID } from '../protocol';
+import { AddressKind, balancesOf, COLOR_IOTA, encodeSCPayload, toHex, transactionId, type TransactionID, type ValueTransaction } from '../protocol';
 import { bookedOutputBalances } from '../consensus/backlog';
 import { StateManager, STATE_MANAGER_PARAMS, type StateManagerAction, type StateManagerEvent } from './manager';
 import { syntheticChain, type SyntheticChain } from './manager.fixture';
@@ -88,11 +88,77 @@ describe('state manager', () => {
     const forged: Block = { ...b, updates: [{ ...(b.updates[0] as Block['updates'][number]), mutations: [{ kind: 'set', key: Uint8Array.of(0, 0, 0, 1, 7), value: Uint8Array.of(6) }] }] };
     const out = feed({ kind: 'syncBlock', nowMs: 5, from: 'liar', block: forged });
     expect(kinds(out)).not.toContain('commit');
-    expect(out.some((a) => a.kind === 'event' && /does not match its anchor/.test(a.event.text))).toBe(true);
+    expect(out.some((a) => a.kind === 'event' && /Refused block #1 from liar: its mutations give state hash/.test(a.event.text))).toBe(true);
+    expect(sm.syncRefusals).toEqual([{ peer: 'liar', blockIndex: 1, reason: expect.stringMatching(/^its mutations give state hash/) }]);
     expect(sm.state.blockIndex).toBe(0);
-    const next = feed({ kind: 'tick', nowMs: 6 }).find((a) => a.kind === 'syncRequest');
-    expect(next).toMatchObject({ to: 'honest', blockIndex: 1 });
+    expect(out.find((a) => a.kind === 'syncRequest')).toMatchObject({ to: 'honest', blockIndex: 1 }); // at once
     feed({ kind: 'syncBlock', nowMs: 7, from: 'honest', block: b });
     expect(sm.state.blockIndex).toBe(1);
+  });
+});
+
+describe('state manager: sync cannot be poisoned', () => {
+  const forge = (b: Block): Block => ({ ...b, updates: [{ ...(b.updates[0] as Block['updates'][number]), mutations: [{ kind: 'set', key: Uint8Array.of(0, 0, 0, 1, 7), value: Uint8Array.of(6) }] }] });
+  /** An L1 transaction anyone could post: a state section that matches the forged block, but not the chain's anchor. */
+  function forgedAnchor(chain: SyntheticChain, block: Block, opts: { spendPrev: boolean; chainToken: boolean }) {
+    const hash = VirtualState.origin().hashAfter(block);
+    const attacker = { kind: AddressKind.Ed25519, digest: new Uint8Array(32).fill(0xa7) };
+    const tx: ValueTransaction = {
+      inputs: [{ txId: opts.spendPrev ? chain.anchors[0]!.txId : new Uint8Array(32).fill(0xa8), address: opts.spendPrev ? chain.chainAddress : attacker }],
+      outputs: [{ address: chain.chainAddress, balances: balancesOf(opts.chainToken ? [[chain.chainColor, 1n]] : [[COLOR_IOTA, 1n]]) }],
+      dataPayload: encodeSCPayload({ state: { chainColor: chain.chainColor, blockIndex: block.blockIndex, timestamp: block.timestamp, stateHash: hash }, requests: [] }),
+      signatures: [],
+    };
+    return { tx, txId: transactionId(tx) };
+  }
+
+  for (const [what, opts, reason] of [
+    ['does not spend the previous anchor output', { spendPrev: false, chainToken: true }, /does not spend the chain's previous anchor output/],
+    ['does not carry the chain token (not a valid SC transaction then)', { spendPrev: true, chainToken: false }, /not a valid SC transaction/],
+  ] as const) {
+    it(`refuses a forged block whose anchor matches its state hash but ${what}; the peer is recorded and asked last`, () => {
+      const chain = syntheticChain(2);
+      const { sm, feed, utxo } = driver(chain, ['liar', 'honest']);
+      const forged0 = forge(chain.blocks[1] as Block);
+      const fake = forgedAnchor(chain, forged0, opts);
+      const forged: Block = { ...forged0, anchorTxId: fake.txId };
+      utxo(2, 0);
+      const out = feed({ kind: 'syncBlock', nowMs: 5, from: 'liar', block: forged });
+      // The driver only knows the chain's own anchors: hand the forged one over as L1 would (it is confirmed there).
+      const got = [...out, ...feed({ kind: 'transaction', nowMs: 6, tx: fake.tx, txId: fake.txId })];
+      expect(kinds(got)).not.toContain('commit');
+      expect(sm.state.blockIndex).toBe(0);
+      expect(sm.syncRefusals.map((r) => [r.peer, r.blockIndex])).toEqual([['liar', 1]]);
+      expect(sm.syncRefusals[0]?.reason).toMatch(reason);
+      expect(got.find((a) => a.kind === 'syncRequest')).toMatchObject({ to: 'honest', blockIndex: 1 });
+      const after1 = feed({ kind: 'syncBlock', nowMs: 8, from: 'honest', block: chain.blocks[1] as Block });
+      expect(sm.state.blockIndex).toBe(1);
+      // Block #2 goes to the honest peer first, and when it does not answer, the recorded liar is not next: the
+      // honest one is asked again (the liar comes only once no other peer is left).
+      expect(after1.find((a) => a.kind === 'syncRequest')).toMatchObject({ to: 'honest', blockIndex: 2 });
+      expect(feed({ kind: 'tick', nowMs: 8 + STATE_MANAGER_PARAMS.syncRetryMs }).find((a) => a.kind === 'syncRequest')).toMatchObject({ to: 'honest', blockIndex: 2 });
+    });
+  }
+
+  it('takes a block only from the peer it asked', () => {
+    const chain = syntheticChain(1);
+    const { sm, feed, utxo } = driver(chain, ['p1', 'p2']);
+    expect(utxo(1, 0).find((a) => a.kind === 'syncRequest')).toMatchObject({ to: 'p1' });
+    feed({ kind: 'syncBlock', nowMs: 1, from: 'p2', block: chain.blocks[1] as Block });
+    expect(sm.state.blockIndex).toBe(0);
+    feed({ kind: 'syncBlock', nowMs: 2, from: 'p1', block: chain.blocks[1] as Block });
+    expect(sm.state.blockIndex).toBe(1);
+  });
+
+  it('drops a block naming an anchor L1 never produces, after syncAnchorWaitMs, and asks the next peer', () => {
+    const chain = syntheticChain(1);
+    const { sm, feed, utxo } = driver(chain, ['liar', 'honest']);
+    utxo(1, 0);
+    const b: Block = { ...(chain.blocks[1] as Block), anchorTxId: new Uint8Array(32).fill(0x5a) };
+    feed({ kind: 'syncBlock', nowMs: 1, from: 'liar', block: b });
+    expect(kinds(feed({ kind: 'tick', nowMs: STATE_MANAGER_PARAMS.syncAnchorWaitMs }))).not.toContain('syncRequest');
+    const next = feed({ kind: 'tick', nowMs: 1 + STATE_MANAGER_PARAMS.syncAnchorWaitMs }).find((a) => a.kind === 'syncRequest');
+    expect(next).toMatchObject({ to: 'honest', blockIndex: 1 });
+    expect(sm.syncRefusals[0]?.reason).toMatch(/is not a confirmed transaction on L1/);
   });
 });

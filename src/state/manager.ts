@@ -17,6 +17,7 @@ import { bookedOutputBalances, type ChainUtxo } from '../consensus/backlog';
 import type { ProtocolEventKind } from '../node/types';
 import type { Block, Mutation } from './types';
 import { VirtualState } from './vstate';
+import { syncBlockProblem } from './sync-check';
 
 /** Bounds and timeouts of the state manager. */
 export const STATE_MANAGER_PARAMS = {
@@ -26,7 +27,21 @@ export const STATE_MANAGER_PARAMS = {
   syncRetryMs: 1_000,
   /** How often to re-ask L1 for a transaction that has not arrived. */
   txRetryMs: 1_000,
+  /**
+   * A block from a peer whose anchor L1 has not produced in this long is dropped and the next peer asked: the
+   * anchor of a committed block is confirmed, so it is a made-up ID (or L1 is down, and waiting is all one can do).
+   */
+  syncAnchorWaitMs: 3_000,
+  /** Refused sync answers remembered (the latest ones; the dashboard and tests read them). */
+  syncRefusedKept: 32,
 } as const;
+
+/** A block a peer served that failed the checks: the peer is recorded as misbehaving. */
+export interface SyncRefusal {
+  readonly peer: string;
+  readonly blockIndex: number;
+  readonly reason: string;
+}
 
 /** The solid state the operator builds on (spec "Consensus on computations": the current state + anchor). */
 export interface SolidBase {
@@ -56,6 +71,16 @@ export type StateManagerAction =
   | { readonly kind: 'stateTransition'; readonly base: SolidBase }
   | { readonly kind: 'event'; readonly event: { readonly kind: ProtocolEventKind; readonly text: string } };
 
+/** Fetching one block from peers: whom it asked (only that peer's answer counts) and what came back. */
+interface SyncProgress {
+  readonly blockIndex: number;
+  peerPos: number;
+  askedAtMs: number;
+  asked: string | null;
+  block: Block | null;
+  blockAtMs: number;
+}
+
 interface Pending {
   readonly block: Block;
   readonly requestIds: readonly RequestID[];
@@ -68,7 +93,10 @@ interface Pending {
  *  - its own block candidates wait (keyed by resulting state hash) until an anchor carrying that hash is
  *    confirmed as the holder of the chain token;
  *  - when L1 shows an anchor further ahead, it asks peers for block L+1 (along `peers`, rotating on timeout),
- *    checks it against that block's anchor transaction (state hash, index, chain color), applies it, repeats.
+ *    takes the answer only from the peer it asked, checks it against that block's anchor transaction
+ *    (syncBlockProblem: the anchor spends the previous anchor output, carries the chain token, names this chain,
+ *    index and state hash), applies it, repeats. A peer whose block fails is recorded (syncRefusals) and asked
+ *    only after the others from then on.
  * Committee members and access nodes run the same code.
  */
 export class StateManager {
@@ -80,7 +108,12 @@ export class StateManager {
   private readonly txs = new Map<string, ValueTransaction>();
   private readonly txAskedAt = new Map<string, number>();
   private readonly pending = new Map<string, Pending>();
-  private sync: { blockIndex: number; peerPos: number; askedAtMs: number; block: Block | null } | null = null;
+  private sync: SyncProgress | null = null;
+  /** Rotation position of the peer that served the last synced block: the next block is asked there first. */
+  private syncPos = 0;
+  /** Peers that served a forged block: asked last from then on. */
+  private readonly misbehaving = new Set<string>();
+  private readonly refusals: SyncRefusal[] = [];
   private announced = false;
   private out: StateManagerAction[] = [];
 
@@ -107,6 +140,10 @@ export class StateManager {
     const t = this.target && this.txs.get(toHex(this.target.txId));
     return t ? (stateSectionOf(t)?.blockIndex ?? null) : null;
   }
+  /** The latest sync answers refused (newest last), each naming the peer and why. */
+  get syncRefusals(): readonly SyncRefusal[] {
+    return this.refusals;
+  }
   get synced(): boolean {
     return this.announced && this.target !== null && this.anchorTxId !== null && equalBytes(this.target.txId, this.anchorTxId);
   }
@@ -128,7 +165,11 @@ export class StateManager {
         }
         break;
       case 'syncBlock':
-        if (this.sync && !this.sync.block && ev.block.blockIndex === this.sync.blockIndex) this.sync.block = ev.block;
+        // Only the peer asked may answer: a block nobody asked for (or from someone else) is dropped unread.
+        if (this.sync && !this.sync.block && ev.from === this.sync.asked && ev.block.blockIndex === this.sync.blockIndex) {
+          this.sync.block = ev.block;
+          this.sync.blockAtMs = ev.nowMs;
+        }
         break;
       case 'tick':
         break;
@@ -174,40 +215,67 @@ export class StateManager {
 
   /** One sync step for block `index`; true when it committed a block. */
   private syncStep(index: number, nowMs: number): boolean {
-    if (!this.sync || this.sync.blockIndex !== index) this.sync = { blockIndex: index, peerPos: 0, askedAtMs: -Infinity, block: null };
+    // A new block starts with the peer that served the last one (it has the blocks; no need to rotate again).
+    if (!this.sync || this.sync.blockIndex !== index) this.sync = { blockIndex: index, peerPos: this.syncPos, askedAtMs: -Infinity, asked: null, block: null, blockAtMs: 0 };
     const s = this.sync;
     if (s.block) {
-      const b = s.block;
-      const tx = this.needTx(b.anchorTxId, nowMs);
-      if (!tx) return false;
-      const sec = stateSectionOf(tx);
-      let ok = false;
-      let hash: Uint8Array | null = null;
-      try {
-        hash = this.solid.hashAfter(b);
-        ok = !!sec && sec.blockIndex === index && equalBytes(sec.chainColor, this.chainColor) && equalBytes(sec.stateHash, hash);
-      } catch {
-        ok = false;
-      }
-      if (!ok) {
-        this.note('syncBlock', `Block #${index} from a peer does not match its anchor on L1: asking another peer.`);
-        s.block = null;
-        s.peerPos++;
-        s.askedAtMs = -Infinity;
-        return false;
-      }
-      this.commit(b, b.anchorTxId, tx, b.updates.flatMap((u) => (u.requestId ? [u.requestId] : [])), 'sync');
-      return true;
+      const verdict = this.checkSynced(s, nowMs);
+      if (verdict === 'committed') return true;
+      if (verdict === 'wait') return false;
     }
     if (this.peers.length === 0) return false;
     if (nowMs - s.askedAtMs >= STATE_MANAGER_PARAMS.syncRetryMs) {
       if (s.askedAtMs !== -Infinity) s.peerPos++;
       s.askedAtMs = nowMs;
-      const to = this.peers[s.peerPos % this.peers.length] as string;
+      const to = this.peerAt(s.peerPos);
+      s.asked = to;
       this.out.push({ kind: 'syncRequest', to, blockIndex: index });
       this.note('syncRequest', `Behind L1: asking ${to.slice(0, 8)} for block #${index}.`);
     }
     return false;
+  }
+
+  /** The asked peer's block: committed, refused (ask the next peer), or waiting for its anchor from L1. */
+  private checkSynced(s: SyncProgress, nowMs: number): 'committed' | 'refused' | 'wait' {
+    const b = s.block as Block;
+    const tx = this.needTx(b.anchorTxId, nowMs);
+    if (!tx) {
+      if (nowMs - s.blockAtMs < STATE_MANAGER_PARAMS.syncAnchorWaitMs) return 'wait';
+      this.refuse(s, `its anchor ${txIdToString(b.anchorTxId).slice(0, 10)}… is not a confirmed transaction on L1`);
+      return 'refused';
+    }
+    const prev = this.anchorTxId ?? (this.solid.blockIndex === 0 ? this.chainColor : null);
+    const problem = prev
+      ? syncBlockProblem(b, { chainAddress: this.chainAddress, chainColor: this.chainColor, blockIndex: s.blockIndex, solid: this.solid, prevAnchorTxId: prev, anchorTx: tx })
+      : 'the solid state has no known anchor to check against';
+    if (problem) {
+      this.refuse(s, problem);
+      return 'refused';
+    }
+    this.syncPos = s.peerPos;
+    this.commit(b, b.anchorTxId, tx, b.updates.flatMap((u) => (u.requestId ? [u.requestId] : [])), 'sync');
+    return 'committed';
+  }
+
+  /** The peer to ask at rotation position `pos`: honest-looking peers first, misbehaving ones only after them. */
+  private peerAt(pos: number): string {
+    const good = this.peers.filter((p) => !this.misbehaving.has(p));
+    const order = good.length > 0 ? good : this.peers;
+    return order[pos % order.length] as string;
+  }
+
+  /** The asked peer's block failed a check: record the peer as misbehaving and ask the next one at once. */
+  private refuse(s: SyncProgress, reason: string): void {
+    const peer = s.asked ?? '?';
+    this.misbehaving.add(peer);
+    this.refusals.push({ peer, blockIndex: s.blockIndex, reason });
+    if (this.refusals.length > STATE_MANAGER_PARAMS.syncRefusedKept) this.refusals.shift();
+    this.note('syncBlock', `Refused block #${s.blockIndex} from ${peer.slice(0, 8)}: ${reason}. Recorded it as misbehaving; asking another peer.`);
+    s.block = null;
+    s.asked = null;
+    // Ask at once (the next syncStep call), one position on.
+    s.peerPos++;
+    s.askedAtMs = -Infinity;
   }
 
   private commit(block: Block, anchorTxId: TransactionID, anchorTx: ValueTransaction, requestIds: readonly RequestID[], how: 'own' | 'sync'): void {
