@@ -1,5 +1,5 @@
 import { test, expect } from './test';
-import { openNodes, waitForDirectMesh, type NodeTab } from './fixtures';
+import { openNodes, waitForPeering, type NodeTab } from './fixtures';
 import { CHAIN_TIMEOUT_MS, command, COUNTER_WASM, createChainByClicking, deployWasmByClicking, expectCounterEverywhere, waitConverged } from './chain-helpers';
 
 /** root.init + blob.storeBlob + root.deployContract */
@@ -7,7 +7,7 @@ const SETUP_REQUESTS = 3;
 
 test('4 tabs form a committee (T=3) by clicking, deploy counter.wasm, 100 requests: every tab agrees, counter = 100, each request once', async ({ browser, hub }) => {
   const nodes = await openNodes(browser, 4, 'c', hub.baseURL);
-  await waitForDirectMesh(nodes.tabs);
+  await waitForPeering(nodes.tabs);
   const [creator, poster] = nodes.tabs as [NodeTab, NodeTab];
   const chain = await createChainByClicking(creator, 3);
   for (const tab of nodes.tabs) await expect(tab.page.locator(`[data-testid="chain"][data-chain="${chain}"]`)).toBeVisible({ timeout: CHAIN_TIMEOUT_MS });
@@ -24,7 +24,7 @@ test('4 tabs form a committee (T=3) by clicking, deploy counter.wasm, 100 reques
 
 test('a member tab closes mid-stream: the other three go on; reopened with the same name it catches up and rejoins; a reload during a round loses nothing', async ({ browser, hub }) => {
   const nodes = await openNodes(browser, 4, 'r', hub.baseURL);
-  await waitForDirectMesh(nodes.tabs);
+  await waitForPeering(nodes.tabs);
   const [creator, poster, reloaded, leaver] = nodes.tabs as [NodeTab, NodeTab, NodeTab, NodeTab];
   const chain = await createChainByClicking(creator, 3);
   await waitConverged(nodes.tabs, chain);
@@ -43,7 +43,7 @@ test('a member tab closes mid-stream: the other three go on; reopened with the s
 
   // Reopen the closed node (same ?node= name → same key and IndexedDB): it restores the chain and syncs.
   await nodes.open(leaver.name);
-  await waitForDirectMesh(nodes.tabs);
+  await waitForPeering(nodes.tabs);
   await waitConverged(nodes.tabs, chain, moved.blockIndex);
 
   // Reload a member in the middle of a round.
@@ -52,7 +52,7 @@ test('a member tab closes mid-stream: the other three go on; reopened with the s
   await reloaded.page.reload();
   await expect(reloaded.page.getByTestId('status')).toHaveAttribute('data-phase', 'running', { timeout: 60_000 });
   await batch2;
-  await waitForDirectMesh(nodes.tabs);
+  await waitForPeering(nodes.tabs);
   const final = await waitConverged(nodes.tabs, chain);
   await expectCounterEverywhere(nodes.tabs, chain, 75, SETUP_REQUESTS + 75, final);
   await nodes.close();

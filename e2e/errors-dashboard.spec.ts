@@ -1,10 +1,10 @@
 import { test, expect } from './test';
-import { openNodes, waitForDirectMesh, type NodeTab } from './fixtures';
+import { openNodes, waitForPeering, type NodeTab } from './fixtures';
 import { CHAIN_TIMEOUT_MS, command, COUNTER_WASM, createChainByClicking, deployWasmByClicking, MISBEHAVE_WASM, waitConverged } from './chain-helpers';
 
 test('a bad parameter and an out-of-gas call are recorded errors, the chain goes on; the dashboard shows backlog draining, blocks and anchors', async ({ browser, hub }) => {
   const nodes = await openNodes(browser, 4, 'e', hub.baseURL);
-  await waitForDirectMesh(nodes.tabs);
+  await waitForPeering(nodes.tabs);
   const [creator, poster] = nodes.tabs as [NodeTab, NodeTab];
   const chain = await createChainByClicking(creator, 3);
   await waitConverged(nodes.tabs, chain);
