@@ -17,6 +17,7 @@ import { blsThresholdSigner, type ThresholdSigner } from '../consensus/signer';
 import { DEFAULT_TIMEOUTS, type ConsensusTimeouts } from '../consensus/params';
 import type { Evidence } from '../consensus/evidence';
 import type { SyncRefusal } from '../state/manager';
+import { verifyStoredChain } from '../state/verify-store';
 import type { VmOutcome, VmTask } from '../consensus/vm-port';
 import type { WaspFromNode } from '../nodeconn/messages';
 import type { NodeComponents, ProtocolEvent } from './types';
@@ -204,11 +205,31 @@ export function createNode(c: NodeComponents, opts: NodeOptions = {}): WaspNode 
     }
   };
 
+  /**
+   * The chain's state from the store, verified against its blocks (verifyStoredChain). A store that fails — edited,
+   * truncated, unreadable — is not used: the chain is reset to its origin and synced from the peers, who check
+   * every block against its anchor on L1. Nothing is lost that the committee does not hold.
+   */
+  const restoreChain = async (chain: ChainID): Promise<{ state: VirtualState; anchorTxId: TransactionID | null }> => {
+    let problem: string;
+    try {
+      const stored = await c.store.loadChain(chain);
+      if (!stored) return { state: VirtualState.origin(), anchorTxId: null };
+      const v = await verifyStoredChain(c.store, chain, stored);
+      if (v.ok) return { state: v.state, anchorTxId: stored.anchorTxId };
+      problem = v.problem;
+    } catch (e) {
+      problem = `it cannot be read (${e instanceof Error ? e.message : String(e)})`;
+    }
+    protocolEvent(chain, { kind: 'stateTransition', text: `Stored state refused: ${problem}. Discarded it; syncing the chain from the committee.` });
+    await c.store.resetChain(chain);
+    return { state: VirtualState.origin(), anchorTxId: null };
+  };
+
   const activate = async (record: BootupRecord, keyShare: RegistryKeyShare | null): Promise<void> => {
     const key = addressKey(record.chainAddress);
     if (chains.has(key)) return;
-    const stored = await c.store.loadChain(record.chainAddress);
-    const state = stored ? VirtualState.restore(stored.entries, stored.blockIndex, stored.timestamp, stored.stateHash) : VirtualState.origin();
+    const { state, anchorTxId } = await restoreChain(record.chainAddress);
     const real = keyShare && record.myIndex !== null ? blsThresholdSigner({ ...keyShare, publicShares: [...keyShare.publicShares] }) : null;
     const signer = real && opts.wrapSigner ? opts.wrapSigner(real) : real;
     const committee = new Committee({
@@ -218,7 +239,7 @@ export function createNode(c: NodeComponents, opts: NodeOptions = {}): WaspNode 
       timeouts,
       rewardAddress,
       isRequestProcessed: (st, id) => isRequestProcessed(st, id),
-      restored: { state, anchorTxId: stored?.anchorTxId ?? null },
+      restored: { state, anchorTxId },
     });
     const entry: ChainEntry = { committee, record, writes: Promise.resolve(), recentBlocks: [] };
     chains.set(key, entry);

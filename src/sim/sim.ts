@@ -33,7 +33,7 @@ import { blsVerify } from '../crypto/bls';
 import { blsAddress, trustedDealerKeygen, type KeyShare } from '../crypto/threshold';
 import { ed25519KeyPairFromSeed, signTransaction, type Ed25519KeyPair } from '../crypto/ed25519';
 import { MemoryRegistry, MemorySolidStateStore } from '../state/store-memory';
-import type { BootupRecord, SolidStateStore } from '../state/store';
+import type { BootupRecord, SolidStateStore, StoredChainState } from '../state/store';
 import type { Block, Mutation } from '../state/types';
 import { createNode, type WaspNode } from '../node/node';
 import type { ProtocolEvent } from '../node/types';
@@ -105,7 +105,11 @@ export interface SimConfig {
   readonly requestIntervalMs?: number;
   readonly network?: NetworkFaults;
   readonly byzantine?: readonly { readonly index: number; readonly kind: ByzantineKind }[];
-  readonly crashes?: readonly { readonly index: number; readonly atMs: number; readonly restartAtMs: number }[];
+  /**
+   * Crash and restart from the store. `tamper`: the restarted node reads an edited store — 'state' one stored
+   * value changed, 'block' a mutation of block #1 changed — which it must refuse and resync (verifyStoredChain).
+   */
+  readonly crashes?: readonly { readonly index: number; readonly atMs: number; readonly restartAtMs: number; readonly tamper?: 'state' | 'block' }[];
   readonly partition?: { readonly groups: readonly (readonly number[])[]; readonly fromMs: number; readonly toMs: number };
   /** Clock skew per node index (ms). */
   readonly clockSkewMs?: readonly number[];
@@ -167,6 +171,8 @@ export interface SimResult {
   /** forgedSync: forged block answers the Byzantine members sent, and the refusals honest nodes recorded. */
   readonly forgedSyncSent: number;
   readonly syncRefused: number;
+  /** Restarted nodes that refused their (tampered) store and reset it. */
+  readonly storesRefused: number;
   /** cfg.hostileInit: an init from another address than the originator's was refused on every honest node. */
   readonly hostileInitRefused: boolean;
   /** cfg.timelockMs: time-locked requests checked (each processed in a block not earlier than its lock). */
@@ -269,6 +275,9 @@ export class Simulation {
   /** forgedSync: blocks each forger committed (to rebuild the state a forged block follows), and forgeries sent. */
   private readonly forgerBlocks = new Map<string, Block[]>();
   private forgedSyncSent = 0;
+  /** Crashes with `tamper`: the store the restarted node reads is edited (what someone with the tab's origin can do). */
+  private readonly tampered = new Map<number, 'state' | 'block'>();
+  private storesRefused = 0;
   private hostileInitRefused = false;
   private timelocked = 0;
   /** Block timestamp (ms) per chain and block index, from honest commits. */
@@ -380,9 +389,20 @@ export class Simulation {
   /** Wraps a store so every honest commit is checked against the safety invariants as it happens. */
   private recordingStore(inner: SolidStateStore, index: number, byzantine: boolean): SolidStateStore {
     return {
-      loadChain: (c) => inner.loadChain(c),
-      getBlock: (c, i) => inner.getBlock(c, i),
+      loadChain: async (c) => {
+        const r = await inner.loadChain(c);
+        return r && this.tampered.get(index) === 'state' ? tamperEntries(r) : r;
+      },
+      getBlock: async (c, i) => {
+        const b = await inner.getBlock(c, i);
+        return b && i === 1 && this.tampered.get(index) === 'block' ? tamperBlock(b) : b;
+      },
       isRequestProcessed: (c, id) => inner.isRequestProcessed(c, id),
+      resetChain: async (c) => {
+        await inner.resetChain(c);
+        this.tampered.delete(index);
+        this.storesRefused++;
+      },
       commitBlock: async (c, block: Block, muts: readonly Mutation[], hash: Uint8Array, ids: readonly RequestID[]) => {
         await inner.commitBlock(c, block, muts, hash, ids);
         if (byzantine) {
@@ -969,6 +989,7 @@ export class Simulation {
         this.record(`node${c.index}`, '', 'fault', `Node ${c.index} crashed.`);
       }
       if (this.reached(c.restartAtMs) && !slot.node) {
+        if (c.tamper) this.tampered.set(c.index, c.tamper);
         slot.session = this.server.openSession();
         const node = this.boot(slot);
         void node.start();
@@ -1077,6 +1098,7 @@ export class Simulation {
       crossChainProcessed: this.crossChainProcessed,
       straysSwept: this.straysSwept,
       forgedSyncSent: this.forgedSyncSent,
+      storesRefused: this.storesRefused,
       syncRefused: this.honest().reduce((a, h) => a + this.chains.reduce((x, c) => x + (h.node?.snapshot(c.address)?.syncRefusals.length ?? 0), 0), 0),
       hostileInitRefused: this.hostileInitRefused,
       timelockedProcessed: this.timelocked,
@@ -1106,6 +1128,22 @@ export class LivenessFailure extends Error {
 }
 
 /** The peering channel of a frame (decoded: a malformed one is null, it carries nothing to keep or withhold). */
+/** A stored state with its first value changed (the blocks stay as they were). */
+function tamperEntries(r: StoredChainState): StoredChainState {
+  const [first, ...rest] = r.entries;
+  if (!first) return r;
+  const v = first[1].slice();
+  v[0] = (v[0] ?? 0) ^ 0xff;
+  return { ...r, entries: [[first[0], v.length > 0 ? v : Uint8Array.of(1)], ...rest] };
+}
+
+/** Block #1 with one more mutation in its first update (the stored state stays as it was). */
+function tamperBlock(b: Block): Block {
+  const [u, ...rest] = b.updates;
+  if (!u) return b;
+  return { ...b, updates: [{ ...u, mutations: [...u.mutations, { kind: 'set', key: utf8('tampered'), value: Uint8Array.of(1) }] }, ...rest] };
+}
+
 function channelOf(bytes: Uint8Array): PeerFrame['channel'] | null {
   try {
     return decodePeerFrame(bytes).channel;

@@ -74,6 +74,10 @@ export class MemorySolidStateStore implements SolidStateStore {
   async isRequestProcessed(chainId: ChainID, requestId: RequestID): Promise<boolean> {
     return this.chains.get(addressKey(chainId))?.processed.has(requestIDKey(requestId)) ?? false;
   }
+
+  async resetChain(chainId: ChainID): Promise<void> {
+    this.chains.delete(addressKey(chainId));
+  }
 }
 
 function cloneBlock(b: Block): Block {

@@ -73,6 +73,27 @@ export function storeComplianceSuite(
       expect(await s.isRequestProcessed(chainA, { txId: hash(9), index: 0 })).toBe(false);
     });
 
+    it('resetChain forgets one chain whole (blocks, state, processed requests); the next commit is block #1 again', async () => {
+      const s = await makeStore();
+      const rid = { txId: hash(50), index: 0 };
+      await s.commitBlock(chainA, block(1, [[set('a', 1)]]), [set('a', 1)], hash(1), [rid]);
+      await s.commitBlock(chainA, block(2, [[set('b', 2)]]), [set('b', 2)], hash(2), []);
+      await s.commitBlock(chainB, block(1), [set('k', 3)], hash(3), []);
+      await s.resetChain(chainA);
+      expect(await s.loadChain(chainA)).toBeNull();
+      expect(await s.getBlock(chainA, 1)).toBeNull();
+      expect(await s.getBlock(chainA, 2)).toBeNull();
+      expect(await s.isRequestProcessed(chainA, rid)).toBe(false);
+      expect((await s.loadChain(chainB))?.blockIndex).toBe(1);
+      await s.commitBlock(chainA, block(1), [set('c', 4)], hash(4), []);
+      expect((await s.loadChain(chainA))?.entries.map(([, v]) => v[0])).toEqual([4]);
+      if (reopen) {
+        const s2 = await reopen(s);
+        expect((await s2.loadChain(chainA))?.entries.map(([, v]) => v[0])).toEqual([4]);
+        expect(await s2.getBlock(chainA, 2)).toBeNull();
+      }
+    });
+
     it('keeps chains apart', async () => {
       const s = await makeStore();
       await s.commitBlock(chainA, block(1), [set('k', 1)], hash(1), []);

@@ -32,6 +32,12 @@ export interface SolidStateStore {
   getBlock(chainId: ChainID, blockIndex: number): Promise<Block | null>;
   /** True once a block that processed this request has been committed. */
   isRequestProcessed(chainId: ChainID, requestId: RequestID): Promise<boolean>;
+  /**
+   * Forgets everything stored for the chain — blocks, state, processed requests — in one atomic write: it is at
+   * its origin (#0) again and the next commit is block #1. For a store whose content failed verification
+   * (verifyStoredChain): the node then syncs the chain from its peers.
+   */
+  resetChain(chainId: ChainID): Promise<void>;
 }
 
 /** What `loadChain` returns: enough to rebuild the virtual state and resume the chain after a restart. */

@@ -141,6 +141,25 @@ export class IdbSolidStateStore implements SolidStateStore {
     return (await this.cache(chainId)).processed.has(requestIDKey(requestId));
   }
 
+  /** Serialized with the chain's commits: the head and every block record go in one transaction. */
+  resetChain(chainId: ChainID): Promise<void> {
+    const key = addressKey(chainId);
+    const prev = this.commitChain.get(key) ?? Promise.resolve();
+    const run = prev.catch(() => undefined).then(async () => {
+      try {
+        const tx = this.db.transaction(['blocks', 'heads'], 'readwrite');
+        void tx.objectStore('blocks').delete(IDBKeyRange.bound([key, 0], [key, Infinity]));
+        void tx.objectStore('heads').delete(key);
+        await tx.done;
+      } catch (e) {
+        throw new StoreError('io', `IndexedDB reset of chain ${key} failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      this.chains.set(key, Promise.resolve({ head: null, kv: new Map(), processed: new Set() }));
+    });
+    this.commitChain.set(key, run);
+    return run;
+  }
+
   /** Loads (once) a chain's working state: the head, then one ordered cursor pass over its block records. */
   private cache(chainId: ChainID): Promise<ChainCache> {
     const key = addressKey(chainId);
