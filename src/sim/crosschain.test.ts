@@ -7,6 +7,7 @@ import { Simulation, type SimConfig } from './sim';
 // request processed twice or lost fails), each chain's accounts add up to its chain output, and the L1 total
 // supply is what the genesis gave.
 const counterWasm = new Uint8Array(readFileSync(new URL('../../contracts/build/counter.wasm', import.meta.url)));
+const vaultWasm = new Uint8Array(readFileSync(new URL('../../contracts/build/vault.wasm', import.meta.url)));
 const run = async (cfg: Omit<SimConfig, 'workload' | 'counterWasm'>) => {
   const r = await new Simulation({ ...cfg, workload: 'crossChain', counterWasm }).run();
   if (!r.ok) throw new Error(`${r.violation} — reproduce: ${r.reproduce}`);
@@ -14,12 +15,14 @@ const run = async (cfg: Omit<SimConfig, 'workload' | 'counterWasm'>) => {
 };
 
 describe('simulator: requests contracts post to their own and other chains', () => {
-  it('two chains: A posts to B, B answers A, contracts post to their own chain; both chains keep producing blocks', async () => {
-    const r = await run({ seed: 11, n: 4, t: 3, chains: 2, requests: 12 });
+  it('two chains: A posts to B, B answers A, contracts post to their own chain, withdrawToChain both ways; both chains keep producing blocks', async () => {
+    const r = await run({ seed: 11, n: 4, t: 3, chains: 2, requests: 12, vaultWasm });
     // 12 wallet requests (4 plain cross-chain, 4 answered ones = 8 posted, 4 to the own chain)
     expect(r.crossChainProcessed).toBe(16);
     // Plain transfers and returned request tokens still waiting at the end were swept (the run fails otherwise)
     expect(r.straysSwept).toBeGreaterThan(0);
+    // withdrawToChain both ways: the vault on A parks IOTA on B and gets them home, then the vault on B on A
+    expect(r.vaultRoundTrips).toBe(2);
     expect(r.chainBlocks).toHaveLength(2);
     for (const b of r.chainBlocks) expect(b).toBeGreaterThanOrEqual(3);
   }, 120_000);
@@ -29,7 +32,9 @@ describe('simulator: requests contracts post to their own and other chains', () 
       seed: 12, n: 4, t: 3, chains: 3, requests: 18,
       network: { dropRate: 0.05, duplicateRate: 0.05, delayMinMs: 0, delayMaxMs: 40 },
       crashes: [{ index: 2, atMs: 2_500, restartAtMs: 3_500 }],
+      vaultWasm,
     });
+    expect(r.vaultRoundTrips).toBe(2);
     expect(r.crossChainProcessed).toBe(24);
     expect(r.chainBlocks.every((b) => b >= 3)).toBe(true);
   }, 180_000);

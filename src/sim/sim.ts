@@ -138,6 +138,12 @@ export interface SimConfig {
   readonly hostileInit?: boolean;
   /** The counter contract's wasm bytes (contracts/build/counter.wasm), needed by the 'counter' and 'crossChain' workloads. */
   readonly counterWasm?: Uint8Array;
+  /**
+   * contracts/build/vault.wasm: with it the 'crossChain' workload also deploys the vault on the first two chains
+   * and moves IOTA both ways through contract accounts (vault.stash → accounts.deposit on the other chain;
+   * vault.recall → accounts.withdrawToChain there, which sends them home), checking the accounts on every node.
+   */
+  readonly vaultWasm?: Uint8Array;
   /** forgedSync: the forgeries its members send, in turn (default all three). */
   readonly forgedSyncKinds?: readonly ForgedSyncKind[];
   /** L1 rejects the first anchor posted for each of these block indices (requests must stay, the round restart). */
@@ -173,6 +179,8 @@ export interface SimResult {
   readonly syncRefused: number;
   /** Restarted nodes that refused their (tampered) store and reset it. */
   readonly storesRefused: number;
+  /** crossChain with vaultWasm: stash + recall round trips that ended with every account right on every node. */
+  readonly vaultRoundTrips: number;
   /** cfg.hostileInit: an init from another address than the originator's was refused on every honest node. */
   readonly hostileInitRefused: boolean;
   /** cfg.timelockMs: time-locked requests checked (each processed in a block not earlier than its lock). */
@@ -278,6 +286,7 @@ export class Simulation {
   /** Crashes with `tamper`: the store the restarted node reads is edited (what someone with the tab's origin can do). */
   private readonly tampered = new Map<number, 'state' | 'block'>();
   private storesRefused = 0;
+  private vaultRoundTrips = 0;
   private hostileInitRefused = false;
   private timelocked = 0;
   /** Block timestamp (ms) per chain and block index, from honest commits. */
@@ -639,9 +648,48 @@ export class Simulation {
     };
     await this.until(() => this.allHonestProcessed() && reached() && this.quiescent(), this.cfg.maxTimeMs ?? 120_000, 'every cross-chain increment processed');
     this.crossChainProcessed = crossPosted;
+    if (this.cfg.vaultWasm && this.chains.length >= 2) await this.vaultRounds(node, this.cfg.vaultWasm);
     await this.sweepStrays();
     this.checkAccounts();
     this.checkSupply();
+  }
+
+  /**
+   * withdrawToChain both ways through real nodes: the vault on chain X (X = 0, 1) stashes STASH IOTA in its account
+   * on the other chain Y, then recalls them. Each honest node must show the vault's account on Y going to STASH
+   * and back to 0, and the vault's account on X ending at STASH (everything else it was sent paid tokens).
+   */
+  private async vaultRounds(node: WaspNode, wasm: Uint8Array): Promise<void> {
+    const STASH = 10n;
+    const x0 = this.chains[0] as { address: Address };
+    const x1 = this.chains[1] as { address: Address };
+    for (const c of [x0, x1]) {
+      let done: { requestIds: readonly RequestID[] } | null = null;
+      let error: unknown = null;
+      node.deployContract(this.wallet, c.address, { name: 'vault', program: wasm, description: 'vault (sim)' }).then((r) => (done = r), (e: unknown) => (error = e));
+      await this.until(() => done !== null || error !== null, 30_000, 'vault deploy transaction confirmed');
+      if (error !== null) throw new LivenessFailure(`deploying the vault failed: ${error instanceof Error ? error.message : String(error)}`);
+      for (const id of (done as unknown as { requestIds: readonly RequestID[] }).requestIds) this.posted.set(requestIDKey(id), { id, chain: c.address, atMs: this.now, doneMs: null });
+    }
+    await this.until(() => this.allHonestProcessed(), this.cfg.maxTimeMs ?? 60_000, 'vault deployed');
+    const iotasOf = (chain: Address, owner: Address): bigint[] =>
+      this.honest().map((s) => {
+        const st = s.node?.solidState(chain);
+        return st ? (accountBalances(st, { chainId: owner, hname: hname('vault') }).get(colorKey(COLOR_IOTA)) ?? 0n) : -1n;
+      });
+    const all = (v: bigint[], want: bigint): boolean => v.every((x) => x === want);
+    const call = async (chain: Address, entry: 'stash' | 'recall', other: Address, iotas: bigint): Promise<void> => {
+      const tx = buildRequestTx(this.wallet, this.walletFunds(), [{ target: { chainId: chain, hname: hname('vault') }, entryPoint: hname(entry), transfer: balancesOf([[COLOR_IOTA, iotas]]), args: argsOf([[utf8('chain'), addressBytes(other)], [utf8('n'), encU64(STASH)]]) }]);
+      const txId = this.submit(tx, `vault.${entry}`);
+      this.posted.set(requestIDKey({ txId, index: 0 }), { id: { txId, index: 0 }, chain, atMs: this.now, doneMs: null });
+    };
+    for (const [home, away] of [[x0.address, x1.address], [x1.address, x0.address]] as const) {
+      await call(home, 'stash', away, STASH + 1n);
+      await this.until(() => this.allHonestProcessed() && all(iotasOf(away, home), STASH) && this.quiescent(), this.cfg.maxTimeMs ?? 60_000, 'vault.stash: the IOTA in its account on the other chain');
+      await call(home, 'recall', away, 2n);
+      await this.until(() => this.allHonestProcessed() && all(iotasOf(away, home), 0n) && all(iotasOf(home, home), STASH) && this.quiescent(), this.cfg.maxTimeMs ?? 60_000, 'vault.recall: withdrawToChain sent them home');
+      this.vaultRoundTrips++;
+    }
   }
 
   /**
@@ -1099,6 +1147,7 @@ export class Simulation {
       straysSwept: this.straysSwept,
       forgedSyncSent: this.forgedSyncSent,
       storesRefused: this.storesRefused,
+      vaultRoundTrips: this.vaultRoundTrips,
       syncRefused: this.honest().reduce((a, h) => a + this.chains.reduce((x, c) => x + (h.node?.snapshot(c.address)?.syncRefusals.length ?? 0), 0), 0),
       hostileInitRefused: this.hostileInitRefused,
       timelockedProcessed: this.timelocked,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentIDBytes, COLOR_IOTA, COLOR_MINT, colorKey, utf8 } from '../../protocol';
+import { addressBytes, agentIDBytes, COLOR_IOTA, COLOR_MINT, colorKey, utf8 } from '../../protocol';
 import { decU64, encU64 } from '../dict';
 import { Solo } from '../solo/solo';
 import { contractWasm as wasm } from './wasm-fixture';
@@ -80,5 +80,26 @@ describe('token registry (wasm)', () => {
     expect(decU64(rec.bytes('supply'))).toBe(1000n);
     expect(ch.postRequest({ contract: 'tokenregistry', entryPoint: 'mintSupply', params: { s: encU64(1000n) }, transfer: 10n, sender: m }).error?.message).toMatch(/at least as many/);
     ch.checkInvariant();
+  });
+});
+
+describe('vault (wasm)', () => {
+  it('stashes IOTA in its account on another chain and recalls them home (deposit there, withdrawToChain back)', () => {
+    const a = Solo.newChain({ seed: 61 });
+    const b = Solo.newChain({ seed: 62 });
+    expect(a.deployContract('vault', wasm('vault')).ok).toBe(true);
+    const vault = a.contractAgent('vault');
+    const chainB = { chain: addressBytes(b.chainId), n: encU64(10n) };
+    expect(a.postRequest({ contract: 'vault', entryPoint: 'stash', params: chainB, transfer: 11n }).ok).toBe(true);
+    expect(a.iotas(vault)).toBe(0n); // 10 sent, 1 for the request token
+    expect(a.deliverOutbox(b).every((r) => r.ok)).toBe(true);
+    expect(b.iotas(vault)).toBe(10n);
+    expect(a.postRequest({ contract: 'vault', entryPoint: 'recall', params: chainB, transfer: 2n }).ok).toBe(true);
+    expect(a.deliverOutbox(b).every((r) => r.ok)).toBe(true);
+    expect(b.iotas(vault)).toBe(0n);
+    expect(b.deliverOutbox(a).every((r) => r.ok)).toBe(true);
+    expect(a.iotas(vault)).toBe(10n); // 10 + 1 sent with recall, minus 1 for the home request's token
+    a.checkInvariant();
+    b.checkInvariant();
   });
 });
