@@ -3,8 +3,10 @@
  * No DOM, no wall clock: the page animates from these records and the same records come out of Node.
  */
 
-import type { ByzantineKind, SendPathByzantineKind } from './sim';
+import type { SendPathByzantineKind } from './sim';
+import { BYZANTINE_KINDS, isByzantineKind, type ByzantineKind } from './byzantine-kinds';
 export type { ByzantineKind, SendPathByzantineKind };
+export { BYZANTINE_KINDS, isByzantineKind };
 
 const SEND_PATH_KINDS: readonly SendPathByzantineKind[] = ['silent', 'equivocate', 'flood', 'replay'];
 
@@ -231,7 +233,10 @@ export function validateScenario(s: Scenario): Scenario {
   if (!(s.dropRate >= 0 && s.dropRate < 1)) throw new ScenarioError(`dropRate must be in [0, 1), got ${s.dropRate}`);
   if (s.faults.length > SCENARIO_LIMITS.faultsMax) throw new ScenarioError(`at most ${SCENARIO_LIMITS.faultsMax} faults`);
   if (s.extraRequests.length > SCENARIO_LIMITS.extraRequestsMax) throw new ScenarioError(`at most ${SCENARIO_LIMITS.extraRequestsMax} extra requests`);
-  for (const b of s.byzantine) int(b.index, 'byzantine member', 0, s.n - 1);
+  for (const b of s.byzantine) {
+    int(b.index, 'byzantine member', 0, s.n - 1);
+    if (!isByzantineKind(b.kind)) throw new ScenarioError(`unknown Byzantine behaviour '${String(b.kind)}' (one of ${BYZANTINE_KINDS.join(', ')})`);
+  }
   for (const f of s.faults) {
     if (f.kind === 'crash') int(f.index, 'crashed member', 0, s.n - 1);
     if (f.kind === 'partition') for (const i of f.isolate) int(i, 'isolated member', 0, s.n - 1);

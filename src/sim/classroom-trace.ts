@@ -1,4 +1,4 @@
-import { defaultScenario, validateScenario, type ByzantineKind, type ClassEvent, type ClassResult, type Scenario, type ScriptFault } from './classroom-model';
+import { defaultScenario, isByzantineKind, validateScenario, type ClassEvent, type ClassResult, type Scenario, type ScriptFault } from './classroom-model';
 
 /**
  * Traces: the CLI's `npm run sim -- --trace FILE.json` writes `{ config: SimConfig, events: TraceEvent[] }`;
@@ -28,7 +28,6 @@ export function classroomTrace(scenario: Scenario, tour: string | null, result: 
 }
 
 const num = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
-const BYZ: readonly string[] = ['silent', 'wrongResult', 'badPartialSig', 'equivocate'];
 
 /** A parsed JSON trace (classroom or CLI) → the scenario that replays it. Throws TraceFormatError. */
 export function scenarioFromTrace(json: unknown): { scenario: Scenario; tour: string | null; source: 'classroom' | 'cli' } {
@@ -45,7 +44,7 @@ export function scenarioFromTrace(json: unknown): { scenario: Scenario; tour: st
     for (const k of (c.crashes ?? []) as { index: number; atMs: number; restartAtMs: number }[]) faults.push({ kind: 'crash', index: k.index, atMs: k.atMs, restartAtMs: k.restartAtMs });
     const p = c.partition as { groups: number[][]; fromMs: number; toMs: number } | undefined;
     if (p && p.groups[0]) faults.push({ kind: 'partition', isolate: p.groups[0], fromMs: p.fromMs, toMs: p.toMs });
-    const byz = ((c.byzantine ?? []) as { index: number; kind: string }[]).filter((b) => BYZ.includes(b.kind)).map((b) => ({ index: b.index, kind: b.kind as ByzantineKind }));
+    const byz = ((c.byzantine ?? []) as { index: number; kind: string }[]).flatMap((b) => (isByzantineKind(b.kind) ? [{ index: b.index, kind: b.kind }] : []));
     const scenario: Scenario = {
       ...base,
       t: num(c.t, base.t),

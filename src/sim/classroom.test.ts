@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClassroomEngine, defaultScenario, toSimConfig, validateScenario, ScenarioError, type ClassEvent, type ScriptFault } from './classroom';
-import { Simulation } from './sim';
+import { BYZANTINE_KINDS, Simulation } from './sim';
 import { tourById, TOURS } from './tours';
 
 async function runAll(id: string, seed = 42): Promise<{ events: ClassEvent[]; result: Awaited<ReturnType<ClassroomEngine['runToEnd']>> }> {
@@ -64,5 +64,19 @@ describe('classroom engine', () => {
     expect(TOURS.map((t) => t.id)).toContain('time-locked');
     const wrongResult = { kind: 'byzantineLeader', blockIndex: 2, behaviour: 'wrongResult' } as unknown as ScriptFault;
     expect(() => validateScenario({ ...defaultScenario(1, 4), faults: [wrongResult] })).toThrow(ScenarioError);
+  });
+});
+
+describe('classroom: every Byzantine behaviour the menu offers runs to a finished chain', () => {
+  it.each(BYZANTINE_KINDS)('%s at member 1 of 4', async (kind) => {
+    const sc = validateScenario({ ...defaultScenario(5, 4), requests: 3, byzantine: [{ index: 1, kind }] });
+    const e = await ClassroomEngine.create(sc, { browser: false });
+    const result = await e.runToEnd(() => undefined);
+    expect(result.ok, result.violation ?? '').toBe(true);
+    expect(result.blockIndex).toBeGreaterThanOrEqual(1);
+  }, 60_000);
+
+  it('refuses a behaviour it does not know', () => {
+    expect(() => validateScenario({ ...defaultScenario(5, 4), byzantine: [{ index: 1, kind: 'sneaky' as never }] })).toThrow(/unknown Byzantine behaviour 'sneaky'/);
   });
 });

@@ -1,5 +1,5 @@
 import { memo, useState } from 'react';
-import { SPEC_STEPS, type ByzantineKind, type ClassEvent, type ClassMessage, type MemberView, type Scenario, type ScriptFault, type Snapshot } from '../../sim/classroom-model';
+import { BYZANTINE_KINDS, SPEC_STEPS, type ByzantineKind, type ClassEvent, type ClassMessage, type MemberView, type Scenario, type ScriptFault, type Snapshot } from '../../sim/classroom-model';
 import { isShown } from './view';
 
 /** Narration lines shown around the cursor (the newest at the bottom). */
@@ -99,7 +99,7 @@ function FieldRow({ k, v }: { k: string; v: string }) {
   );
 }
 
-const BYZANTINE: readonly (ByzantineKind | 'honest')[] = ['honest', 'silent', 'wrongResult', 'badPartialSig', 'equivocate'];
+const BYZANTINE: readonly (ByzantineKind | 'honest')[] = ['honest', ...BYZANTINE_KINDS];
 
 export interface FaultActions {
   readonly atMs: number;
