@@ -11,6 +11,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import type { Connection, PeerId, PrivateKey, Stream } from '@libp2p/interface';
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import { NET_LIMITS } from './limits';
+import { presenceGossipsubOptions } from './gossip';
 import type { NodeBinding } from './binding';
 import { verifyBinding } from './binding';
 import { decodePresence, encodePresence, type Presence } from './presence';
@@ -701,13 +702,8 @@ export async function createBrowserLibp2p(hub: HubInfo, identity: NetIdentity, k
     services: {
       identify: identify(),
       ping: ping(),
-      // All tabs share 127.0.0.1: no IP-colocation penalty, or peers drop each other's presence (see hub.ts).
-      pubsub: gossipsub({
-        globalSignaturePolicy: 'StrictSign',
-        allowPublishToZeroTopicPeers: true,
-        emitSelf: false,
-        scoreParams: { IPColocationFactorWeight: 0 },
-      }),
+      // All tabs share 127.0.0.1: no IP-colocation penalty (gossip.ts says why).
+      pubsub: gossipsub(presenceGossipsubOptions()),
     },
   });
   const net = new BrowserNet(node, hub, identity, startedAtMs);

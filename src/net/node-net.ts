@@ -13,6 +13,7 @@ import { toHex } from '../protocol/bytes';
 import { BrowserNet } from './browser-net';
 import { signBinding } from './binding';
 import { NET_LIMITS } from './limits';
+import { presenceGossipsubOptions } from './gossip';
 import type { HubInfo, PeerView } from './types';
 
 /**
@@ -95,7 +96,9 @@ export async function createNodeNet(hub: HubInfo, id: NodeNetIdentity): Promise<
     services: {
       identify: identify(),
       ping: ping(),
-      pubsub: gossipsub({ globalSignaturePolicy: 'StrictSign', allowPublishToZeroTopicPeers: true, emitSelf: false }),
+      // The tabs' own options: without them this node's score of the hub sank below gossipsub's graylist once
+      // ~14 identities from 127.0.0.1 had been met (gossip.ts), and a CLI run then heard no presence at all.
+      pubsub: gossipsub(presenceGossipsubOptions()),
     },
   });
   try {
