@@ -150,6 +150,14 @@ export async function startHub(config: HubConfig, log: (line: string) => void = 
     timer = setTimeout(runTick, Math.max(0, next - Date.now()));
   };
   nodeConnServer.onBooked = schedule;
+  // Faucet requests are paid in batches: the first one queued opens a short window, then one transaction pays all.
+  let faucetTimer: ReturnType<typeof setTimeout> | undefined;
+  nodeConnServer.onFaucetQueued = () => {
+    faucetTimer ??= setTimeout(() => {
+      faucetTimer = undefined;
+      binding.deliver(nodeConnServer.flushFaucet(Date.now()));
+    }, limits.faucetBatchWindowMs);
+  };
   schedule(); // replayed but unconfirmed transactions
 
   const info = (): HubInfo => ({

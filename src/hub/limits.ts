@@ -29,6 +29,11 @@ export interface HubLimits {
   readonly httpConnectionsMax: number;
   readonly httpHeadersTimeoutMs: number;
   readonly httpRequestTimeoutMs: number;
+  /**
+   * How long the first queued faucet request waits for others before one transaction pays them all: a class
+   * opening its tabs together costs the log one transaction, not one per tab.
+   */
+  readonly faucetBatchWindowMs: number;
   /** Per nodeconn stream: write buffer, partial frames (time, and bytes over all streams), half-closed, idle. */
   readonly nodeconnStream: NodeConnStreamLimits;
 }
@@ -47,6 +52,7 @@ export const HUB_LIMITS: HubLimits = {
   httpConnectionsMax: 256,
   httpHeadersTimeoutMs: 10_000,
   httpRequestTimeoutMs: 30_000,
+  faucetBatchWindowMs: 50,
   nodeconnStream: NODECONN_STREAM_LIMITS,
 };
 

@@ -147,6 +147,45 @@ describe('faucet limits', () => {
   });
 });
 
+describe('faucet batches', () => {
+  it('one transaction pays a batch (a repeated address in one output); the log grows by a fraction of a transaction per payout', () => {
+    const path = join(tmp(), LEDGER_LOG_FILE);
+    const ledger = testLedger([], { genesis: [faucetGenesis(kp)], confirmDelayMs: 5 });
+    const opened = FileLog.open(path);
+    const pl = new PersistentLedger(ledger, opened.log);
+    const faucet = new Faucet(ledger, kp, 1_000_000n, { limits: { ...HUB_FAUCET_LIMITS, burst: 256 }, nowMs: () => 0 });
+    const one = statSync(path).size;
+    pl.submit(faucet.request(addr(0)), 0);
+    const single = statSync(path).size - one;
+    const batch = [...Array.from({ length: 30 }, (_, i) => addr(i + 1)), addr(1)];
+    for (const a of batch) faucet.reserve(a);
+    const tx = faucet.build(batch);
+    expect(tx.inputs).toHaveLength(1);
+    expect(tx.outputs).toHaveLength(31); // 30 addresses + the faucet's remainder
+    const before = statSync(path).size;
+    expect(pl.submit(tx, 0).state).toBe('booked');
+    pl.tick(10);
+    const perPayout = (statSync(path).size - before) / batch.length;
+    console.log(`faucet log bytes: ${single} for a single payout, ${perPayout.toFixed(0)} per payout in a batch of ${batch.length} (×${(single / perPayout).toFixed(1)} less)`);
+    expect(perPayout).toBeLessThan(single / 3);
+    expect(ledger.getUnspentOutputs(addr(1)).reduce((a, o) => a + (o.balances.get('00'.repeat(32)) ?? 0n), 0n)).toBe(2_000_000n);
+    expect(faucet.paidTo(addr(1))).toBe(2_000_000n);
+    opened.log.close();
+  });
+
+  it('a reservation counts against the limits at once, and release gives it back', () => {
+    const { faucet } = limited({ perAddressMax: 2_000_000n, burst: 2, refillMs: 1000 });
+    faucet.reserve(addr(0));
+    faucet.reserve(addr(0));
+    expect(refusal(() => faucet.reserve(addr(0))).limit).toBe('per-address');
+    expect(refusal(() => faucet.reserve(addr(1))).limit).toBe('rate');
+    faucet.release(addr(0));
+    expect(faucet.paidTo(addr(0))).toBe(1_000_000n);
+    faucet.reserve(addr(1));
+    expect(() => faucet.build(Array.from({ length: 129 }, (_, i) => addr(i % 40)))).toThrow(/1\.\.128 addresses/);
+  });
+});
+
 describe('faucet key', () => {
   it('is random, created once in the data folder with mode 600, and reused', () => {
     const d = tmp();

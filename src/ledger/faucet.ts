@@ -7,13 +7,16 @@ import { ed25519KeyPairFromSeed, signTransaction, type Ed25519KeyPair } from '..
 import type { GenesisOutput, Ledger } from './ledger';
 
 export const FAUCET_AMOUNT_DEFAULT = 1_000_000n;
+/** Addresses one faucet transaction pays (plus the faucet's own remainder: within LIMITS.outputsMax). */
+export const FAUCET_BATCH_MAX = 128;
 /** 2^62 iotas: far more than any test run hands out, and well inside u64 for every sum. */
 export const FAUCET_SUPPLY_DEFAULT = 1n << 62n;
 
 /**
- * What one faucet may hand out. Every payout is a transaction in the ledger log (403 bytes with its
- * confirmation), so the rate limit is also what bounds how fast faucet traffic can grow the log:
- * at most `burst` payouts at once, then one per `refillMs`.
+ * What one faucet may hand out. Payouts are ledger-log bytes (~350 bytes for a transaction paying one address,
+ * ~90 per address in a batch — the hub pays what arrives within `faucetBatchWindowMs` in one transaction), so
+ * the rate limit is also what bounds how fast faucet traffic can grow the log: at most `burst` payouts at once,
+ * then one per `refillMs`.
  */
 export interface FaucetLimits {
   /** Most IOTA one address may receive from the faucet, over the ledger's whole history (restarts included). */
@@ -27,8 +30,8 @@ export interface FaucetLimits {
 /**
  * The hub's limits. A tab asks for funds only when its wallet is nearly empty, and 1 Mi lasts a session, so
  * ten payouts per address is generous. 256 at once covers a class (or a Playwright suite sharing one hub) opening
- * its tabs together; one per 2 s after that caps an attacker with fresh addresses at 1,800 payouts (≈ 725 KB of
- * log) an hour instead of thousands a second.
+ * its tabs together (one transaction); one per 2 s after that caps an attacker with fresh addresses at 1,800
+ * payouts an hour (≈ 160–640 KB of log, batched or not) instead of thousands a second.
  */
 export const HUB_FAUCET_LIMITS: FaucetLimits = { perAddressMax: 10n * FAUCET_AMOUNT_DEFAULT, burst: 256, refillMs: 2_000 };
 
@@ -114,42 +117,68 @@ export class Faucet {
     return this.paid.get(addressKey(address)) ?? 0n;
   }
 
-  /** Throws FaucetError (self, empty) or FaucetLimitError (per-address cap, rate limit). */
+  /** One payout, now. Throws FaucetError (self, empty) or FaucetLimitError (per-address cap, rate limit). */
   request(address: Address): ValueTransaction {
-    if (addressEquals(address, this.kp.address)) throw new FaucetError('the faucet does not fund itself');
-    const l = this.limits;
-    const now = this.nowMs();
-    if (l) {
-      const had = this.paidTo(address);
-      if (had + this.amount > l.perAddressMax)
-        throw new FaucetLimitError('per-address', `address ${addressToString(address)} already received ${had} of the ${l.perAddressMax} iotas the faucet gives one address`, undefined);
-      this.refill(now, l);
-      if (this.tokens < 1)
-        throw new FaucetLimitError('rate', `the faucet is busy (at most ${l.burst} payouts at once, then one per ${l.refillMs} ms): try again in ${Math.ceil((1 - this.tokens) * l.refillMs)} ms`, Math.ceil((1 - this.tokens) * l.refillMs));
+    this.reserve(address);
+    try {
+      return this.build([address]);
+    } catch (e) {
+      this.release(address);
+      throw e;
     }
-    const tx = this.build(address);
-    // Counted once the transaction exists: an empty faucet costs nobody their allowance or a slot.
-    if (l) {
-      this.tokens -= 1;
-      this.addPaid(address, this.amount);
-    }
-    return tx;
   }
 
-  private build(address: Address): ValueTransaction {
+  /**
+   * Checks the limits for one more payout to `address` and counts it against them (its slot and its allowance),
+   * so queued payouts cannot exceed what paying at once would allow. Throws FaucetError (self) or FaucetLimitError.
+   * A payout that then cannot be made is given back with `release`.
+   */
+  reserve(address: Address): void {
+    if (addressEquals(address, this.kp.address)) throw new FaucetError('the faucet does not fund itself');
+    const l = this.limits;
+    if (!l) return;
+    const had = this.paidTo(address);
+    if (had + this.amount > l.perAddressMax)
+      throw new FaucetLimitError('per-address', `address ${addressToString(address)} already received ${had} of the ${l.perAddressMax} iotas the faucet gives one address`, undefined);
+    this.refill(this.nowMs(), l);
+    if (this.tokens < 1)
+      throw new FaucetLimitError('rate', `the faucet is busy (at most ${l.burst} payouts at once, then one per ${l.refillMs} ms): try again in ${Math.ceil((1 - this.tokens) * l.refillMs)} ms`, Math.ceil((1 - this.tokens) * l.refillMs));
+    this.tokens -= 1;
+    this.addPaid(address, this.amount);
+  }
+
+  /** Gives back what `reserve` counted (an empty faucet costs nobody their allowance or a slot). */
+  release(address: Address): void {
+    const l = this.limits;
+    if (!l) return;
+    this.tokens = Math.min(l.burst, this.tokens + 1);
+    this.addPaid(address, -this.amount);
+  }
+
+  /**
+   * ONE transaction paying `amount` to each reserved address (an address listed k times gets k × amount, in one
+   * output): a batch costs the ledger log one input, one signature and ~80 bytes per payout instead of a 403-byte
+   * transaction each. At most FAUCET_BATCH_MAX addresses. Throws FaucetError when the faucet cannot pay them all.
+   */
+  build(addresses: readonly Address[]): ValueTransaction {
+    if (addresses.length === 0 || addresses.length > FAUCET_BATCH_MAX) throw new RangeError(`a faucet batch pays 1..${FAUCET_BATCH_MAX} addresses, not ${addresses.length}`);
+    const per = new Map<string, { address: Address; n: bigint }>();
+    for (const a of addresses) {
+      const e = per.get(addressKey(a)) ?? { address: a, n: 0n };
+      e.n += 1n;
+      per.set(addressKey(a), e);
+    }
+    const total = this.amount * BigInt(addresses.length);
     const outs = this.ledger.getUnspentOutputs(this.kp.address);
     // The faucet holds only IOTA (nobody else can sign for it) but anyone may send it tokens; pick the largest.
     const iota = colorKey(COLOR_IOTA);
-    const src = outs.filter((o) => o.balances.size === 1 && (o.balances.get(iota) ?? 0n) > this.amount).sort((a, b) => ((b.balances.get(iota) as bigint) > (a.balances.get(iota) as bigint) ? 1 : -1))[0];
+    const src = outs.filter((o) => o.balances.size === 1 && (o.balances.get(iota) ?? 0n) > total).sort((a, b) => ((b.balances.get(iota) as bigint) > (a.balances.get(iota) as bigint) ? 1 : -1))[0];
     if (!src) throw new FaucetError(`faucet ${addressToString(this.kp.address)} is empty`);
-    const rest = subBalances(src.balances, balancesOf([[COLOR_IOTA, this.amount]])) as Balances;
+    const rest = subBalances(src.balances, balancesOf([[COLOR_IOTA, total]])) as Balances;
     return signTransaction(
       {
         inputs: [src.id],
-        outputs: [
-          { address, balances: balancesOf([[COLOR_IOTA, this.amount]]) },
-          { address: this.kp.address, balances: rest },
-        ],
+        outputs: [...[...per.values()].map((e) => ({ address: e.address, balances: balancesOf([[COLOR_IOTA, this.amount * e.n]]) })), { address: this.kp.address, balances: rest }],
         dataPayload: new Uint8Array(),
       },
       [this.kp],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { COLOR_IOTA, DecodeError, balancesOf, encodeTransaction, transactionId, type ValueTransaction } from '../protocol/index';
+import { COLOR_IOTA, DecodeError, balancesOf, encodeTransaction, toHex, transactionId, type ValueTransaction } from '../protocol/index';
+import { Faucet, faucetGenesis, faucetKeyPair, HUB_FAUCET_LIMITS } from '../ledger/faucet';
 import { signTransaction } from '../crypto/ed25519';
 import { GENESIS_TX_ID } from '../ledger/ledger';
 import { LEDGER_RULES } from '../ledger/validate';
@@ -143,5 +144,45 @@ describe('nodeconn server: a rejection for an unknown input is not sticky', () =
     expect(inclusion(server.handle(session, { kind: 'waspToNodeTransaction', tx: a }, 0)).state).toBe('booked');
     expect(inclusion(server.handle(session, { kind: 'waspToNodeTransaction', tx: b }, 1)).reason).toMatch(/double spend/);
     expect(ledger.getInclusionState(transactionId(b))).toEqual({ state: 'rejected', reason: expect.stringMatching(/double spend/) });
+  });
+});
+
+describe('faucet requests over nodeconn are paid in batches', () => {
+  it('requests from several sessions are queued and paid by ONE transaction at flushFaucet, each answered with it', () => {
+    const kp = faucetKeyPair('server.test');
+    const ledger = testLedger([], { genesis: [faucetGenesis(kp)], confirmDelayMs: 10 });
+    const server = new NodeConnServer(ledger, new Faucet(ledger, kp, 1_000_000n, { limits: { ...HUB_FAUCET_LIMITS, burst: 3 }, nowMs: () => 0 }));
+    let queued = 0;
+    server.onFaucetQueued = () => queued++;
+    const ws = wallets(4, 33);
+    const sessions = ws.map(() => server.openSession());
+    for (let i = 0; i < 3; i++) expect(server.handle(sessions[i]!, { kind: 'waspToNodeRequestFunds', address: ws[i]!.address }, 0)).toEqual([]);
+    // Over the rate limit: refused at once, with the reason, and not queued.
+    expect(inclusion(server.handle(sessions[3]!, { kind: 'waspToNodeRequestFunds', address: ws[3]!.address }, 0))).toMatchObject({ state: 'rejected', reason: expect.stringMatching(/^faucet: the faucet is busy/) });
+    expect(queued).toBe(3);
+    expect(server.faucetQueued).toBe(3);
+    const replies = server.flushFaucet(0);
+    expect(replies.map((r) => r.session)).toEqual(sessions.slice(0, 3));
+    const txIds = new Set(replies.map((r) => (r.message.kind === 'waspFromNodeTransactionInclusionState' ? r.message.state + toHex(r.message.txId) : '')));
+    expect(txIds.size).toBe(1);
+    expect([...txIds][0]).toMatch(/^booked/);
+    expect(replies.map((r) => (r.message as { address: { digest: Uint8Array } }).address.digest)).toEqual(ws.slice(0, 3).map((w) => w.address.digest));
+    expect(server.faucetQueued).toBe(0);
+  });
+
+  it('an empty faucet answers every queued request with the reason and gives back their allowance', () => {
+    const kp = faucetKeyPair('server.test.empty');
+    const ledger = testLedger([], { genesis: [faucetGenesis(kp, 1_500_000n)], confirmDelayMs: 10 });
+    const faucet = new Faucet(ledger, kp, 1_000_000n, { limits: HUB_FAUCET_LIMITS, nowMs: () => 0 });
+    const server = new NodeConnServer(ledger, faucet);
+    const s = server.openSession();
+    server.handle(s, { kind: 'waspToNodeRequestFunds', address: alice.address }, 0);
+    server.handle(s, { kind: 'waspToNodeRequestFunds', address: bob.address }, 0);
+    const replies = server.flushFaucet(0);
+    expect(replies.map((r) => r.message)).toEqual([
+      expect.objectContaining({ state: 'rejected', reason: expect.stringMatching(/^faucet: faucet .* is empty/) }),
+      expect.objectContaining({ state: 'rejected', reason: expect.stringMatching(/^faucet: faucet .* is empty/) }),
+    ]);
+    expect(faucet.paidTo(alice.address)).toBe(0n);
   });
 });

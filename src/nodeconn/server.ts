@@ -2,7 +2,7 @@ import { AddressKind, addressKey, addressToString, outputIDKey, TX_ID_SIZE, type
 import { ValidationError } from '../protocol/errors';
 import { transactionId, type ValueTransaction } from '../protocol/transaction';
 import type { Ledger, LedgerEvent, LedgerOutput, SubmitResult } from '../ledger/ledger';
-import type { Faucet } from '../ledger/faucet';
+import { FAUCET_BATCH_MAX, type Faucet } from '../ledger/faucet';
 import { NODECONN_LIMITS } from './limits';
 import type { AddressOutput, WaspFromNode, WaspToNode } from './messages';
 
@@ -22,6 +22,8 @@ export type NodeConnLog = (line: string) => void;
  * The address an inclusion state names when the transaction has none to offer (it did not decode, or has no
  * outputs): the client matches answers by tx ID, the address is informational.
  */
+const faucetRefusal = (address: Address, why: string): WaspFromNode => ({ kind: 'waspFromNodeTransactionInclusionState', txId: new Uint8Array(TX_ID_SIZE), address, state: 'rejected', reason: clip(`faucet: ${why}`) });
+
 export const NO_ADDRESS: Address = { kind: AddressKind.Ed25519, digest: new Uint8Array(32) };
 
 /**
@@ -35,6 +37,10 @@ export class NodeConnServer {
   private readonly sessions = new Map<number, NodeConnSession>();
   /** Called after anything was booked, so the runtime can schedule the ledger's next tick. */
   onBooked: () => void = () => {};
+  /** Faucet requests that passed the limits, waiting for flushFaucet (bounded by the faucet's rate limit). */
+  private faucetQueue: { session: NodeConnSession; address: Address }[] = [];
+  /** Called when a faucet request was queued, so the runtime can schedule flushFaucet (soon: a client waits). */
+  onFaucetQueued: () => void = () => {};
 
   constructor(
     private readonly ledger: Ledger,
@@ -61,14 +67,17 @@ export class NodeConnServer {
       case 'waspToNodeTransaction':
         return [this.post(m.tx, nowMs)];
       case 'waspToNodeRequestFunds': {
-        let tx: ValueTransaction;
+        // Limits are checked (and counted) now; the payout waits for flushFaucet, which pays the queue in batches.
         try {
-          tx = this.faucet ? this.faucet.request(m.address) : fail('this hub has no faucet');
+          if (!this.faucet) fail('this hub has no faucet');
+          this.faucet.reserve(m.address);
         } catch (e) {
           this.log(`faucet refused ${addressToString(m.address)}: ${(e as Error).message}`);
-          return [{ kind: 'waspFromNodeTransactionInclusionState', txId: new Uint8Array(TX_ID_SIZE), address: m.address, state: 'rejected', reason: `faucet: ${(e as Error).message}` }];
+          return [faucetRefusal(m.address, (e as Error).message)];
         }
-        return [this.post(tx, nowMs, m.address)];
+        this.faucetQueue.push({ session: s, address: m.address });
+        this.onFaucetQueued();
+        return [];
       }
       case 'waspToNodeSubscribe': {
         const k = addressKey(m.address);
@@ -133,6 +142,38 @@ export class NodeConnServer {
   malformedTransaction(s: NodeConnSession, txId: TransactionID, reason: string): WaspFromNode {
     this.log(`nodeconn: session ${s.sessionId} ${s.label} posted a malformed transaction: ${reason}`);
     return { kind: 'waspFromNodeTransactionInclusionState', txId, address: NO_ADDRESS, state: 'rejected', reason: clip(`malformed transaction: ${reason}`) };
+  }
+
+  /** Faucet requests waiting for flushFaucet. */
+  get faucetQueued(): number {
+    return this.faucetQueue.length;
+  }
+
+  /**
+   * Pays every queued faucet request, FAUCET_BATCH_MAX per transaction, and answers each requester with the
+   * inclusion state of the transaction that pays it. Requests of a closed session are still paid (they were
+   * counted); the answer has nowhere to go.
+   */
+  flushFaucet(nowMs: number): { session: NodeConnSession; message: WaspFromNode }[] {
+    const out: { session: NodeConnSession; message: WaspFromNode }[] = [];
+    while (this.faucetQueue.length > 0 && this.faucet) {
+      const batch = this.faucetQueue.splice(0, FAUCET_BATCH_MAX);
+      let tx: ValueTransaction;
+      try {
+        tx = this.faucet.build(batch.map((q) => q.address));
+      } catch (e) {
+        const why = (e as Error).message;
+        this.log(`faucet could not pay ${batch.length} request(s): ${why}`);
+        for (const q of batch) {
+          this.faucet.release(q.address);
+          out.push({ session: q.session, message: faucetRefusal(q.address, why) });
+        }
+        continue;
+      }
+      const r = this.post(tx, nowMs);
+      for (const q of batch) out.push({ session: q.session, message: { ...r, address: q.address } as WaspFromNode });
+    }
+    return out;
   }
 
   /** Routes the ledger's drained events to the sessions subscribed to each address. */

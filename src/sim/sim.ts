@@ -972,6 +972,11 @@ export class Simulation {
       if (!slot || !slot.node) return;
       if (p.msg.kind === 'waspToNodeTransaction' && this.injectAnchorRejection(slot, p.msg.tx)) return;
       for (const reply of this.meter.time('l1', () => this.server.handle(slot.session, p.msg, this.timeMs))) this.net.send(this.now, L1_ID, slot.id, { kind: 'fromL1', msg: reply }, { ...this.net.faults, dropRate: 0, duplicateRate: 0 });
+      // Faucet requests are paid at once here (the hub batches them over faucetBatchWindowMs).
+      for (const r of this.server.flushFaucet(this.timeMs)) {
+        const to = this.slots.find((x) => x.session === r.session);
+        if (to) this.net.send(this.now, L1_ID, to.id, { kind: 'fromL1', msg: r.message }, { ...this.net.faults, dropRate: 0, duplicateRate: 0 });
+      }
       if (p.msg.kind === 'waspToNodeTransaction') this.record(`node${slot.index}`, L1_ID, 'anchorPosted', `Anchor transaction posted to L1.`);
       return;
     }
