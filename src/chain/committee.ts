@@ -24,7 +24,7 @@ import type { ThresholdSigner } from '../consensus/signer';
 import type { ConsensusTimeouts } from '../consensus/params';
 import type { Evidence } from '../consensus/evidence';
 import type { VmOutcome, VmTask } from '../consensus/vm-port';
-import type { ProtocolEventKind } from '../node/types';
+import type { ProtocolEventKind } from '../protocol/events';
 
 /** What a committee object asks its node runtime to do. */
 export type CommitteeAction =

@@ -10,15 +10,9 @@ import { startNodeHost, type NodeHost } from './node-host';
 import { acquireNodeIdentity, type CliNodeIdentity } from './node-identity';
 import { dirname, join } from 'node:path';
 
-/** A user mistake with a message worth printing as is (exit code 1, no stack). */
-export class CliError extends Error {
-  override readonly name: string = 'CliError';
-}
+import { CliError, UsageError } from './errors';
 
-/** A command line that does not parse (unknown option, missing argument): exit code 2 and the usage line. */
-export class UsageError extends CliError {
-  override readonly name = 'UsageError';
-}
+export { CliError, UsageError };
 
 export interface CliContext {
   readonly walletFile: string;

@@ -3,7 +3,7 @@ import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@
 import type { PrivateKey } from '@libp2p/interface';
 import { fromHex, toHex } from '../protocol/bytes';
 import { cryptoRng } from '../protocol/rng';
-import { CliError } from './context';
+import { CliError } from './errors';
 
 /**
  * The CLI node's identity, kept in a file (default next to the wallet: `.iscp-node.json`): the node key (its node

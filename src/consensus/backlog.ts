@@ -22,7 +22,10 @@ import {
   type TransactionID,
   type ValueTransaction,
 } from '../protocol';
-import type { AddressOutput } from '../nodeconn/messages';
+import { bookedOutputBalances, type AddressOutput } from '../protocol';
+
+/** Re-exported: the L1 output helpers live in src/protocol/outputs.ts. */
+export { bookedOutputBalances };
 import { CONSENSUS_PARAMS } from './params';
 
 /** A request in the backlog: its section plus what the anchor builder needs about its request transaction. */
@@ -50,10 +53,7 @@ export interface BacklogStray {
 }
 
 /** The UTXO holding the chain token: the tip of the chain anchors. */
-export interface ChainUtxo {
-  readonly txId: TransactionID;
-  readonly balances: Balances;
-}
+export type ChainUtxo = AddressOutput;
 
 interface LoadedTx {
   readonly requests: BacklogRequest[];
@@ -311,10 +311,3 @@ function requestTokensIn(b: Balances, txKey: string, chainKey: string | null): b
   return txKey === chainKey ? (n > 0n ? n - 1n : 0n) : n;
 }
 
-/** Balances of a transaction's output to `address` as L1 books them (COLOR_MINT becomes the tx ID). */
-export function bookedOutputBalances(tx: ValueTransaction, txId: TransactionID, address: Address): Balances | null {
-  const o = tx.outputs.find((x) => addressEquals(x.address, address));
-  if (!o) return null;
-  const mint = colorKey(COLOR_MINT);
-  return balancesOf([...o.balances].map(([k, v]) => [k === mint ? txId : fromHex(k), v] as const));
-}

@@ -27,7 +27,7 @@ import { makeBlock } from '../state/block';
 import { randomnessFromSignature } from '../crypto/threshold';
 import type { VirtualState } from '../state/vstate';
 import type { Block } from '../state/types';
-import type { ProtocolEventKind } from '../node/types';
+import type { ProtocolEventKind } from '../protocol/events';
 import { buildAnchorEssence, chainUtxoRequestsMissing, requestUtxoSurplus, straysForAnchor, vmChainBalances } from './anchor';
 import type { Backlog, BacklogRequest, BacklogStray, ChainUtxo } from './backlog';
 import { isStrictlyOrdered, selectBatch } from './batch';

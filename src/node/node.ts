@@ -35,7 +35,7 @@ export interface ChainSnapshot {
   readonly leaderPos: number;
   readonly stage: string;
   readonly backlog: readonly { readonly requestId: string; readonly txId: string }[];
-  readonly recentBlocks: readonly { readonly blockIndex: number; readonly requests: number; readonly anchorTxId: string }[];
+  readonly recentBlocks: readonly { readonly blockIndex: number; readonly requests: number; readonly anchorTxId: string; readonly stateHash: string }[];
   readonly anchors: readonly { readonly txId: string; readonly blockIndex: number; readonly state: string }[];
   readonly evidence: readonly Evidence[];
   /** Blocks peers served that failed the checks against their anchors (the peers are recorded as misbehaving). */
@@ -126,7 +126,7 @@ interface ChainEntry {
   readonly record: BootupRecord;
   /** Store writes run one after another, in commit order. */
   writes: Promise<void>;
-  readonly recentBlocks: { blockIndex: number; requests: number; anchorTxId: string }[];
+  readonly recentBlocks: { blockIndex: number; requests: number; anchorTxId: string; stateHash: string }[];
 }
 
 /**
@@ -194,7 +194,7 @@ export function createNode(c: NodeComponents, opts: NodeOptions = {}): WaspNode 
             failure = e;
             c.log?.log('error', `store commit of block #${block.blockIndex} failed: ${String(e)}`);
           });
-          entry.recentBlocks.push({ blockIndex: block.blockIndex, requests: requestIds.length, anchorTxId: txIdToString(block.anchorTxId) });
+          entry.recentBlocks.push({ blockIndex: block.blockIndex, requests: requestIds.length, anchorTxId: txIdToString(block.anchorTxId), stateHash: toHex(stateHash) });
           if (entry.recentBlocks.length > NODE_LIMITS.recentBlocksShown) entry.recentBlocks.shift();
           break;
         }

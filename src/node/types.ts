@@ -1,4 +1,5 @@
 import type { Rng } from '../protocol/rng';
+import type { ProtocolEventKind } from '../protocol/events';
 import type { WaspFromNode, WaspToNode } from '../nodeconn/messages';
 import type { Registry, SolidStateStore } from '../state/store';
 
@@ -52,24 +53,8 @@ export interface NodeComponents {
   readonly log?: LogPort;
 }
 
-/** Kinds of protocol events the node reports (the classroom narrates them). */
-export type ProtocolEventKind =
-  | 'requestNotification'
-  | 'computationContext'
-  | 'resultAndPartialSig'
-  | 'anchorPosted'
-  | 'anchorConfirmed'
-  | 'anchorRejected'
-  | 'stateTransition'
-  | 'syncRequest'
-  | 'syncBlock'
-  | 'leaderRotation'
-  | 'evidence'
-  | 'vmRun'
-  | 'backlog'
-  | 'dkg'
-  | 'deploy'
-  | 'l1';
+/** Kinds of protocol events: src/protocol/events.ts (below every layer that reports them). */
+export type { ProtocolEventKind };
 
 /** One protocol event with a plain-language sentence. */
 export interface ProtocolEvent {

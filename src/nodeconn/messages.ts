@@ -1,6 +1,7 @@
 import type { Address, TransactionID } from '../protocol/ids';
 import type { Balances } from '../protocol/balances';
 import type { ValueTransaction } from '../protocol/transaction';
+import type { AddressOutput } from '../protocol/outputs';
 
 /**
  * Node-connection protocol messages (spec: "Communications between Wasp node and Goshimmer node").
@@ -10,10 +11,8 @@ import type { ValueTransaction } from '../protocol/transaction';
  */
 
 /** An unspent output as the node reports it for one address: the address is not repeated (spec). */
-export interface AddressOutput {
-  readonly txId: TransactionID;
-  readonly balances: Balances;
-}
+/** An output in an address (src/protocol/outputs.ts). */
+export type { AddressOutput };
 
 export type InclusionState = 'booked' | 'confirmed' | 'rejected';
 export const INCLUSION_STATES: readonly InclusionState[] = ['booked', 'confirmed', 'rejected'];

@@ -5,6 +5,7 @@ import { addressKey, COLOR_IOTA, COLOR_MINT, colorKey, type Address, type Color,
 import { encodeSCPayload, type RequestSection } from './payload';
 import type { Essence, Output } from './transaction';
 import { LIMITS } from './limits';
+import type { AddressOutput } from './outputs';
 
 /**
  * The chain's L1 accounting: what an anchor transaction consumes and pays. ONE implementation, used by the
@@ -28,10 +29,7 @@ export interface AnchorRequest {
 }
 
 /** The UTXO holding the chain token. */
-export interface AnchorChainUtxo {
-  readonly txId: TransactionID;
-  readonly balances: Balances;
-}
+export type AnchorChainUtxo = AddressOutput;
 
 /**
  * An output in the chain address that holds no request for this chain and is not the chain UTXO: tokens sent

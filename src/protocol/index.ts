@@ -12,3 +12,5 @@ export * from './payload';
 export * from './rng';
 export * from './sctx';
 export * from './anchor';
+export * from './outputs';
+export * from './events';

@@ -1,6 +1,32 @@
 import type { SignatureVerifier } from '../protocol';
 import type { ThresholdSigner } from '../consensus/signer';
-import type { SimCost } from './sim';
+
+/**
+ * Where the request workload's time went (after the chain is deployed), all nodes in this one process. The parts
+ * are measured around the calls the simulator makes (the nodes' threshold signers, their VM, the L1 ledger's
+ * signature verifier, the wallet's signing) in process CPU time (wall time in a browser), so `otherMs` is the
+ * rest of the CPU time: codecs, hashing, backlog, state, store, the simulator itself.
+ */
+export interface SimCost {
+  readonly wallMs: number;
+  /** Process CPU time (user + system) over the same span: less sensitive to other processes than wall time (NaN in a browser). */
+  readonly cpuMs: number;
+  /** Threshold BLS in the committee nodes: partial signs, partial and master verifications, combining. */
+  readonly blsNodesMs: number;
+  readonly blsNodeOps: { readonly sign: number; readonly verifyPartial: number; readonly combine: number; readonly verifyMaster: number };
+  /** The L1 ledger and node-connection server, without their signature checks (booking, confirming, routing). */
+  readonly l1Ms: number;
+  /** The L1 ledger verifying transaction signatures (request txs: ed25519; anchors: BLS). */
+  readonly l1VerifyMs: number;
+  readonly l1BlsVerifies: number;
+  /** runBatch on every node. */
+  readonly vmMs: number;
+  /** The simulated wallet building and signing request transactions (a client cost, not the committee's). */
+  readonly clientMs: number;
+  readonly otherMs: number;
+  /** Blocks committed during the workload. */
+  readonly blocks: number;
+}
 
 type Bucket = 'blsNodes' | 'l1' | 'l1Verify' | 'vm' | 'client';
 

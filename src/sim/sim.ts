@@ -54,7 +54,7 @@ import { ROOT_VAR, rootKey } from '../vm/core/registry';
 import { listAccounts, accountBalances, totalAssets } from '../vm/core/ledger';
 import { H, EP, P } from '../vm/core/names';
 import { NO_FAULTS, SimNetwork, type NetworkFaults } from './network';
-import { CostMeter } from './cost';
+import { CostMeter, type SimCost } from './cost';
 import type { ByzantineKind } from './byzantine-kinds';
 
 /** forgedSync's forgeries: other mutations under the real anchor / under its own L1 transaction / a made-up anchor ID. */
@@ -183,32 +183,8 @@ export interface SimResult {
   readonly cost?: SimCost;
 }
 
-/**
- * Where the request workload's time went (after the chain is deployed), all nodes in this one process. The parts
- * are measured around the calls the simulator makes (the nodes' threshold signers, their VM, the L1 ledger's
- * signature verifier, the wallet's signing) in process CPU time (wall time in a browser), so `otherMs` is the
- * rest of the CPU time: codecs, hashing, backlog, state, store, the simulator itself.
- */
-export interface SimCost {
-  readonly wallMs: number;
-  /** Process CPU time (user + system) over the same span: less sensitive to other processes than wall time (NaN in a browser). */
-  readonly cpuMs: number;
-  /** Threshold BLS in the committee nodes: partial signs, partial and master verifications, combining. */
-  readonly blsNodesMs: number;
-  readonly blsNodeOps: { readonly sign: number; readonly verifyPartial: number; readonly combine: number; readonly verifyMaster: number };
-  /** The L1 ledger and node-connection server, without their signature checks (booking, confirming, routing). */
-  readonly l1Ms: number;
-  /** The L1 ledger verifying transaction signatures (request txs: ed25519; anchors: BLS). */
-  readonly l1VerifyMs: number;
-  readonly l1BlsVerifies: number;
-  /** runBatch on every node. */
-  readonly vmMs: number;
-  /** The simulated wallet building and signing request transactions (a client cost, not the committee's). */
-  readonly clientMs: number;
-  readonly otherMs: number;
-  /** Blocks committed during the workload. */
-  readonly blocks: number;
-}
+/** Where the request workload's time went: src/sim/cost.ts. */
+export type { SimCost } from './cost';
 
 const STEP_MS = 10;
 const TICK_EVERY_MS = 100;

@@ -6,15 +6,16 @@ import {
   toHex,
   transactionId,
   txIdToString,
+  bookedOutputBalances,
   type Address,
+  type AddressOutput,
   type Color,
   type RequestID,
   type StateSection,
   type TransactionID,
   type ValueTransaction,
 } from '../protocol';
-import { bookedOutputBalances, type ChainUtxo } from '../consensus/backlog';
-import type { ProtocolEventKind } from '../node/types';
+import type { ProtocolEventKind } from '../protocol/events';
 import type { Block, Mutation } from './types';
 import { VirtualState } from './vstate';
 import { syncBlockProblem } from './sync-check';
@@ -48,12 +49,12 @@ export interface SolidBase {
   readonly state: VirtualState;
   readonly anchorTx: ValueTransaction;
   readonly anchorTxId: TransactionID;
-  readonly chainUtxo: ChainUtxo;
+  readonly chainUtxo: AddressOutput;
 }
 
 export type StateManagerEvent =
   /** The chain-token UTXO as L1 reports it (on every AddressUpdate/AddressOutputs). */
-  | { readonly kind: 'chainUtxo'; readonly nowMs: number; readonly utxo: ChainUtxo }
+  | { readonly kind: 'chainUtxo'; readonly nowMs: number; readonly utxo: AddressOutput }
   /** A confirmed transaction from L1 (answer to getTx, or an AddressUpdate's tx). */
   | { readonly kind: 'transaction'; readonly nowMs: number; readonly tx: ValueTransaction; readonly txId: TransactionID }
   /** Spec step 14: this node's block candidate, keyed by the state hash it gives. */
@@ -104,7 +105,7 @@ export class StateManager {
   private anchorTx: ValueTransaction | null = null;
   private anchorTxId: TransactionID | null;
   /** Latest chain-token UTXO L1 reported. */
-  private target: ChainUtxo | null = null;
+  private target: AddressOutput | null = null;
   private readonly txs = new Map<string, ValueTransaction>();
   private readonly txAskedAt = new Map<string, number>();
   private readonly pending = new Map<string, Pending>();

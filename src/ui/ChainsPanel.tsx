@@ -92,7 +92,7 @@ function ChainCard({ c, names }: { c: ChainView; names: Map<string, string> }) {
               </thead>
               <tbody>
                 {c.blocks.map((b) => (
-                  <tr key={b.index} data-testid="block-row" data-index={b.index}>
+                  <tr key={b.index} data-testid="block-row" data-index={b.index} data-requests={b.requests}>
                     <td>{b.index}</td>
                     <td>{new Date(b.timeMs).toLocaleTimeString()}</td>
                     <td>{b.requests}</td>

@@ -196,10 +196,12 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
       const s = node.snapshot(chainId);
       if (!s) continue;
       if (s.blockIndex !== meta.lastIndex) {
-        // A new solid state: note it with its time (the node's recentBlocks carries the request count).
-        const rb = s.recentBlocks.find((b) => b.blockIndex === s.blockIndex);
-        if (s.blockIndex > 0) meta.blocks.push({ index: s.blockIndex, timeMs: Date.now(), requests: rb?.requests ?? 0, stateHash: s.stateHash });
-        if (meta.blocks.length > RUNTIME_LIMITS.blocksShown) meta.blocks.shift();
+        // Every block committed since the last snapshot (several may commit within one snapshot interval), from
+        // the node's recentBlocks, which carries each one's request count and state hash.
+        for (const rb of s.recentBlocks) if (rb.blockIndex > meta.lastIndex && rb.blockIndex > 0) meta.blocks.push({ index: rb.blockIndex, timeMs: Date.now(), requests: rb.requests, stateHash: rb.stateHash });
+        // A state restored from the store (after a reload) has no recent commit: show it as it stands.
+        if (s.blockIndex > 0 && !s.recentBlocks.some((b) => b.blockIndex === s.blockIndex)) meta.blocks.push({ index: s.blockIndex, timeMs: Date.now(), requests: 0, stateHash: s.stateHash });
+        while (meta.blocks.length > RUNTIME_LIMITS.blocksShown) meta.blocks.shift();
         meta.lastIndex = s.blockIndex;
       }
       const st = node.solidState(chainId);
