@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# All tests: typecheck, unit + simulator tests (Node), contracts build, app build, browser e2e (Chromium).
+# All tests: typecheck, layer rules (dependency-cruiser), unit + simulator tests (Node), contracts build, app build,
+# browser e2e (Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== typecheck"; npx tsc --noEmit -p tsconfig.json
+echo "== layers"; npm run --silent lint:layers
 echo "== contracts"; npm run --silent build:contracts
 echo "== unit"; npx vitest run
 echo "== build"; npx vite build --logLevel warn

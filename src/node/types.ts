@@ -1,5 +1,5 @@
 import type { Rng } from '../protocol/rng';
-import type { ProtocolEventKind } from '../protocol/events';
+import type { ProtocolEvent, ProtocolEventKind } from '../protocol/events';
 import type { WaspFromNode, WaspToNode } from '../nodeconn/messages';
 import type { Registry, SolidStateStore } from '../state/store';
 
@@ -56,18 +56,8 @@ export interface NodeComponents {
 /** Kinds of protocol events: src/protocol/events.ts (below every layer that reports them). */
 export type { ProtocolEventKind };
 
-/** One protocol event with a plain-language sentence. */
-export interface ProtocolEvent {
-  readonly timeMs: number;
-  readonly nodeId: string;
-  /** Chain address (base58), or '' for node-wide events (DKG, L1 connection). */
-  readonly chain: string;
-  readonly kind: ProtocolEventKind;
-  readonly direction?: 'sent' | 'received' | 'local';
-  /** Peer node ID for sent/received messages. */
-  readonly peer?: string;
-  readonly text: string;
-}
+/** One protocol event: src/protocol/events.ts. */
+export type { ProtocolEvent };
 
 /** Re-exported so hosts import ports from one place. */
 export type { WaspFromNode, WaspToNode, Registry, SolidStateStore, Rng };

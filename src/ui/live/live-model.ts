@@ -2,7 +2,7 @@ import type { ClassMessage, MemberView, Snapshot } from '../../sim/classroom-mod
 import { SPEC_STEPS } from '../../sim/classroom-model';
 import { stepOfTrace } from '../../sim/classroom-narrate';
 import type { ConnectionKind, PeerView } from '../../net/types';
-import type { ProtocolEvent } from '../../node/types';
+import type { ProtocolEvent } from '../../protocol/events';
 import type { ChainView } from '../../worker/bridge';
 
 /**

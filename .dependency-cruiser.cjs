@@ -1,0 +1,45 @@
+/**
+ * Layer rules (issue #13), checked in CI by `npm run lint:layers` (scripts/test-all.sh). Each folder of src/ is a
+ * layer; ALLOWED names the layers its product code may import (tests may drive anything: they run real nodes).
+ * The same table is drawn in docs/ARCHITECTURE.md. A wrong import fails with the rule's name and this comment.
+ */
+const ALLOWED = {
+  protocol: [],
+  crypto: ['protocol'],
+  state: ['protocol'],
+  vm: ['protocol', 'state', 'crypto'],
+  ledger: ['protocol', 'crypto'],
+  nodeconn: ['protocol', 'crypto', 'ledger'],
+  consensus: ['protocol', 'crypto', 'state', 'vm'],
+  chain: ['protocol', 'crypto', 'state', 'vm', 'consensus', 'nodeconn'],
+  node: ['protocol', 'crypto', 'state', 'vm', 'consensus', 'chain', 'nodeconn'],
+  net: ['protocol'],
+  store: ['protocol', 'state'],
+  hub: ['protocol', 'crypto', 'ledger', 'nodeconn'],
+  sim: ['protocol', 'crypto', 'state', 'vm', 'ledger', 'nodeconn', 'consensus', 'chain', 'node'],
+  worker: ['protocol', 'crypto', 'state', 'vm', 'consensus', 'chain', 'node', 'nodeconn', 'net', 'store', 'sim'],
+  cli: ['protocol', 'crypto', 'state', 'vm', 'consensus', 'chain', 'node', 'nodeconn', 'net', 'hub', 'worker'],
+  ui: ['protocol', 'worker', 'sim', 'net'],
+};
+const TESTS = '(\\.test\\.tsx?|\\.fixture\\.ts|\\.compliance\\.ts|/testkit\\.ts)$';
+const layers = Object.keys(ALLOWED);
+
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', comment: 'an import cycle: move the shared part down a layer', from: {}, to: { circular: true } },
+    { name: 'no-unknown-layer', severity: 'error', comment: 'a new folder in src/ needs a row in ALLOWED (.dependency-cruiser.cjs) and docs/ARCHITECTURE.md', from: { path: '^src/', pathNot: `^src/(${layers.join('|')})/|^src/[^/]+$|${TESTS}` }, to: {} },
+    ...layers.map((layer) => ({
+      name: `layer-${layer}`,
+      severity: 'error',
+      comment: `src/${layer} may import only ${ALLOWED[layer].length ? ALLOWED[layer].map((l) => `src/${l}`).join(', ') : 'packages'} (its README says why); move what both need down a layer`,
+      from: { path: `^src/${layer}/`, pathNot: TESTS },
+      to: { path: '^src/', pathNot: `^src/(${[layer, ...ALLOWED[layer]].join('|')})/` },
+    })),
+  ],
+  options: {
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|dist|contracts/build)' },
+  },
+};
