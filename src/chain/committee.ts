@@ -46,12 +46,22 @@ export interface CommitteeConfig {
   readonly restored: { readonly state: VirtualState; readonly anchorTxId: TransactionID | null };
 }
 
-/** Anchors remembered for the dashboard (bounded). */
-const ANCHORS_SHOWN_MAX = 32;
-/** An anchor not yet confirmed or rejected is asked about this often (members learn a rejection only so)... */
-const ANCHOR_POLL_MS = 1_000;
-/** ...for at most this long after it was first seen (an unknown or forgotten tx gets no answer from L1). */
-const ANCHOR_POLL_FOR_MS = 60_000;
+/** The committee's own bounds and polling periods (the consensus and state-manager ones live with them). */
+export const COMMITTEE_LIMITS = {
+  /** Anchors remembered for the dashboard. */
+  anchorsShownMax: 32,
+  /** An anchor not yet confirmed or rejected is asked about this often (members learn a rejection only so)... */
+  anchorPollMs: 1_000,
+  /** ...for at most this long after it was first seen (an unknown or forgotten tx gets no answer from L1). */
+  anchorPollForMs: 60_000,
+  /** How often the committee re-pulls the chain address outputs (the protocol is pull-on-timeout). */
+  outputsPollMs: 2_000,
+  /**
+   * A request transaction the backlog asked L1 for is asked again after this many consensus re-send periods:
+   * slower than a re-send (L1 answers reliably, peers may not), quick enough that a lost answer costs a round.
+   */
+  backlogRetryResends: 4,
+} as const;
 
 export type AnchorInclusion = 'posted' | 'booked' | 'confirmed' | 'rejected';
 /** What the dashboard lists: one anchor transaction of the chain and its inclusion state on L1. */
@@ -62,8 +72,6 @@ export interface AnchorView {
 }
 /** Inclusion only moves forward: a late 'booked' answer never hides a confirmation. */
 const INCLUSION_RANK: Readonly<Record<AnchorInclusion, number>> = { posted: 0, booked: 1, confirmed: 2, rejected: 2 };
-/** How often the committee re-pulls the chain address outputs (the protocol is pull-on-timeout). */
-const OUTPUTS_POLL_MS = 2_000;
 
 /**
  * The spec's committee object: one per chain on a node, holding the state manager and the consensus operator
@@ -88,7 +96,7 @@ export class Committee {
   constructor(private readonly cfg: CommitteeConfig) {
     const r = cfg.record;
     this.chainAddress = r.chainAddress;
-    this.backlog = new Backlog(r.chainAddress, r.chainColor, cfg.timeouts.resendMs * 4);
+    this.backlog = new Backlog(r.chainAddress, r.chainColor, cfg.timeouts.resendMs * COMMITTEE_LIMITS.backlogRetryResends);
     this.peerIds = [...r.committeeNodeIds, ...(r.accessNodeIds ?? [])].filter((id) => id !== cfg.myNodeId);
     this.stateManager = new StateManager(r.chainAddress, r.chainColor, this.peerIds, cfg.restored);
     this.operator =
@@ -155,7 +163,7 @@ export class Committee {
 
   tick(nowMs: number): CommitteeAction[] {
     this.out = [];
-    if (nowMs - this.lastOutputsPollMs >= OUTPUTS_POLL_MS) this.pollOutputs(nowMs);
+    if (nowMs - this.lastOutputsPollMs >= COMMITTEE_LIMITS.outputsPollMs) this.pollOutputs(nowMs);
     this.pollAnchors(nowMs);
     for (const txId of this.backlog.fetchesDue(nowMs)) this.out.push({ kind: 'l1Send', msg: { kind: 'waspToNodeGetConfirmedTransaction', txId } });
     this.smDo({ kind: 'tick', nowMs });
@@ -220,7 +228,7 @@ export class Committee {
       let at = this.anchors.length;
       while (at > 0 && (this.anchors[at - 1] as AnchorView).blockIndex > next.blockIndex) at--;
       this.anchors.splice(at, 0, next);
-      if (this.anchors.length > ANCHORS_SHOWN_MAX) {
+      if (this.anchors.length > COMMITTEE_LIMITS.anchorsShownMax) {
         const dropped = this.anchors.shift() as AnchorView;
         this.anchorPolls.delete(dropped.txId);
       }
@@ -231,11 +239,11 @@ export class Committee {
 
   private pollAnchors(nowMs: number): void {
     for (const [key, p] of this.anchorPolls) {
-      if (nowMs - p.sinceMs > ANCHOR_POLL_FOR_MS) {
+      if (nowMs - p.sinceMs > COMMITTEE_LIMITS.anchorPollForMs) {
         this.anchorPolls.delete(key);
         continue;
       }
-      if (nowMs - p.lastMs < ANCHOR_POLL_MS) continue;
+      if (nowMs - p.lastMs < COMMITTEE_LIMITS.anchorPollMs) continue;
       p.lastMs = nowMs;
       this.out.push({ kind: 'l1Send', msg: { kind: 'waspToNodeGetTxInclusionLevel', txId: p.txId, address: this.chainAddress } });
     }

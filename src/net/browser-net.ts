@@ -115,7 +115,7 @@ export class BrowserNet extends Emitter<NetEvents> {
         if (presenceDue(Date.now(), this.lastPresenceMs, this.startedAtWallMs, this.meshComplete())) void this.publishPresence();
       }, NET_LIMITS.presenceFastIntervalMs),
     );
-    this.timers.push(setInterval(() => this.tick(), 250));
+    this.timers.push(setInterval(() => this.tick(), NET_LIMITS.peerTickMs));
     this.timers.push(setInterval(() => void this.measureLatency(), NET_LIMITS.pingIntervalMs));
     void this.publishPresence();
   }

@@ -36,6 +36,11 @@ export const NET_LIMITS = {
   dialBackoffMsMax: 8_000,
   /** The larger peer ID waits this long for the smaller to dial before dialing itself (the dial rule's escape hatch). */
   dialRuleGraceMs: 30_000,
+  /**
+   * The peer table's clock: dial rule, retries, half-open and expiry checks run this often. Short against the
+   * dial retry delays (200 ms quick retries) so a retry is not late by a whole tick.
+   */
+  peerTickMs: 250,
   /** Ping each connected peer this often for the latency column. */
   pingIntervalMs: 3_000,
   pingTimeoutMs: 3_000,

@@ -139,8 +139,10 @@ export function createNode(c: NodeComponents, opts: NodeOptions = {}): WaspNode 
   const vm = opts.runVM ?? ((task: VmTask): VmOutcome => runBatch(task));
   const chains = new Map<string, ChainEntry>();
   const listeners = new Set<(e: NodeEvent) => void>();
-  // The node's own L1 address (from its identity key) is its reward address (spec step 5c).
-  const rewardAddress: Address = addressFromPublicKey(AddressKind.Ed25519, /^[0-9a-f]{64}$/.test(c.nodeId) ? fromHex(c.nodeId) : new Uint8Array(32));
+  // The node's own L1 address (from its identity key) is its reward address (spec step 5c). A node ID that is not
+  // an ed25519 public key is a wiring bug: refuse it rather than reward a zero address nobody owns.
+  if (!/^[0-9a-f]{64}$/.test(c.nodeId)) throw new RangeError(`createNode: nodeId must be the hex ed25519 public key (64 hex digits), got '${c.nodeId.slice(0, 80)}'`);
+  const rewardAddress: Address = addressFromPublicKey(AddressKind.Ed25519, fromHex(c.nodeId));
   let failure: unknown = null;
   const l1wallet = new L1WalletClient((m) => c.l1.send(m), () => c.clock.nowMs());
   const spenderOf = (w: NodeWallet): WalletSpender => ('spend' in w ? w : l1wallet.spender(w));

@@ -24,6 +24,12 @@ export const SETUP_LIMITS = {
   deployTimeoutMsDefault: 120_000,
   /** Finished sessions are forgotten this long after they ended (views stay visible meanwhile). */
   retainMs: 600_000,
+  /**
+   * Setup messages are re-sent (peering is fire-and-forget) every phaseTimeout / resendsPerPhase, so a lost one
+   * is re-sent several times within its phase, but never more often than resendMsMin.
+   */
+  resendsPerPhase: 4,
+  resendMsMin: 300,
 } as const;
 
 export type DeploymentPhase = DkgState | 'postingOrigin' | 'activating' | 'initializing' | 'activated' | 'deployed';
@@ -463,7 +469,7 @@ export class ChainSetup {
   /* ------------------------------------------------------------ re-sending (fire-and-forget peering) */
 
   private resendMs(s: Session): number {
-    return Math.max(300, Math.floor(s.phaseTimeoutMs / 4));
+    return Math.max(SETUP_LIMITS.resendMsMin, Math.floor(s.phaseTimeoutMs / SETUP_LIMITS.resendsPerPhase));
   }
 
   private resend(s: Session, now: number): void {

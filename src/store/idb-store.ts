@@ -2,7 +2,7 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { addressKey, requestIDKey, type ChainID, type RequestID } from '../protocol/ids';
 import { compareBytes, fromHex, toHex } from '../protocol/bytes';
 import { decodeAll, Writer } from '../protocol/codec';
-import { decodeBlockUnchecked, encodeBlock } from '../state/block';
+import { decodeBlock, encodeBlock } from '../state/block';
 import { STATE_LIMITS } from '../state/vstate-limits';
 import type { Block, Mutation } from '../state/types';
 import {
@@ -270,5 +270,8 @@ export function unpackMutations(bytes: Uint8Array): Mutation[] {
   });
 }
 
-/** Reads back what encodeBlock wrote; the store returns exactly what it was given (validated before commit). */
-export const unpackBlock = decodeBlockUnchecked;
+/**
+ * Reads back what encodeBlock wrote, strictly (bounds, shape, timestamps): IndexedDB is writable by anything in the
+ * page's origin, so a record is input like any other (a bad one throws; the node then refuses the store).
+ */
+export const unpackBlock = decodeBlock;
