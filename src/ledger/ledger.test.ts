@@ -47,7 +47,8 @@ describe('ledger: booking and confirmation', () => {
     const ev = l.tick(0);
     const updates = ev.filter((e) => e.kind === 'addressUpdate');
     expect(updates.length).toBe(1);
-    expect(updates[0]?.kind === 'addressUpdate' && updates[0].outputs.map((o) => o.balances)).toEqual([iotas(4n)]);
+    expect(updates[0]).toMatchObject({ kind: 'addressUpdate', address: bob.address });
+    expect(l.getOutputs(bob.address).map((o) => o.balances)).toEqual([iotas(4n)]);
     l.unsubscribe(bob.address);
   });
 

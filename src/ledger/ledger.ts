@@ -37,10 +37,14 @@ export type SubmitResult =
   | { readonly txId: TransactionID; readonly state: 'booked' | 'confirmed'; readonly duplicate: boolean }
   | { readonly txId: TransactionID; readonly state: 'rejected'; readonly rule: string; readonly reason: string; readonly duplicate: boolean };
 
-/** Drained by the caller from tick(): a confirmation, and one update per subscribed address it touched. */
+/**
+ * Drained by the caller from tick(): a confirmation, and one update per subscribed address it touched. An update
+ * names the address and the transaction, not the outputs: a tick confirming R transactions to one address would
+ * otherwise list its outputs R times (O(R²)); the caller reads `getOutputs` once per address and tick.
+ */
 export type LedgerEvent =
   | { readonly kind: 'confirmed'; readonly txId: TransactionID; readonly tx: ValueTransaction }
-  | { readonly kind: 'addressUpdate'; readonly address: Address; readonly tx: ValueTransaction; readonly outputs: readonly LedgerOutput[] };
+  | { readonly kind: 'addressUpdate'; readonly address: Address; readonly tx: ValueTransaction };
 
 interface TxRecord {
   readonly tx: ValueTransaction;
@@ -227,7 +231,7 @@ export class Ledger {
     events.push({ kind: 'confirmed', txId: rec.txId, tx: rec.tx });
     for (const out of rec.tx.outputs) {
       if (!this.subscriptions.has(addressKey(out.address))) continue;
-      events.push({ kind: 'addressUpdate', address: out.address, tx: rec.tx, outputs: this.getOutputs(out.address) });
+      events.push({ kind: 'addressUpdate', address: out.address, tx: rec.tx });
     }
   }
 

@@ -176,15 +176,31 @@ export class NodeConnServer {
     return out;
   }
 
-  /** Routes the ledger's drained events to the sessions subscribed to each address. */
+  /**
+   * Routes the ledger's drained events to the sessions subscribed to each address. Per address and per call (one
+   * confirmation tick): ONE AddressUpdate with the outputs after all of the tick's confirmations and the tick's
+   * last transaction to it, then a ConfirmedTransaction for each of its other transactions — so a tick confirming
+   * R requests lists the chain's outputs once, not R times (docs/protocol.md "Node connection"). The update comes
+   * first, so each transaction arrives when its output is already known to the receiver's backlog.
+   */
   route(events: readonly LedgerEvent[]): { session: NodeConnSession; message: WaspFromNode }[] {
-    const out: { session: NodeConnSession; message: WaspFromNode }[] = [];
+    const byAddress = new Map<string, { address: Address; txs: ValueTransaction[] }>();
     for (const e of events) {
       if (e.kind !== 'addressUpdate') continue;
       const k = addressKey(e.address);
-      for (const s of this.sessions.values()) {
-        if (!s.subscriptions.has(k)) continue;
-        out.push({ session: s, message: { kind: 'waspFromNodeAddressUpdate', address: e.address, outputs: this.toWire(e.address, e.outputs), tx: e.tx } });
+      const g = byAddress.get(k) ?? { address: e.address, txs: [] };
+      g.txs.push(e.tx);
+      byAddress.set(k, g);
+    }
+    const out: { session: NodeConnSession; message: WaspFromNode }[] = [];
+    for (const [k, g] of byAddress) {
+      const sessions = [...this.sessions.values()].filter((s) => s.subscriptions.has(k));
+      if (sessions.length === 0) continue;
+      const outputs = this.toWire(g.address, this.ledger.getOutputs(g.address));
+      const last = g.txs[g.txs.length - 1] as ValueTransaction;
+      for (const s of sessions) {
+        out.push({ session: s, message: { kind: 'waspFromNodeAddressUpdate', address: g.address, outputs, tx: last } });
+        for (const tx of g.txs.slice(0, -1)) out.push({ session: s, message: { kind: 'waspFromNodeConfirmedTransaction', tx } });
       }
     }
     return out;
