@@ -2,7 +2,8 @@ import { addressFromString, addressToString, agentIDFromAddress, requestIDToStri
 import { hnameFromString, hname } from '../protocol/hname';
 import { DecodeError } from '../protocol/errors';
 import { toHex } from '../protocol/bytes';
-import { readReceipt, type RequestReceipt } from '../vm/core/blocklog';
+import type { RequestReceipt } from '../vm/core/blocklog';
+import { NotProcessedError, waitProcessed as waitProcessedOn, type PollClock } from '../node/wait-processed';
 import { encodeParam, renderValue } from '../worker/params';
 import { findPeer } from '../net/node-net';
 import type { NodeHost } from './node-host';
@@ -155,18 +156,17 @@ export function checkEntryPoint(host: NodeHost, chain: ChainID, contract: string
 
 /** Waits until our access node's state has processed every request; returns their receipts. */
 export async function waitProcessed(host: NodeHost, chain: ChainID, ids: readonly RequestID[], timeoutMs: number = CLI_LIMITS.processedTimeoutMs): Promise<RequestReceipt[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const st = host.node.solidState(chain);
-    const receipts = st ? ids.map((id) => readReceipt(st, id)) : [];
-    if (st && receipts.every((r) => r !== undefined)) return receipts as RequestReceipt[];
-    if (Date.now() >= deadline) {
-      const missing = ids.filter((_, i) => receipts[i] === undefined).map(requestIDToString);
-      throw new CliError(`request ${missing.join(', ')} not processed within ${timeoutMs / 1000} s (posted on L1; is a quorum of the committee online?)`);
-    }
-    await sleep(CLI_LIMITS.pollMs);
+  try {
+    return await waitProcessedOn(host.node, chain, ids, { clock: REAL_POLL_CLOCK, timeoutMs, pollMs: CLI_LIMITS.pollMs });
+  } catch (e) {
+    // The CLI's wording (tests and docs/cli.md show it): where the request is and what to check.
+    if (e instanceof NotProcessedError) throw new CliError(`request ${e.missing.map(requestIDToString).join(', ')} not processed within ${timeoutMs / 1000} s (posted on L1; is a quorum of the committee online?)`);
+    throw e;
   }
 }
+
+/** The process's own time: a CLI run waits on real L1 and real peers. */
+const REAL_POLL_CLOCK: PollClock = { nowMs: () => Date.now(), sleep: (ms) => sleep(ms) };
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

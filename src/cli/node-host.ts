@@ -1,4 +1,5 @@
 import { createNode, type NodeOptions, type WaspNode } from '../node/node';
+import { l1WatchMessages } from '../node/l1-watch';
 import type { LogPort, Registry, SolidStateStore } from '../node/types';
 import { TICK_INTERVAL_MS } from '../consensus/params';
 import { decodeWaspFromNode, encodeNodeConnMessage } from '../nodeconn/codec';
@@ -105,10 +106,7 @@ export async function startNodeHost(o: NodeHostOptions): Promise<NodeHost> {
   // A new hub session forgets our subscriptions: make them again (as the worker does on nodeconnUp).
   net.on('nodeconnUp', () => {
     net.sendNodeconn(encodeNodeConnMessage({ kind: 'waspToNodeSetId', id: nodeId.slice(0, 16) }));
-    for (const chain of node.chains()) {
-      net.sendNodeconn(encodeNodeConnMessage({ kind: 'waspToNodeSubscribe', address: chain }));
-      net.sendNodeconn(encodeNodeConnMessage({ kind: 'waspToNodeGetOutputs', address: chain }));
-    }
+    for (const m of l1WatchMessages(node.chains())) net.sendNodeconn(encodeNodeConnMessage(m));
   });
   await node.start();
   const timer = setInterval(() => node.tick(), TICK_INTERVAL_MS);

@@ -11,6 +11,8 @@ import { signBinding } from '../net/binding';
 import { isBridgeMessage, type FromWorker, type ToWorker } from './bridge';
 import { loadOrCreateIdentity } from './identity';
 import { startNodeRuntime, type NodeRuntime } from './runtime';
+import { idbMetaStore } from './meta-store';
+import { browserTimers } from './timers';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -45,7 +47,7 @@ async function init(msg: Extract<ToWorker, { t: 'init' }>): Promise<void> {
   const identity = await loadOrCreateIdentity(registry, cryptoRng);
   secretKey = identity.secretKey;
   const nodeId = toHex(identity.publicKey);
-  runtime = await startNodeRuntime({ nodeId, nodeName: msg.nodeName, identity, store, registry, db, hub: msg.hub, post });
+  runtime = await startNodeRuntime({ nodeId, nodeName: msg.nodeName, identity, store, registry, meta: idbMetaStore(db), hub: msg.hub, post, timers: browserTimers });
   initDone = true;
   post({ t: 'ready', nodeId, nodeName: msg.nodeName, restoredChains: runtime.restoredChains });
   for (const e of early.splice(0)) handle(e);
