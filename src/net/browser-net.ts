@@ -139,10 +139,7 @@ export class BrowserNet extends Emitter<NetEvents> {
 
   /** Sends a raw waspToNode* frame to the hub (queued while the nodeconn stream reconnects). */
   sendNodeconn(frame: Uint8Array): void {
-    if (this.nodeconn && this.nodeconn.status === 'open') {
-      this.nodeconn.send(encodeFrame(frame));
-      return;
-    }
+    if (this.nodeconn && trySend(this.nodeconn, encodeFrame(frame))) return;
     if (this.nodeconnQueue.length >= NET_LIMITS.nodeconnQueueFramesMax) this.nodeconnQueue.shift();
     this.nodeconnQueue.push(frame);
     void this.openNodeconn();
@@ -242,7 +239,7 @@ export class BrowserNet extends Emitter<NetEvents> {
         if (!this.stopped) setTimeout(() => void this.reconnectHub(), NET_LIMITS.nodeconnReconnectMs);
       });
       this.nodeconn = s;
-      while (this.nodeconnQueue.length > 0) s.send(encodeFrame(this.nodeconnQueue.shift() as Uint8Array));
+      while (this.nodeconnQueue.length > 0 && trySend(s, encodeFrame(this.nodeconnQueue[0] as Uint8Array))) this.nodeconnQueue.shift();
       this.emit('nodeconnUp', true);
       this.changed();
     } catch {
@@ -518,7 +515,7 @@ export class BrowserNet extends Emitter<NetEvents> {
         const old = e.out;
         e.out = s;
         e.outConn = best;
-        s.send(encodeFrame(encodePeeringFrame(helloFrom(binding))));
+        trySend(s, encodeFrame(encodePeeringFrame(helloFrom(binding))));
         // Replies to our echoes come back on the remote's stream to us; this one is write-only for us.
         s.addEventListener('close', () => {
           if (e.out === s) {
@@ -528,7 +525,7 @@ export class BrowserNet extends Emitter<NetEvents> {
           }
         });
         if (old && old !== s) void old.close().catch(() => undefined);
-        while (e.queue.length > 0) s.send(encodeFrame(e.queue.shift() as Uint8Array));
+        while (e.queue.length > 0 && trySend(s, encodeFrame(e.queue[0] as Uint8Array))) e.queue.shift();
         this.updateUp(e);
       })
       .catch((err: unknown) => {
@@ -607,10 +604,7 @@ export class BrowserNet extends Emitter<NetEvents> {
 
   private sendFrame(e: PeerEntry, f: PeeringFrame): void {
     const bytes = encodePeeringFrame(f);
-    if (e.out && e.out.status === 'open') {
-      e.out.send(encodeFrame(bytes));
-      return;
-    }
+    if (e.out && trySend(e.out, encodeFrame(bytes))) return;
     if (e.queue.length >= NET_LIMITS.peeringQueueFramesMax) e.queue.shift();
     e.queue.push(bytes);
     this.ensureOutbound(e);
@@ -726,3 +720,18 @@ async function loadOrCreatePeerKey(store: PeerKeyStore | undefined): Promise<Pri
 }
 
 export type { PeerId };
+
+/**
+ * Writes to a stream if it still takes writes. A stream can be 'open' while its write side is already closing
+ * (the remote tab closed or reloaded): libp2p then throws "Cannot write to a stream that is closing", which used
+ * to surface as an uncaught page error. False means the caller keeps the frame queued for the next stream.
+ */
+function trySend(stream: Stream, bytes: Uint8Array): boolean {
+  if (stream.status !== 'open' || stream.writeStatus !== 'writable') return false;
+  try {
+    stream.send(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
