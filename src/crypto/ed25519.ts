@@ -1,6 +1,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha512 } from '@noble/hashes/sha2.js';
-import { equalBytes, fromHex, toHex } from '../protocol/bytes';
+import { equalBytes, fromHex } from '../protocol/bytes';
+import { ed25519KeyCache, nodeCrypto } from './node-keys';
 import { AddressKind, addressFromPublicKey, type Address } from '../protocol/ids';
 import { essenceBytes, ED25519_PUBLIC_KEY_SIZE, ED25519_SIGNATURE_SIZE, type Essence, type Signature, type ValueTransaction } from '../protocol/transaction';
 
@@ -37,32 +38,17 @@ export function ed25519SignNoble(kp: Ed25519KeyPair, message: Uint8Array): Uint8
   return ed25519.sign(message, kp.seed);
 }
 
-// DER PKCS#8 header for a raw 32-byte Ed25519 seed (RFC 8410).
-const PKCS8_ED25519_PREFIX = Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20);
-/** Imported signing keys kept (a wallet signs many transactions with one key; importing costs about a signature). */
+/** Imported signing keys kept (a wallet signs many transactions with one key). */
 const NODE_SIGN_KEYS_MAX = 64;
 let nodeSign: ((seed: Uint8Array, message: Uint8Array) => Uint8Array) | null | undefined;
 
-/** node:crypto signing when this runs in Node (reached through getBuiltinModule: this file stays browser-safe). */
+/** node:crypto signing when this runs in Node, else null (the browser signs with @noble). */
 function nodeSigner(): ((seed: Uint8Array, message: Uint8Array) => Uint8Array) | null {
   if (nodeSign !== undefined) return nodeSign;
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const crypto = proc?.getBuiltinModule?.('node:crypto') as typeof import('node:crypto') | undefined;
+  const crypto = nodeCrypto();
   if (!crypto) return (nodeSign = null);
-  const keys = new Map<string, import('node:crypto').KeyObject>();
-  nodeSign = (seed, message) => {
-    const k = toHex(seed);
-    let key = keys.get(k);
-    if (!key) {
-      const der = new Uint8Array(PKCS8_ED25519_PREFIX.length + 32);
-      der.set(PKCS8_ED25519_PREFIX);
-      der.set(seed, PKCS8_ED25519_PREFIX.length);
-      key = crypto.createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' });
-      if (keys.size >= NODE_SIGN_KEYS_MAX) keys.delete(keys.keys().next().value as string);
-      keys.set(k, key);
-    }
-    return new Uint8Array(crypto.sign(null, message, key));
-  };
+  const keyOf = ed25519KeyCache(crypto, 'private', NODE_SIGN_KEYS_MAX);
+  nodeSign = (seed, message) => new Uint8Array(crypto.sign(null, message, keyOf(seed)));
   return nodeSign;
 }
 

@@ -1,6 +1,6 @@
 import type { SignatureVerifier } from '../protocol/transaction';
-import { toHex } from '../protocol/bytes';
 import { ed25519PreCheck, ed25519VerifyNoble } from './ed25519';
+import { ed25519KeyCache, nodeCrypto } from './node-keys';
 
 export type Ed25519Impl = 'noble' | 'node';
 export type BlsVerifyFn = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
@@ -24,33 +24,17 @@ export function createSignatureVerifier(opts: SignatureVerifierOptions): Signatu
 /** A verifier whose BLS check always fails: for wallets and tests that never see BLS-signed inputs. */
 export const rejectAllBls: BlsVerifyFn = () => false;
 
-// DER SubjectPublicKeyInfo header for a raw 32-byte Ed25519 key (RFC 8410).
-const SPKI_ED25519_PREFIX = Uint8Array.of(0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00);
-
 /** Imported node:crypto keys kept (oldest dropped first): one per recently seen wallet. */
 export const NODE_KEY_CACHE_MAX = 4096;
 
 function nodeEd25519Verify(): (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean {
-  // getBuiltinModule keeps this file importable in the browser: node:crypto is only reached when asked for.
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const crypto = proc?.getBuiltinModule?.('node:crypto') as typeof import('node:crypto') | undefined;
+  const crypto = nodeCrypto();
   if (!crypto) throw new Error("ed25519Impl 'node' needs Node ≥ 20.16 (process.getBuiltinModule); use 'noble' here");
-  // Importing a key costs more than verifying with it (measured ≈1.4×), and senders repeat: keep recent ones.
-  const keys = new Map<string, import('node:crypto').KeyObject>();
+  const keyOf = ed25519KeyCache(crypto, 'public', NODE_KEY_CACHE_MAX);
   return (publicKey, message, signature) => {
     if (!ed25519PreCheck(publicKey, signature)) return false;
     try {
-      const hex = toHex(publicKey);
-      let key = keys.get(hex);
-      if (!key) {
-        const der = new Uint8Array(SPKI_ED25519_PREFIX.length + 32);
-        der.set(SPKI_ED25519_PREFIX);
-        der.set(publicKey, SPKI_ED25519_PREFIX.length);
-        key = crypto.createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
-        if (keys.size >= NODE_KEY_CACHE_MAX) keys.delete(keys.keys().next().value as string);
-        keys.set(hex, key);
-      }
-      return crypto.verify(null, message, key, signature);
+      return crypto.verify(null, message, keyOf(publicKey), signature);
     } catch {
       return false; // not a point on the curve
     }
