@@ -126,7 +126,7 @@ describe('consensus operator: timeouts and L1 rejection', () => {
     const { op, perm, me, requestId, backlog } = setup({ me: 'leader' });
     // Members report the request; the leader proposes, computes and collects T results.
     const early: OperatorAction[] = [];
-    for (const m of perm.filter((x) => x !== me)) early.push(...op.handle({ kind: 'peerMessage', nowMs: NOW, from: m, msg: { kind: 'requestNotification', round: { anchorTxId: op['base']!.anchorTxId, blockIndex: 0, leaderPos: 0 }, requestIds: [requestId] } }));
+    for (const m of perm.filter((x) => x !== me)) early.push(...op.handle({ kind: 'peerMessage', nowMs: NOW, from: m, msg: { kind: 'requestNotification', round: op.snapshot().round!, requestIds: [requestId] } }));
     early.push(...op.handle({ kind: 'tick', nowMs: NOW + 1 }));
     const vm = early.find((a) => a.kind === 'runVM');
     expect(vm).toBeDefined();
@@ -137,10 +137,10 @@ describe('consensus operator: timeouts and L1 rejection', () => {
     expect(mine).toBeDefined();
     // Two members answer with the same result: with its own, the leader has T and posts the anchor.
     expect(op.snapshot().stage).toBe('waitingResults');
-    const r = op['round']!;
+    const { round, result } = op.snapshot();
     let posted: OperatorAction | undefined;
     for (const m of perm.filter((x) => x !== me).slice(0, 2)) {
-      const out = op.handle({ kind: 'peerMessage', nowMs: NOW + 3, from: m, msg: { kind: 'resultAndPartialSig', round: r.id, contextHash: r.mine!.ctxHash, resultHash: r.mine!.resultHash, partialSig: new Uint8Array(48).fill(m) } });
+      const out = op.handle({ kind: 'peerMessage', nowMs: NOW + 3, from: m, msg: { kind: 'resultAndPartialSig', round: round!, contextHash: result!.contextHash, resultHash: result!.resultHash, partialSig: new Uint8Array(48).fill(m) } });
       posted ??= out.find((a) => a.kind === 'postAnchor');
     }
     expect(posted).toBeDefined();
@@ -159,7 +159,7 @@ describe('consensus operator: strays ride along with a batch', () => {
     const strays = [stray(0x21, 5n), stray(0x20, 7n)];
     const { op, perm, me, requestId } = setup({ me: 'leader', strays });
     const out: OperatorAction[] = [];
-    for (const m of perm.filter((x) => x !== me)) out.push(...op.handle({ kind: 'peerMessage', nowMs: NOW, from: m, msg: { kind: 'requestNotification', round: { anchorTxId: op['base']!.anchorTxId, blockIndex: 0, leaderPos: 0 }, requestIds: [requestId] } }));
+    for (const m of perm.filter((x) => x !== me)) out.push(...op.handle({ kind: 'peerMessage', nowMs: NOW, from: m, msg: { kind: 'requestNotification', round: op.snapshot().round!, requestIds: [requestId] } }));
     out.push(...op.handle({ kind: 'tick', nowMs: NOW + 1 }));
     const sent = out.find((a) => a.kind === 'send' && a.msg.kind === 'computationContext') as Extract<OperatorAction, { kind: 'send' }>;
     expect((sent.msg as ComputationContextMsg).strayTxIds).toEqual([strays[1]!.txId, strays[0]!.txId]);
@@ -167,10 +167,10 @@ describe('consensus operator: strays ride along with a batch', () => {
     expect(vm.task.chainBalances.get(colorKey(COLOR_IOTA))).toBe(12n);
     const outcome = { updates: [{ requestId, timestamp: vm.task.timestamp, mutations: [] }], withdrawals: [], outgoingRequests: [] };
     op.handle({ kind: 'vmResult', nowMs: NOW + 2, roundKey: vm.roundKey, outcome });
-    const r = op['round']!;
+    const { round, result } = op.snapshot();
     let posted: Extract<OperatorAction, { kind: 'postAnchor' }> | undefined;
     for (const m of perm.filter((x) => x !== me).slice(0, 2)) {
-      const res = op.handle({ kind: 'peerMessage', nowMs: NOW + 3, from: m, msg: { kind: 'resultAndPartialSig', round: r.id, contextHash: r.mine!.ctxHash, resultHash: r.mine!.resultHash, partialSig: new Uint8Array(48).fill(m) } });
+      const res = op.handle({ kind: 'peerMessage', nowMs: NOW + 3, from: m, msg: { kind: 'resultAndPartialSig', round: round!, contextHash: result!.contextHash, resultHash: result!.resultHash, partialSig: new Uint8Array(48).fill(m) } });
       posted ??= res.find((a) => a.kind === 'postAnchor') as typeof posted;
     }
     const inputs = posted!.tx.inputs.map((i) => toHex(i.txId));

@@ -38,15 +38,10 @@ import { CONSENSUS_PARAMS, type ConsensusTimeouts } from './params';
 import { leaderAt, leaderPermutation } from './permutation';
 import type { ThresholdSigner } from './signer';
 import type { VmOutcome, VmTask } from './vm-port';
+import { assert } from './assert';
+import { contextOf, mineOf, newRound, toComputing, toWaitingAnchor, toWaitingResults, type ComputationContext, type OperatorBase, type OperatorStage, type CollectingRound, type ComputingRound, type MyResult, type Round, type WaitingAnchorRound, type WaitingResultsRound } from './round';
 
-/** The solid state the operator builds on: it comes from the state manager on every state transition. */
-export interface OperatorBase {
-  readonly state: VirtualState;
-  readonly anchorTx: ValueTransaction;
-  readonly anchorTxId: TransactionID;
-  /** The anchor tx's output in the chain address (holds the chain token). */
-  readonly chainUtxo: ChainUtxo;
-}
+export type { OperatorBase, OperatorStage } from './round';
 
 export interface OperatorConfig {
   readonly chainAddress: Address;
@@ -85,43 +80,15 @@ export interface OperatorNote {
   readonly peer?: number;
 }
 
-export type OperatorStage = 'idle' | 'collecting' | 'computing' | 'waitingResults' | 'waitingAnchor';
-
-interface MyResult {
-  readonly ctxHash: Uint8Array;
-  readonly resultHash: Uint8Array;
-  readonly partialSig: Uint8Array;
-  readonly essence: Essence;
-  readonly message: Uint8Array;
-}
-
-interface Round {
-  readonly id: RoundId;
-  readonly leader: number;
-  /** When this node entered the round (the catch-up hold counts from here; stageSinceMs restarts while idle). */
-  readonly startedMs: number;
-  /** The member whose message moved this node here by catch-up (null: the state began here or a timeout). */
-  readonly movedBy: number | null;
-  stage: OperatorStage;
-  /** When the current stage's timeout started (or when requests first became ready while collecting). */
-  stageSinceMs: number;
-  lastSendMs: number;
-  /** Leader: member → ready request keys it reported. */
-  readonly notifications: Map<number, Set<string>>;
-  context?: ComputationContextMsg;
-  ctxHash?: Uint8Array;
-  /** A context waiting for request transactions this node has not loaded yet. */
-  pendingContext?: ComputationContextMsg;
-  batch?: BacklogRequest[];
-  /** Strays the context sweeps (from this node's backlog, checked against the context). */
-  strays?: readonly BacklogStray[];
-  mine?: MyResult;
-  /** Leader: valid-looking results by member (own included). */
-  readonly results: Map<number, ResultAndPartialSigMsg>;
-  /** Leader: members whose partial signature failed verification this round. */
-  readonly badSigners: Set<number>;
-  postedTxId?: TransactionID;
-  lastPollMs: number;
+export interface OperatorSnapshot {
+  readonly stage: OperatorStage;
+  readonly leader: number | null;
+  readonly leaderPos: number;
+  readonly blockIndex: number | null;
+  readonly postedAnchor: string | null;
+  readonly round: RoundId | null;
+  /** Step 9a: what this node sends to the leader (a leader keeps its own among the results) once computed. */
+  readonly result: { readonly contextHash: Uint8Array; readonly resultHash: Uint8Array } | null;
 }
 
 /**
@@ -162,14 +129,18 @@ export class ConsensusOperator {
   get evidence(): readonly Evidence[] {
     return this.evidenceLog;
   }
-  snapshot(): { stage: OperatorStage; leader: number | null; leaderPos: number; blockIndex: number | null; postedAnchor: string | null } {
+  /** What the runtime shows and tests check: the round and this node's result, never the round object itself. */
+  snapshot(): OperatorSnapshot {
     const r = this.round;
+    const mine = r ? mineOf(r) : undefined;
     return {
       stage: r?.stage ?? 'idle',
       leader: r?.leader ?? null,
       leaderPos: r?.id.leaderPos ?? 0,
       blockIndex: this.base?.state.blockIndex ?? null,
       postedAnchor: r?.postedTxId ? txIdToString(r.postedTxId) : null,
+      round: r?.id ?? null,
+      result: mine ? { contextHash: mine.ctxHash, resultHash: mine.resultHash } : null,
     };
   }
 
@@ -211,16 +182,18 @@ export class ConsensusOperator {
   }
 
   private startRound(leaderPos: number, nowMs: number, movedBy: number | null): void {
-    const base = this.base as OperatorBase;
+    const base = this.base;
+    assert(base, 'a round starts only on a solid state');
     const id: RoundId = { anchorTxId: base.anchorTxId, blockIndex: base.state.blockIndex, leaderPos };
     const leader = leaderAt(this.permutation, leaderPos);
-    this.round = { id, leader, startedMs: nowMs, movedBy, stage: 'collecting', stageSinceMs: nowMs, lastSendMs: -Infinity, notifications: new Map(), results: new Map(), badSigners: new Set(), lastPollMs: -Infinity };
+    this.round = newRound(id, leader, nowMs, movedBy);
     this.note('leaderRotation', `Round for block #${id.blockIndex + 1}: leader is member ${leader} (position ${leaderPos} of the permutation).`);
     this.progress(nowMs);
   }
 
   private rotate(nowMs: number, why: string): void {
-    const r = this.round as Round;
+    const r = this.round;
+    assert(r, 'only a round in progress rotates');
     this.note('leaderRotation', `${why} — rotating the leader from member ${r.leader}.`);
     this.startRound(r.id.leaderPos + 1, nowMs, null);
   }
@@ -234,7 +207,8 @@ export class ConsensusOperator {
 
   /** A stage timeout: if a peer's catch-up brought this node into the round, that peer may not move it again on this state. */
   private timeOut(nowMs: number, why: string): void {
-    this.strikeMover(this.round as Round, 'timed out');
+    assert(this.round, 'only a round in progress times out');
+    this.strikeMover(this.round, 'timed out');
     this.rotate(nowMs, why);
   }
 
@@ -278,7 +252,7 @@ export class ConsensusOperator {
         break;
       case 'waitingAnchor':
         if (nowMs - r.stageSinceMs >= to.anchorConfirmMs) return this.timeOut(nowMs, `Anchor not confirmed within ${to.anchorConfirmMs} ms`);
-        if (r.postedTxId && r.leader === this.me && nowMs - r.lastPollMs >= to.inclusionPollMs) {
+        if (r.leader === this.me && nowMs - r.lastPollMs >= to.inclusionPollMs) {
           r.lastPollMs = nowMs;
           this.out.push({ kind: 'queryInclusion', txId: r.postedTxId });
         }
@@ -297,7 +271,8 @@ export class ConsensusOperator {
     // but only under the rules of catchUp (one member's word alone must not steer the committee).
     if (!equalBytes(msg.round.anchorTxId, base.anchorTxId) || msg.round.blockIndex !== base.state.blockIndex) return;
     if (msg.round.leaderPos > r.id.leaderPos && !this.catchUp(from, msg, nowMs)) return;
-    const cur = this.round as Round;
+    const cur = this.round;
+    assert(cur, 'a catch-up leaves this node in a round');
     if (msg.round.leaderPos !== cur.id.leaderPos) return;
     switch (msg.kind) {
       case 'requestNotification':
@@ -315,11 +290,9 @@ export class ConsensusOperator {
         break;
       case 'anchorPosted':
         if (from !== cur.leader) return;
-        if (cur.stage !== 'waitingAnchor') {
-          cur.stage = 'waitingAnchor';
-          cur.stageSinceMs = nowMs;
-        }
-        cur.postedTxId = msg.anchorTxId;
+        // Only the leader polls L1 (members follow the state manager), and the leader never hears this message.
+        if (cur.stage !== 'waitingAnchor') this.round = toWaitingAnchor(cur, msg.anchorTxId, nowMs, -Infinity);
+        else cur.postedTxId = msg.anchorTxId;
         this.note('anchorPosted', `Leader ${from} posted anchor ${txIdToString(msg.anchorTxId).slice(0, 10)}… to L1.`, 'received', from);
         break;
     }
@@ -346,14 +319,15 @@ export class ConsensusOperator {
    * The cheap checks come first: a flood of later-position messages costs a comparison each.
    */
   private catchUp(from: number, msg: ConsensusMsg, nowMs: number): boolean {
-    const r = this.round as Round;
+    const r = this.round;
+    assert(r, 'catch-up starts from a round');
     const pos = msg.round.leaderPos;
     const n = this.cfg.signer.n;
     if (pos >= r.id.leaderPos + n * CONSENSUS_PARAMS.catchUpRotationsMax) return false;
     const leaderThere = leaderAt(this.permutation, pos);
     const byContext = msg.kind === 'computationContext' && from === leaderThere;
     if (!byContext && !(msg.kind === 'requestNotification' && leaderThere === this.me)) return false;
-    if (r.stage !== 'collecting' || r.context) return false;
+    if (r.stage !== 'collecting') return false;
     if (nowMs - r.startedMs < this.cfg.timeouts.leaderProposalMs * CONSENSUS_PARAMS.catchUpHoldShare) return false;
     // The member that brought this node here may not move it on either: leaving would strike it anyway.
     if (this.struck.has(from) || from === r.movedBy) return false;
@@ -372,7 +346,8 @@ export class ConsensusOperator {
       }
     } else if (msg.kind === 'requestNotification') {
       // At most notificationRequestsMax look-ups (the codec bounds the list), not a pass over the backlog.
-      const base = this.base as OperatorBase;
+      const base = this.base;
+      assert(base, 'a round has a solid state');
       if (!msg.requestIds.some((id) => this.backlog.get(requestIDKey(id)) !== undefined && !this.cfg.isRequestProcessed(base.state, id))) return false;
     }
     this.note('leaderRotation', `Member ${from} is already at leader position ${pos} (${byContext ? 'valid context' : 'notification to this node as its leader'}); catching up from position ${r.id.leaderPos}.`, 'received', from);
@@ -413,11 +388,12 @@ export class ConsensusOperator {
 
   private progress(nowMs: number): void {
     const r = this.round;
-    if (!r || r.stage !== 'collecting') {
-      if (r && r.leader === this.me && (r.stage === 'computing' || r.stage === 'waitingResults') && r.context) this.resendContext(r, nowMs);
-      if (r && r.leader !== this.me && r.stage === 'waitingResults' && r.mine && nowMs - r.lastSendMs >= this.cfg.timeouts.resendMs) {
+    if (!r) return;
+    if (r.stage !== 'collecting') {
+      if (r.leader === this.me && (r.stage === 'computing' || r.stage === 'waitingResults')) this.resendContext(r, nowMs);
+      if (r.leader !== this.me && r.stage === 'waitingResults' && nowMs - r.lastSendMs >= this.cfg.timeouts.resendMs) {
         r.lastSendMs = nowMs;
-        this.sendResult(r);
+        this.sendResult(r, r.mine);
       }
       return;
     }
@@ -431,8 +407,9 @@ export class ConsensusOperator {
     }
   }
 
-  private tryPropose(r: Round, nowMs: number): void {
-    const base = this.base as OperatorBase;
+  private tryPropose(r: CollectingRound, nowMs: number): void {
+    const base = this.base;
+    assert(base, 'a round has a solid state');
     // A request counts when ≥ T members (the leader included) reported it: until T−1 did, nothing can qualify.
     if (r.notifications.size + 1 < this.cfg.signer.t) return;
     const ready = this.readyRequests(nowMs);
@@ -456,8 +433,7 @@ export class ConsensusOperator {
       ...(strays.length > 0 ? { strayTxIds: strays.map((x) => x.txId) } : {}),
     };
     this.note('computationContext', `As leader, proposing a batch of ${batch.length} request(s) for block #${r.id.blockIndex + 1}.`, 'local');
-    this.accept(r, ctx, batch, nowMs);
-    this.resendContext(r, nowMs);
+    this.resendContext(this.accept(r, ctx, batch, nowMs), nowMs);
   }
 
   /**
@@ -468,30 +444,34 @@ export class ConsensusOperator {
     return straysForAnchor(this.backlog.strays(), base.chainUtxo, batch);
   }
 
-  private resendContext(r: Round, nowMs: number): void {
-    if (nowMs - r.lastSendMs < this.cfg.timeouts.resendMs || !r.context) return;
+  private resendContext(r: ComputingRound | WaitingResultsRound, nowMs: number): void {
+    if (nowMs - r.lastSendMs < this.cfg.timeouts.resendMs) return;
     r.lastSendMs = nowMs;
     for (let i = 0; i < this.cfg.signer.n; i++) {
       if (i === this.me || r.results.has(i)) continue;
-      this.out.push({ kind: 'send', to: i, msg: r.context });
+      this.out.push({ kind: 'send', to: i, msg: r.context.msg });
     }
-    this.note('computationContext', `Sent the computation context (${r.context.requestIds.length} request(s)) to the committee.`, 'sent');
+    this.note('computationContext', `Sent the computation context (${r.context.msg.requestIds.length} request(s)) to the committee.`, 'sent');
   }
 
   /* ------------------------------------------------------------ steps 6–9: every member computes */
 
   private considerContext(from: number, ctx: ComputationContextMsg, nowMs: number): void {
-    const r = this.round as Round;
+    const r = this.round;
+    assert(r, 'a context is considered in a round');
     const h = contextHash(ctx);
-    if (r.context) {
-      if (equalBytes(h, r.ctxHash as Uint8Array)) {
+    const accepted = contextOf(r);
+    if (accepted) {
+      if (equalBytes(h, accepted.hash)) {
         // A re-sent context: our result may have been lost, send it again.
-        if (r.mine && from !== this.me) this.sendResult(r);
+        const mine = mineOf(r);
+        if (mine && from !== this.me) this.sendResult(r, mine);
       } else {
         this.recordEvidence(r.id, from, 'conflictingContext', `second, different context ${toHex(h).slice(0, 16)} in one round`);
       }
       return;
     }
+    assert(r.stage === 'collecting' || r.stage === 'waitingAnchor', 'only a round after collecting has a context');
     const problem = this.validateContext(ctx, nowMs);
     if (problem === 'unknown-requests') {
       r.pendingContext = ctx;
@@ -502,14 +482,19 @@ export class ConsensusOperator {
       this.note('computationContext', `Refused the leader's context: ${problem}.`, 'received', from);
       return;
     }
-    const batch = ctx.requestIds.map((id) => this.backlog.get(requestIDKey(id)) as BacklogRequest);
+    const batch = ctx.requestIds.map((id) => {
+      const q = this.backlog.get(requestIDKey(id));
+      assert(q, 'a validated context names only loaded requests');
+      return q;
+    });
     this.note('computationContext', `Received the leader's context: ${batch.length} request(s), timestamp ${ctx.timestamp}.`, 'received', from);
     this.accept(r, ctx, batch, nowMs);
   }
 
   /** Null when acceptable; 'unknown-requests' when this node must first load request transactions. */
   validateContext(ctx: ComputationContextMsg, nowMs: number): string | null {
-    const base = this.base as OperatorBase;
+    const base = this.base;
+    assert(base, 'a context is validated against a solid state');
     const ids = ctx.requestIds;
     if (ids.length === 0) return 'empty batch';
     if (ids.length > this.batchMax) return `batch of ${ids.length} > ${this.batchMax}`;
@@ -518,25 +503,25 @@ export class ConsensusOperator {
     if (Math.abs(tsMs - nowMs) > this.toleranceMs) return `timestamp ${tsMs} ms is more than ${this.toleranceMs} ms from this node's clock ${nowMs}`;
     if (ctx.timestamp <= base.state.timestamp) return 'timestamp not after the state timestamp';
     const perTx = new Map<string, number>();
+    const batch: BacklogRequest[] = [];
     for (const id of ids) {
       const q = this.backlog.get(requestIDKey(id));
       if (!q) return 'unknown-requests';
       if (this.cfg.isRequestProcessed(base.state, id)) return `request ${requestIDToString(id)} was already processed`;
+      batch.push(q);
       const k = toHex(id.txId);
       perTx.set(k, (perTx.get(k) ?? 0) + 1);
     }
     const senders = new Set<string>();
-    for (const id of ids) {
-      const q = this.backlog.get(requestIDKey(id)) as BacklogRequest;
-      if (perTx.get(toHex(id.txId)) !== q.requestsInTx) return `request transaction ${txIdToString(id.txId).slice(0, 10)}… only partly in the batch`;
+    for (const q of batch) {
+      if (perTx.get(toHex(q.id.txId)) !== q.requestsInTx) return `request transaction ${txIdToString(q.id.txId).slice(0, 10)}… only partly in the batch`;
       senders.add(addressKey(q.senderAddress));
     }
-    const batch = ids.map((id) => this.backlog.get(requestIDKey(id)) as BacklogRequest);
     const missing = chainUtxoRequestsMissing(base.chainUtxo, this.cfg.chainColor, batch);
     if (missing) return missing;
     const strays = ctx.strayTxIds ?? [];
     if (strays.length > CONSENSUS_PARAMS.batchStraysMax) return `${strays.length} strays > ${CONSENSUS_PARAMS.batchStraysMax}`;
-    if (!strays.every((id, i) => i === 0 || compareBytes(strays[i - 1] as TransactionID, id) < 0)) return 'strays not strictly ordered by tx ID';
+    for (let i = 1; i < strays.length; i++) if (compareBytes(strays[i - 1] ?? new Uint8Array(0), strays[i] ?? new Uint8Array(0)) >= 0) return 'strays not strictly ordered by tx ID';
     for (const id of strays) if (!this.backlog.stray(id)) return perTx.has(toHex(id)) ? `stray ${txIdToString(id).slice(0, 10)}… is a request transaction` : 'unknown-requests';
     // Bounds that keep the anchor a valid L1 transaction (see CONSENSUS_PARAMS).
     const inputs = perTx.size + strays.length;
@@ -545,15 +530,18 @@ export class ConsensusOperator {
     return null;
   }
 
-  private accept(r: Round, ctx: ComputationContextMsg, batch: BacklogRequest[], nowMs: number): void {
-    const base = this.base as OperatorBase;
-    r.context = ctx;
-    r.ctxHash = contextHash(ctx);
-    r.batch = batch;
-    const strays = (ctx.strayTxIds ?? []).map((id) => this.backlog.stray(id) as BacklogStray);
-    r.strays = strays;
-    r.stage = 'computing';
-    r.stageSinceMs = nowMs;
+  /** Step 6: the round takes the context (leader: its own proposal) and asks for the VM run (6b/7). */
+  private accept(r: CollectingRound | WaitingAnchorRound, msg: ComputationContextMsg, batch: readonly BacklogRequest[], nowMs: number): ComputingRound {
+    const base = this.base;
+    assert(base, 'a context is accepted on a solid state');
+    const strays = (msg.strayTxIds ?? []).map((id) => {
+      const x = this.backlog.stray(id);
+      assert(x, 'a validated context names only strays in the backlog');
+      return x;
+    });
+    const context: ComputationContext = { msg, hash: contextHash(msg), batch, strays };
+    const c = toComputing(r, context, nowMs);
+    this.round = c;
     let chainBalances: Balances;
     let surplus: (Balances | undefined)[];
     try {
@@ -562,11 +550,11 @@ export class ConsensusOperator {
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       this.note('vmRun', `Cannot run the batch: ${e.message}. Waiting for the round to time out.`);
-      return;
+      return c;
     }
     this.out.push({
       kind: 'runVM',
-      roundKey: roundKey(r.id),
+      roundKey: roundKey(c.id),
       task: {
         chainId: this.cfg.chainAddress,
         chainColor: this.cfg.chainColor,
@@ -575,7 +563,7 @@ export class ConsensusOperator {
           const extra = surplus[i];
           return extra ? { id: q.id, section: q.section, sender: q.sender, utxoSurplus: extra } : { id: q.id, section: q.section, sender: q.sender };
         }),
-        timestamp: ctx.timestamp,
+        timestamp: msg.timestamp,
         entropy: entropyOf(base.anchorTx, base.anchorTxId),
         chainBalances,
         chainUtxoTxKey: toHex(base.chainUtxo.txId),
@@ -584,12 +572,13 @@ export class ConsensusOperator {
       },
     });
     this.note('vmRun', `Running the VM on ${batch.length} request(s).`);
+    return c;
   }
 
   private onVmResult(key: string, outcome: VmOutcome | { readonly error: string }, nowMs: number): void {
     const r = this.round;
     const base = this.base;
-    if (!r || !base || roundKey(r.id) !== key || r.stage !== 'computing' || !r.context || !r.batch) return;
+    if (!r || !base || roundKey(r.id) !== key || r.stage !== 'computing') return;
     if ('error' in outcome) {
       this.note('vmRun', `The VM failed: ${outcome.error}. Waiting for the round to time out.`);
       return;
@@ -603,7 +592,8 @@ export class ConsensusOperator {
     let stateHash: Uint8Array;
     // Transactions the VM deferred are not consumed: they stay in the backlog for a later block.
     const deferred = new Set((outcome.deferred ?? []).map((id) => requestIDKey(id)));
-    const processed = deferred.size === 0 ? r.batch : r.batch.filter((q) => !deferred.has(q.key));
+    const batch = r.context.batch;
+    const processed = deferred.size === 0 ? batch : batch.filter((q) => !deferred.has(q.key));
     try {
       block = makeBlock(base.state.blockIndex + 1, outcome.updates);
       stateHash = base.state.hashAfter(block);
@@ -617,7 +607,7 @@ export class ConsensusOperator {
         stateHash,
         withdrawals: outcome.withdrawals,
         outgoingRequests: outcome.outgoingRequests,
-        strays: r.strays ?? [],
+        strays: r.context.strays,
       });
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
@@ -625,23 +615,22 @@ export class ConsensusOperator {
       return;
     }
     const message = essenceBytes(essence);
-    const ctxHash = r.ctxHash as Uint8Array;
-    r.mine = { ctxHash, resultHash: resultHash(ctxHash, essence), partialSig: this.cfg.signer.partialSign(message), essence, message };
-    r.stage = 'waitingResults';
-    r.stageSinceMs = nowMs;
+    const ctxHash = r.context.hash;
+    const mine: MyResult = { ctxHash, resultHash: resultHash(ctxHash, essence), partialSig: this.cfg.signer.partialSign(message), essence, message };
+    const w = toWaitingResults(r, mine, nowMs);
+    this.round = w;
     this.out.push({ kind: 'pendingBlock', block, stateHash, requestIds: processed.map((q) => q.id) });
     this.note('vmRun', `Computed block #${block.blockIndex} (state hash ${toHex(stateHash).slice(0, 12)}…) and partially signed the anchor.`);
-    if (r.leader === this.me) {
-      r.results.set(this.me, { kind: 'resultAndPartialSig', round: r.id, contextHash: ctxHash, resultHash: r.mine.resultHash, partialSig: r.mine.partialSig });
-      this.tryFinalize(r, nowMs);
+    if (w.leader === this.me) {
+      w.results.set(this.me, { kind: 'resultAndPartialSig', round: w.id, contextHash: ctxHash, resultHash: mine.resultHash, partialSig: mine.partialSig });
+      this.tryFinalize(w, nowMs);
     } else {
-      r.lastSendMs = nowMs;
-      this.sendResult(r);
+      w.lastSendMs = nowMs;
+      this.sendResult(w, mine);
     }
   }
 
-  private sendResult(r: Round): void {
-    const m = r.mine as MyResult;
+  private sendResult(r: Round, m: MyResult): void {
     this.out.push({ kind: 'send', to: r.leader, msg: { kind: 'resultAndPartialSig', round: r.id, contextHash: m.ctxHash, resultHash: m.resultHash, partialSig: m.partialSig } });
     this.note('resultAndPartialSig', `Sent result hash ${toHex(m.resultHash).slice(0, 12)}… and partial signature to leader ${r.leader}.`, 'sent', r.leader);
   }
@@ -649,20 +638,21 @@ export class ConsensusOperator {
   /* ------------------------------------------------------------ steps 10–13: the leader finalises */
 
   private onResult(from: number, msg: ResultAndPartialSigMsg, nowMs: number): void {
-    const r = this.round as Round;
+    const r = this.round;
+    assert(r, 'a result arrives in a round');
     if (r.results.has(from) || r.badSigners.has(from)) return;
     this.note('resultAndPartialSig', `Received result and partial signature from member ${from}.`, 'received', from);
-    if (!r.mine) {
+    const mine = mineOf(r);
+    if (!mine) {
       // Our own result is not ready yet: keep theirs (bounded: one per member) and judge it when it is.
       r.results.set(from, msg);
       return;
     }
-    if (this.judgeResult(r, from, msg)) r.results.set(from, msg);
-    this.tryFinalize(r, nowMs);
+    if (this.judgeResult(r, mine, from, msg)) r.results.set(from, msg);
+    if (r.stage === 'waitingResults') this.tryFinalize(r, nowMs);
   }
 
-  private judgeResult(r: Round, from: number, msg: ResultAndPartialSigMsg): boolean {
-    const mine = r.mine as MyResult;
+  private judgeResult(r: Round, mine: MyResult, from: number, msg: ResultAndPartialSigMsg): boolean {
     if (!equalBytes(msg.contextHash, mine.ctxHash)) {
       this.recordEvidence(r.id, from, 'wrongContextHash', `answered context ${toHex(msg.contextHash).slice(0, 16)}, leader sent ${toHex(mine.ctxHash).slice(0, 16)}`);
       return false;
@@ -674,16 +664,15 @@ export class ConsensusOperator {
     return true;
   }
 
-  private tryFinalize(r: Round, nowMs: number): void {
-    if (r.stage !== 'waitingResults' || !r.mine) return;
+  private tryFinalize(r: WaitingResultsRound, nowMs: number): void {
+    const mine = r.mine;
     // Judge results that arrived before our own was ready.
-    for (const [i, m] of [...r.results]) if (i !== this.me && !equalBytes(m.resultHash, r.mine.resultHash)) {
+    for (const [i, m] of [...r.results]) if (i !== this.me && !equalBytes(m.resultHash, mine.resultHash)) {
       r.results.delete(i);
-      this.judgeResult(r, i, m);
+      this.judgeResult(r, mine, i, m);
     }
     const t = this.cfg.signer.t;
     if (r.results.size < t) return;
-    const mine = r.mine;
     const candidates = [...r.results.entries()].sort(([a], [b]) => (a === this.me ? -1 : b === this.me ? 1 : a - b)).slice(0, t);
     const partials = candidates.map(([index, m]) => ({ index, signature: m.partialSig }));
     // Optimistic: one master-signature check instead of T-1 partial checks; only on failure find the culprits.
@@ -707,10 +696,7 @@ export class ConsensusOperator {
     }
     const tx: ValueTransaction = { ...mine.essence, signatures: [{ kind: AddressKind.BLS, publicKey: this.cfg.signer.masterPublicKey, signature }] };
     const txId = transactionId(tx);
-    r.postedTxId = txId;
-    r.stage = 'waitingAnchor';
-    r.stageSinceMs = nowMs;
-    r.lastPollMs = nowMs;
+    this.round = toWaitingAnchor(r, txId, nowMs, nowMs);
     this.out.push({ kind: 'postAnchor', tx, txId });
     this.note('anchorPosted', `Combined ${t} partial signatures into the BLS signature and posted anchor ${txIdToString(txId).slice(0, 10)}… for block #${r.id.blockIndex + 1}.`);
     for (let i = 0; i < this.cfg.signer.n; i++) if (i !== this.me) this.out.push({ kind: 'send', to: i, msg: { kind: 'anchorPosted', round: r.id, anchorTxId: txId } });
