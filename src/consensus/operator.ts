@@ -39,6 +39,8 @@ import { leaderAt, leaderPermutation } from './permutation';
 import type { ThresholdSigner } from './signer';
 import type { VmOutcome, VmTask } from './vm-port';
 import { assert } from './assert';
+import { UNKNOWN_REQUESTS, validateContext } from './steps/validate-context';
+import type { StepView } from './steps/view';
 import { contextOf, mineOf, newRound, toComputing, toWaitingAnchor, toWaitingResults, type ComputationContext, type OperatorBase, type OperatorStage, type CollectingRound, type ComputingRound, type MyResult, type Round, type WaitingAnchorRound, type WaitingResultsRound } from './round';
 
 export type { OperatorBase, OperatorStage } from './round';
@@ -99,6 +101,8 @@ export interface OperatorSnapshot {
  */
 export class ConsensusOperator {
   private base: OperatorBase | null = null;
+  /** What the steps read; rebuilt with `base` on every state transition. */
+  private view: StepView | null = null;
   private permutation: number[] = [];
   private round: Round | null = null;
   private readonly evidenceLog: Evidence[] = [];
@@ -171,10 +175,16 @@ export class ConsensusOperator {
     return out;
   }
 
+  private viewOf(): StepView {
+    assert(this.view, 'steps run only on a solid state');
+    return this.view;
+  }
+
   /* ------------------------------------------------------------ step 1: a new state starts round 0 */
 
   private onStateTransition(base: OperatorBase, nowMs: number): void {
     this.base = base;
+    this.view = { base, chainAddress: this.cfg.chainAddress, chainColor: this.cfg.chainColor, backlog: this.backlog, isRequestProcessed: this.cfg.isRequestProcessed, batchMax: this.batchMax, toleranceMs: this.toleranceMs };
     this.permutation = leaderPermutation(base.anchorTxId, this.cfg.signer.n);
     this.struck.clear();
     this.refusedAhead.clear();
@@ -332,8 +342,8 @@ export class ConsensusOperator {
     // The member that brought this node here may not move it on either: leaving would strike it anyway.
     if (this.struck.has(from) || from === r.movedBy) return false;
     if (msg.kind === 'computationContext') {
-      const problem = this.validateContext(msg, nowMs);
-      if (problem === 'unknown-requests') return false;
+      const problem = validateContext(msg, this.viewOf(), nowMs);
+      if (problem === UNKNOWN_REQUESTS) return false;
       if (problem) {
         const k = `${from}/${pos}`;
         if (!this.refusedAhead.has(k)) {
@@ -472,8 +482,8 @@ export class ConsensusOperator {
       return;
     }
     assert(r.stage === 'collecting' || r.stage === 'waitingAnchor', 'only a round after collecting has a context');
-    const problem = this.validateContext(ctx, nowMs);
-    if (problem === 'unknown-requests') {
+    const problem = validateContext(ctx, this.viewOf(), nowMs);
+    if (problem === UNKNOWN_REQUESTS) {
       r.pendingContext = ctx;
       return;
     }
@@ -489,45 +499,6 @@ export class ConsensusOperator {
     });
     this.note('computationContext', `Received the leader's context: ${batch.length} request(s), timestamp ${ctx.timestamp}.`, 'received', from);
     this.accept(r, ctx, batch, nowMs);
-  }
-
-  /** Null when acceptable; 'unknown-requests' when this node must first load request transactions. */
-  validateContext(ctx: ComputationContextMsg, nowMs: number): string | null {
-    const base = this.base;
-    assert(base, 'a context is validated against a solid state');
-    const ids = ctx.requestIds;
-    if (ids.length === 0) return 'empty batch';
-    if (ids.length > this.batchMax) return `batch of ${ids.length} > ${this.batchMax}`;
-    if (!isStrictlyOrdered(ids)) return 'batch not strictly ordered by request ID';
-    const tsMs = Number(ctx.timestamp / 1_000_000n);
-    if (Math.abs(tsMs - nowMs) > this.toleranceMs) return `timestamp ${tsMs} ms is more than ${this.toleranceMs} ms from this node's clock ${nowMs}`;
-    if (ctx.timestamp <= base.state.timestamp) return 'timestamp not after the state timestamp';
-    const perTx = new Map<string, number>();
-    const batch: BacklogRequest[] = [];
-    for (const id of ids) {
-      const q = this.backlog.get(requestIDKey(id));
-      if (!q) return 'unknown-requests';
-      if (this.cfg.isRequestProcessed(base.state, id)) return `request ${requestIDToString(id)} was already processed`;
-      batch.push(q);
-      const k = toHex(id.txId);
-      perTx.set(k, (perTx.get(k) ?? 0) + 1);
-    }
-    const senders = new Set<string>();
-    for (const q of batch) {
-      if (perTx.get(toHex(q.id.txId)) !== q.requestsInTx) return `request transaction ${txIdToString(q.id.txId).slice(0, 10)}… only partly in the batch`;
-      senders.add(addressKey(q.senderAddress));
-    }
-    const missing = chainUtxoRequestsMissing(base.chainUtxo, this.cfg.chainColor, batch);
-    if (missing) return missing;
-    const strays = ctx.strayTxIds ?? [];
-    if (strays.length > CONSENSUS_PARAMS.batchStraysMax) return `${strays.length} strays > ${CONSENSUS_PARAMS.batchStraysMax}`;
-    for (let i = 1; i < strays.length; i++) if (compareBytes(strays[i - 1] ?? new Uint8Array(0), strays[i] ?? new Uint8Array(0)) >= 0) return 'strays not strictly ordered by tx ID';
-    for (const id of strays) if (!this.backlog.stray(id)) return perTx.has(toHex(id)) ? `stray ${txIdToString(id).slice(0, 10)}… is a request transaction` : 'unknown-requests';
-    // Bounds that keep the anchor a valid L1 transaction (see CONSENSUS_PARAMS).
-    const inputs = perTx.size + strays.length;
-    if (inputs > CONSENSUS_PARAMS.batchRequestTxsMax) return `batch spends ${perTx.size} request transactions and ${strays.length} strays > ${CONSENSUS_PARAMS.batchRequestTxsMax}`;
-    if (senders.size > CONSENSUS_PARAMS.batchSendersMax) return `batch has ${senders.size} sender addresses > ${CONSENSUS_PARAMS.batchSendersMax}`;
-    return null;
   }
 
   /** Step 6: the round takes the context (leader: its own proposal) and asks for the VM run (6b/7). */
