@@ -1,47 +1,22 @@
-import {
-  addressKey,
-  addressToString,
-  blake2b256,
-  COLOR_IOTA,
-  colorKey,
-  compareBytes,
-  equalBytes,
-  essenceBytes,
-  requestIDKey,
-  requestIDToString,
-  toHex,
-  txIdToString,
-  utf8,
-  ValidationError,
-  AddressKind,
-  transactionId,
-  type Address,
-  type Balances,
-  type Color,
-  type Essence,
-  type RequestID,
-  type TransactionID,
-  type ValueTransaction,
-} from '../protocol';
-import { makeBlock } from '../state/block';
-import { randomnessFromSignature } from '../crypto/threshold';
+import { AddressKind, equalBytes, requestIDKey, toHex, transactionId, txIdToString, type Address, type Color, type RequestID, type TransactionID, type ValueTransaction } from '../protocol';
 import type { VirtualState } from '../state/vstate';
 import type { Block } from '../state/types';
 import type { ProtocolEventKind } from '../protocol/events';
-import { buildAnchorEssence, chainUtxoRequestsMissing, requestUtxoSurplus, straysForAnchor, vmChainBalances } from './anchor';
-import type { Backlog, BacklogRequest, BacklogStray, ChainUtxo } from './backlog';
-import { isStrictlyOrdered, selectBatch } from './batch';
-import { contextHash, resultHash } from './context';
+import { assert } from './assert';
+import type { Backlog, BacklogRequest } from './backlog';
+import { contextHash } from './context';
 import type { Evidence, EvidenceKind } from './evidence';
 import type { ComputationContextMsg, ConsensusMsg, ResultAndPartialSigMsg, RoundId } from './messages';
 import { CONSENSUS_PARAMS, type ConsensusTimeouts } from './params';
 import { leaderAt, leaderPermutation } from './permutation';
+import { contextOf, mineOf, newRound, toComputing, toWaitingAnchor, toWaitingResults, type CollectingRound, type ComputingRound, type MyResult, type OperatorBase, type OperatorStage, type Round, type WaitingAnchorRound, type WaitingResultsRound } from './round';
 import type { ThresholdSigner } from './signer';
-import type { VmOutcome, VmTask } from './vm-port';
-import { assert } from './assert';
+import { buildContext } from './steps/build-context';
+import { computeResult } from './steps/compute-result';
+import { vmTaskFor } from './steps/run-vm';
 import { UNKNOWN_REQUESTS, validateContext } from './steps/validate-context';
 import type { StepView } from './steps/view';
-import { contextOf, mineOf, newRound, toComputing, toWaitingAnchor, toWaitingResults, type ComputationContext, type OperatorBase, type OperatorStage, type CollectingRound, type ComputingRound, type MyResult, type Round, type WaitingAnchorRound, type WaitingResultsRound } from './round';
+import type { VmOutcome, VmTask } from './vm-port';
 
 export type { OperatorBase, OperatorStage } from './round';
 
@@ -417,41 +392,14 @@ export class ConsensusOperator {
     }
   }
 
+  /** Steps 3–5 (buildContext), then 6: the leader takes its own context and sends it. */
   private tryPropose(r: CollectingRound, nowMs: number): void {
-    const base = this.base;
-    assert(base, 'a round has a solid state');
-    // A request counts when ≥ T members (the leader included) reported it: until T−1 did, nothing can qualify.
+    // Until T−1 members reported, nothing can qualify: skip the look-up of ready requests.
     if (r.notifications.size + 1 < this.cfg.signer.t) return;
-    const ready = this.readyRequests(nowMs);
-    if (ready.length === 0) return;
-    const seenBy = new Map<string, Set<number>>();
-    for (const q of ready) seenBy.set(q.key, new Set([this.me]));
-    for (const [member, keys] of r.notifications) for (const k of keys) seenBy.get(k)?.add(member);
-    const batch = selectBatch(ready, seenBy, this.cfg.signer.t, this.batchMax, toHex(base.chainUtxo.txId));
-    if (batch.length === 0) return;
-    // Requests the chain posted to itself sit in the chain UTXO: no batch without them (they would be lost).
-    if (chainUtxoRequestsMissing(base.chainUtxo, this.cfg.chainColor, batch)) return;
-    const minTs = base.state.timestamp + 1n;
-    const own = BigInt(nowMs) * 1_000_000n;
-    const strays = this.straysToSweep(batch, base);
-    const ctx: ComputationContextMsg = {
-      kind: 'computationContext',
-      round: r.id,
-      timestamp: own > minTs ? own : minTs,
-      rewardAddress: this.cfg.rewardAddress,
-      requestIds: batch.map((q) => q.id),
-      ...(strays.length > 0 ? { strayTxIds: strays.map((x) => x.txId) } : {}),
-    };
-    this.note('computationContext', `As leader, proposing a batch of ${batch.length} request(s) for block #${r.id.blockIndex + 1}.`, 'local');
-    this.resendContext(this.accept(r, ctx, batch, nowMs), nowMs);
-  }
-
-  /**
-   * Strays ride along with a batch of requests (docs/decisions/vm-request-semantics.md "Tokens nobody claims"):
-   * the first few by tx ID, within the anchor's input room.
-   */
-  private straysToSweep(batch: readonly BacklogRequest[], base: OperatorBase): readonly BacklogStray[] {
-    return straysForAnchor(this.backlog.strays(), base.chainUtxo, batch);
+    const proposed = buildContext(r, this.readyRequests(nowMs), this.viewOf(), { me: this.me, t: this.cfg.signer.t, rewardAddress: this.cfg.rewardAddress }, nowMs);
+    if (!proposed) return;
+    this.note('computationContext', `As leader, proposing a batch of ${proposed.batch.length} request(s) for block #${r.id.blockIndex + 1}.`, 'local');
+    this.resendContext(this.accept(r, proposed.msg, proposed.batch, nowMs), nowMs);
   }
 
   private resendContext(r: ComputingRound | WaitingResultsRound, nowMs: number): void {
@@ -501,99 +449,41 @@ export class ConsensusOperator {
     this.accept(r, ctx, batch, nowMs);
   }
 
-  /** Step 6: the round takes the context (leader: its own proposal) and asks for the VM run (6b/7). */
+  /** Step 6: the round takes the context (leader: its own proposal) and asks for the VM run (6b/7: vmTaskFor). */
   private accept(r: CollectingRound | WaitingAnchorRound, msg: ComputationContextMsg, batch: readonly BacklogRequest[], nowMs: number): ComputingRound {
-    const base = this.base;
-    assert(base, 'a context is accepted on a solid state');
     const strays = (msg.strayTxIds ?? []).map((id) => {
       const x = this.backlog.stray(id);
       assert(x, 'a validated context names only strays in the backlog');
       return x;
     });
-    const context: ComputationContext = { msg, hash: contextHash(msg), batch, strays };
-    const c = toComputing(r, context, nowMs);
+    const c = toComputing(r, { msg, hash: contextHash(msg), batch, strays }, nowMs);
     this.round = c;
-    let chainBalances: Balances;
-    let surplus: (Balances | undefined)[];
-    try {
-      chainBalances = vmChainBalances(base.chainUtxo, this.cfg.chainColor, batch, strays);
-      surplus = requestUtxoSurplus(base.chainUtxo, batch);
-    } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      this.note('vmRun', `Cannot run the batch: ${e.message}. Waiting for the round to time out.`);
+    const run = vmTaskFor(c.context, this.viewOf());
+    if ('problem' in run) {
+      this.note('vmRun', `Cannot run the batch: ${run.problem}. Waiting for the round to time out.`);
       return c;
     }
-    this.out.push({
-      kind: 'runVM',
-      roundKey: roundKey(c.id),
-      task: {
-        chainId: this.cfg.chainAddress,
-        chainColor: this.cfg.chainColor,
-        state: base.state,
-        requests: batch.map((q, i) => {
-          const extra = surplus[i];
-          return extra ? { id: q.id, section: q.section, sender: q.sender, utxoSurplus: extra } : { id: q.id, section: q.section, sender: q.sender };
-        }),
-        timestamp: msg.timestamp,
-        entropy: entropyOf(base.anchorTx, base.anchorTxId),
-        chainBalances,
-        chainUtxoTxKey: toHex(base.chainUtxo.txId),
-        // At the origin state the anchor is the origin transaction: its signer alone may init the chain.
-        ...(base.state.blockIndex === 0 && base.anchorTx.inputs[0] ? { chainOriginator: base.anchorTx.inputs[0].address } : {}),
-      },
-    });
+    this.out.push({ kind: 'runVM', roundKey: roundKey(c.id), task: run.task });
     this.note('vmRun', `Running the VM on ${batch.length} request(s).`);
     return c;
   }
 
+  /** Steps 7–9 (computeResult): the block candidate goes to the state manager, the result to the leader. */
   private onVmResult(key: string, outcome: VmOutcome | { readonly error: string }, nowMs: number): void {
     const r = this.round;
-    const base = this.base;
-    if (!r || !base || roundKey(r.id) !== key || r.stage !== 'computing') return;
-    if ('error' in outcome) {
-      this.note('vmRun', `The VM failed: ${outcome.error}. Waiting for the round to time out.`);
+    if (!r || !this.view || roundKey(r.id) !== key || r.stage !== 'computing') return;
+    const res = computeResult(outcome, r.context, this.view, this.cfg.signer);
+    if (res.kind === 'unusable') {
+      this.note('vmRun', res.why);
       return;
     }
-    if (outcome.skipped && outcome.skipped.length > 0) {
-      this.note('vmRun', `The VM skipped ${outcome.skipped.length} request(s) (${outcome.skipped[0]?.reason}): this context cannot be anchored; waiting for the timeout.`);
-      return;
-    }
-    let essence: Essence;
-    let block: Block;
-    let stateHash: Uint8Array;
-    // Transactions the VM deferred are not consumed: they stay in the backlog for a later block.
-    const deferred = new Set((outcome.deferred ?? []).map((id) => requestIDKey(id)));
-    const batch = r.context.batch;
-    const processed = deferred.size === 0 ? batch : batch.filter((q) => !deferred.has(q.key));
-    try {
-      block = makeBlock(base.state.blockIndex + 1, outcome.updates);
-      stateHash = base.state.hashAfter(block);
-      essence = buildAnchorEssence({
-        chainAddress: this.cfg.chainAddress,
-        chainColor: this.cfg.chainColor,
-        chainUtxo: base.chainUtxo,
-        requests: processed,
-        blockIndex: block.blockIndex,
-        timestamp: block.timestamp,
-        stateHash,
-        withdrawals: outcome.withdrawals,
-        outgoingRequests: outcome.outgoingRequests,
-        strays: r.context.strays,
-      });
-    } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      this.note('vmRun', `Cannot build the block/anchor: ${e.message}. Waiting for the round to time out.`);
-      return;
-    }
-    const message = essenceBytes(essence);
-    const ctxHash = r.context.hash;
-    const mine: MyResult = { ctxHash, resultHash: resultHash(ctxHash, essence), partialSig: this.cfg.signer.partialSign(message), essence, message };
+    const { mine, block, stateHash } = res;
     const w = toWaitingResults(r, mine, nowMs);
     this.round = w;
-    this.out.push({ kind: 'pendingBlock', block, stateHash, requestIds: processed.map((q) => q.id) });
+    this.out.push({ kind: 'pendingBlock', block, stateHash, requestIds: res.requestIds });
     this.note('vmRun', `Computed block #${block.blockIndex} (state hash ${toHex(stateHash).slice(0, 12)}…) and partially signed the anchor.`);
     if (w.leader === this.me) {
-      w.results.set(this.me, { kind: 'resultAndPartialSig', round: w.id, contextHash: ctxHash, resultHash: mine.resultHash, partialSig: mine.partialSig });
+      w.results.set(this.me, { kind: 'resultAndPartialSig', round: w.id, contextHash: mine.ctxHash, resultHash: mine.resultHash, partialSig: mine.partialSig });
       this.tryFinalize(w, nowMs);
     } else {
       w.lastSendMs = nowMs;
@@ -697,12 +587,5 @@ export class ConsensusOperator {
 
 export const roundKey = (id: RoundId): string => `${toHex(id.anchorTxId)}/${id.blockIndex}/${id.leaderPos}`;
 
-/**
- * Consensus randomness for the VM: derived from the previous anchor's signature (a BLS master signature, which
- * no fewer than T members can predict); the origin anchor is signed by a wallet, so its ID is used instead.
- */
-export function entropyOf(anchorTx: ValueTransaction, anchorTxId: TransactionID): Uint8Array {
-  const sig = anchorTx.signatures.find((s) => s.kind === AddressKind.BLS);
-  return sig ? randomnessFromSignature(sig.signature) : blake2b256(utf8('iscp/origin-entropy'), anchorTxId);
-}
-
+/** Moved to the step that uses it (steps/run-vm.ts); re-exported for the runtime's callers. */
+export { entropyOf } from './steps/run-vm';
