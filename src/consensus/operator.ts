@@ -1,4 +1,4 @@
-import { AddressKind, equalBytes, requestIDKey, toHex, transactionId, txIdToString, type Address, type Color, type RequestID, type TransactionID, type ValueTransaction } from '../protocol';
+import { equalBytes, requestIDKey, toHex, txIdToString, type Address, type Color, type RequestID, type TransactionID, type ValueTransaction } from '../protocol';
 import type { VirtualState } from '../state/vstate';
 import type { Block } from '../state/types';
 import type { ProtocolEventKind } from '../protocol/events';
@@ -13,6 +13,8 @@ import { contextOf, mineOf, newRound, toComputing, toWaitingAnchor, toWaitingRes
 import type { ThresholdSigner } from './signer';
 import { buildContext } from './steps/build-context';
 import { computeResult } from './steps/compute-result';
+import { BAD_PARTIAL_DETAIL, finalize } from './steps/finalize';
+import { judgeResult, type ResultVerdict } from './steps/judge-result';
 import { vmTaskFor } from './steps/run-vm';
 import { UNKNOWN_REQUESTS, validateContext } from './steps/validate-context';
 import type { StepView } from './steps/view';
@@ -509,57 +511,39 @@ export class ConsensusOperator {
       r.results.set(from, msg);
       return;
     }
-    if (this.judgeResult(r, mine, from, msg)) r.results.set(from, msg);
+    if (this.judged(r, from, judgeResult(mine, msg))) r.results.set(from, msg);
     if (r.stage === 'waitingResults') this.tryFinalize(r, nowMs);
   }
 
-  private judgeResult(r: Round, mine: MyResult, from: number, msg: ResultAndPartialSigMsg): boolean {
-    if (!equalBytes(msg.contextHash, mine.ctxHash)) {
-      this.recordEvidence(r.id, from, 'wrongContextHash', `answered context ${toHex(msg.contextHash).slice(0, 16)}, leader sent ${toHex(mine.ctxHash).slice(0, 16)}`);
-      return false;
-    }
-    if (!equalBytes(msg.resultHash, mine.resultHash)) {
-      this.recordEvidence(r.id, from, 'wrongResultHash', `result ${toHex(msg.resultHash).slice(0, 16)} differs from the leader's ${toHex(mine.resultHash).slice(0, 16)}`);
-      return false;
-    }
-    return true;
+  /** Carries out step 10's verdict: a culprit's result is dropped with evidence. True when accepted. */
+  private judged(r: Round, from: number, v: ResultVerdict): boolean {
+    if (v.verdict === 'accept') return true;
+    this.recordEvidence(r.id, from, v.kind, v.detail);
+    return false;
   }
 
+  /** Steps 11–13: finalize's answer is carried out — culprits dropped, or the anchor posted and announced. */
   private tryFinalize(r: WaitingResultsRound, nowMs: number): void {
     const mine = r.mine;
     // Judge results that arrived before our own was ready.
     for (const [i, m] of [...r.results]) if (i !== this.me && !equalBytes(m.resultHash, mine.resultHash)) {
       r.results.delete(i);
-      this.judgeResult(r, mine, i, m);
+      this.judged(r, i, judgeResult(mine, m));
     }
-    const t = this.cfg.signer.t;
-    if (r.results.size < t) return;
-    const candidates = [...r.results.entries()].sort(([a], [b]) => (a === this.me ? -1 : b === this.me ? 1 : a - b)).slice(0, t);
-    const partials = candidates.map(([index, m]) => ({ index, signature: m.partialSig }));
-    // Optimistic: one master-signature check instead of T-1 partial checks; only on failure find the culprits.
-    let signature: Uint8Array | null = null;
-    try {
-      const s = this.cfg.signer.combine(partials);
-      if (this.cfg.signer.verifyMaster(mine.message, s)) signature = s;
-    } catch {
-      signature = null;
-    }
-    if (!signature) {
-      for (const [index, m] of candidates) {
-        if (index === this.me) continue;
-        if (!this.cfg.signer.verifyPartial(index, mine.message, m.partialSig)) {
-          r.results.delete(index);
-          r.badSigners.add(index);
-          this.recordEvidence(r.id, index, 'badPartialSignature', 'partial signature does not verify against the member public share');
-        }
+    const f = finalize(mine, r.results, this.cfg.signer);
+    if (f.kind === 'short') return;
+    if (f.kind === 'culprits') {
+      for (const index of f.culprits) {
+        r.results.delete(index);
+        r.badSigners.add(index);
+        this.recordEvidence(r.id, index, 'badPartialSignature', BAD_PARTIAL_DETAIL);
       }
       return; // wait for more valid results (or the timeout)
     }
-    const tx: ValueTransaction = { ...mine.essence, signatures: [{ kind: AddressKind.BLS, publicKey: this.cfg.signer.masterPublicKey, signature }] };
-    const txId = transactionId(tx);
+    const { tx, txId } = f;
     this.round = toWaitingAnchor(r, txId, nowMs, nowMs);
     this.out.push({ kind: 'postAnchor', tx, txId });
-    this.note('anchorPosted', `Combined ${t} partial signatures into the BLS signature and posted anchor ${txIdToString(txId).slice(0, 10)}… for block #${r.id.blockIndex + 1}.`);
+    this.note('anchorPosted', `Combined ${this.cfg.signer.t} partial signatures into the BLS signature and posted anchor ${txIdToString(txId).slice(0, 10)}… for block #${r.id.blockIndex + 1}.`);
     for (let i = 0; i < this.cfg.signer.n; i++) if (i !== this.me) this.out.push({ kind: 'send', to: i, msg: { kind: 'anchorPosted', round: r.id, anchorTxId: txId } });
   }
 
