@@ -15,6 +15,9 @@ import { buildContext } from './steps/build-context';
 import { computeResult } from './steps/compute-result';
 import { BAD_PARTIAL_DETAIL, finalize } from './steps/finalize';
 import { judgeResult, type ResultVerdict } from './steps/judge-result';
+import { judgeCatchUp } from './steps/catch-up';
+import { isReady, notification } from './steps/notify';
+import { expiredStage, scaledTimeouts } from './steps/timeouts';
 import { vmTaskFor } from './steps/run-vm';
 import { UNKNOWN_REQUESTS, validateContext } from './steps/validate-context';
 import type { StepView } from './steps/view';
@@ -185,13 +188,6 @@ export class ConsensusOperator {
     this.startRound(r.id.leaderPos + 1, nowMs, null);
   }
 
-  /** The stage timeouts at a leader position: they grow per full rotation (CONSENSUS_PARAMS.roundTimeoutGrowthMax). */
-  private scaledTimeouts(leaderPos: number): ConsensusTimeouts {
-    const to = this.cfg.timeouts;
-    const k = Math.min(1 + Math.floor(leaderPos / this.cfg.signer.n), CONSENSUS_PARAMS.roundTimeoutGrowthMax);
-    return k === 1 ? to : { ...to, leaderProposalMs: to.leaderProposalMs * k, resultsMs: to.resultsMs * k, anchorConfirmMs: to.anchorConfirmMs * k };
-  }
-
   /** A stage timeout: if a peer's catch-up brought this node into the round, that peer may not move it again on this state. */
   private timeOut(nowMs: number, why: string): void {
     assert(this.round, 'only a round in progress times out');
@@ -226,26 +222,15 @@ export class ConsensusOperator {
   private onTick(nowMs: number): void {
     const r = this.round;
     if (!r) return;
-    const to = this.scaledTimeouts(r.id.leaderPos);
-    switch (r.stage) {
-      case 'collecting':
-        // Only a round with work to do can time out: an idle chain keeps its leader.
-        if (this.readyRequests(nowMs).length === 0 && r.notifications.size === 0) r.stageSinceMs = nowMs;
-        else if (nowMs - r.stageSinceMs >= to.leaderProposalMs) return this.timeOut(nowMs, `No computation context from the leader within ${to.leaderProposalMs} ms`);
-        break;
-      case 'computing':
-      case 'waitingResults':
-        if (nowMs - r.stageSinceMs >= to.resultsMs) return this.timeOut(nowMs, `No anchor for the context within ${to.resultsMs} ms`);
-        break;
-      case 'waitingAnchor':
-        if (nowMs - r.stageSinceMs >= to.anchorConfirmMs) return this.timeOut(nowMs, `Anchor not confirmed within ${to.anchorConfirmMs} ms`);
-        if (r.leader === this.me && nowMs - r.lastPollMs >= to.inclusionPollMs) {
-          r.lastPollMs = nowMs;
-          this.out.push({ kind: 'queryInclusion', txId: r.postedTxId });
-        }
-        break;
-      default:
-        break;
+    const to = scaledTimeouts(this.cfg.timeouts, r.id.leaderPos, this.cfg.signer.n);
+    // Only a round with work to do can time out: an idle chain keeps its leader.
+    const idle = r.stage === 'collecting' && this.readyRequests(nowMs).length === 0 && r.notifications.size === 0;
+    if (idle) r.stageSinceMs = nowMs;
+    const why = expiredStage(r, nowMs, to, idle);
+    if (why) return this.timeOut(nowMs, why);
+    if (r.stage === 'waitingAnchor' && r.leader === this.me && nowMs - r.lastPollMs >= to.inclusionPollMs) {
+      r.lastPollMs = nowMs;
+      this.out.push({ kind: 'queryInclusion', txId: r.postedTxId });
     }
     this.progress(nowMs);
   }
@@ -286,58 +271,25 @@ export class ConsensusOperator {
     this.progress(nowMs);
   }
 
-  /**
-   * Moves this node to the later position of `msg` (same state) when the message justifies it; false: ignore it.
-   * A context from that position's leader, or a notification to this node as that position's leader, moves it
-   * only if all hold (docs/decisions/consensus-rounds.md argues why the honest members still reach an honest
-   * leader with up to f Byzantine members):
-   * - how far: less than CONSENSUS_PARAMS.catchUpRotationsMax rotations (× N positions) ahead;
-   * - not out of a decided round: a node that accepted a context stays until its own timeout or a new state,
-   *   so no message can pull it out of an honest leader's round in progress;
-   * - how often: only after the hold (catchUpHoldShare × leaderProposalMs) in the current round, which restarts
-   *   on every move, so an honest leader whose round the honest members entered together delivers first;
-   * - not on the word of a member whose earlier catch-up led into a round this node left without a block (by a
-   *   timeout or a further catch-up) on this state: so each member moves it at most once per state that way;
-   * - validated first: a context must pass validateContext as it stands; an invalid one (empty, unordered, bad
-   *   timestamp, processed…) never moves the round. 'unknown-requests' cannot be judged yet, so it does not move
-   *   the node either and nothing is kept for a round it is not in: an honest leader re-sends its context every
-   *   resendMs, and the copy after the request transactions arrived moves it. A notification moves its leader
-   *   only if it names a request ready here (else there is nothing to lead).
-   * The cheap checks come first: a flood of later-position messages costs a comparison each.
-   */
+  /** Carries out judgeCatchUp's verdict (steps/catch-up.ts): moves this node to the later position of `msg`, or reports an invalid context once. */
   private catchUp(from: number, msg: ConsensusMsg, nowMs: number): boolean {
     const r = this.round;
     assert(r, 'catch-up starts from a round');
     const pos = msg.round.leaderPos;
     const n = this.cfg.signer.n;
-    if (pos >= r.id.leaderPos + n * CONSENSUS_PARAMS.catchUpRotationsMax) return false;
-    const leaderThere = leaderAt(this.permutation, pos);
-    const byContext = msg.kind === 'computationContext' && from === leaderThere;
-    if (!byContext && !(msg.kind === 'requestNotification' && leaderThere === this.me)) return false;
-    if (r.stage !== 'collecting') return false;
-    if (nowMs - r.startedMs < this.cfg.timeouts.leaderProposalMs * CONSENSUS_PARAMS.catchUpHoldShare) return false;
-    // The member that brought this node here may not move it on either: leaving would strike it anyway.
-    if (this.struck.has(from) || from === r.movedBy) return false;
-    if (msg.kind === 'computationContext') {
-      const problem = validateContext(msg, this.viewOf(), nowMs);
-      if (problem === UNKNOWN_REQUESTS) return false;
-      if (problem) {
-        const k = `${from}/${pos}`;
-        if (!this.refusedAhead.has(k)) {
-          // Reported once per (member, position) on this state: a flood of them is one record, not a full log.
-          if (this.refusedAhead.size >= n * n * CONSENSUS_PARAMS.catchUpRotationsMax) this.refusedAhead.clear();
-          this.refusedAhead.add(k);
-          this.recordEvidence(msg.round, from, 'invalidContext', `${problem} (context for later position ${pos}; not followed)`);
-        }
-        return false;
+    const seat = { me: this.me, n, permutation: this.permutation, struck: this.struck, holdMs: this.cfg.timeouts.leaderProposalMs * CONSENSUS_PARAMS.catchUpHoldShare };
+    const v = judgeCatchUp(r, from, msg, seat, this.viewOf(), nowMs);
+    if (!v.follow) {
+      const k = `${from}/${pos}`;
+      if (v.invalidContext !== undefined && !this.refusedAhead.has(k)) {
+        // Reported once per (member, position) on this state: a flood of them is one record, not a full log.
+        if (this.refusedAhead.size >= n * n * CONSENSUS_PARAMS.catchUpRotationsMax) this.refusedAhead.clear();
+        this.refusedAhead.add(k);
+        this.recordEvidence(msg.round, from, 'invalidContext', `${v.invalidContext} (context for later position ${pos}; not followed)`);
       }
-    } else if (msg.kind === 'requestNotification') {
-      // At most notificationRequestsMax look-ups (the codec bounds the list), not a pass over the backlog.
-      const base = this.base;
-      assert(base, 'a round has a solid state');
-      if (!msg.requestIds.some((id) => this.backlog.get(requestIDKey(id)) !== undefined && !this.cfg.isRequestProcessed(base.state, id))) return false;
+      return false;
     }
-    this.note('leaderRotation', `Member ${from} is already at leader position ${pos} (${byContext ? 'valid context' : 'notification to this node as its leader'}); catching up from position ${r.id.leaderPos}.`, 'received', from);
+    this.note('leaderRotation', `Member ${from} is already at leader position ${pos} (${v.byContext ? 'valid context' : 'notification to this node as its leader'}); catching up from position ${r.id.leaderPos}.`, 'received', from);
     this.strikeMover(r, 'was left for a later one');
     this.startRound(pos, nowMs, from);
     return true;
@@ -367,7 +319,7 @@ export class ConsensusOperator {
       }
       return p;
     };
-    c.ready = this.backlog.requests().filter((q) => (q.section.timelock === 0 || q.section.timelock <= nowS) && !isProcessed(q));
+    c.ready = this.backlog.requests().filter((q) => isReady(q, nowS, isProcessed));
     c.version = this.backlog.version;
     c.nowS = nowS;
     return c.ready;
@@ -386,11 +338,11 @@ export class ConsensusOperator {
     }
     if (r.leader === this.me) this.tryPropose(r, nowMs);
     else if (nowMs - r.lastSendMs >= this.cfg.timeouts.resendMs) {
-      const ready = this.readyRequests(nowMs).slice(0, CONSENSUS_PARAMS.notificationRequestsMax);
-      if (ready.length === 0) return;
+      const msg = notification(r.id, this.readyRequests(nowMs));
+      if (!msg) return;
       r.lastSendMs = nowMs;
-      this.out.push({ kind: 'send', to: r.leader, msg: { kind: 'requestNotification', round: r.id, requestIds: ready.map((q) => q.id) } });
-      this.note('requestNotification', `Told leader ${r.leader} about ${ready.length} request(s) ready here.`, 'sent', r.leader);
+      this.out.push({ kind: 'send', to: r.leader, msg });
+      this.note('requestNotification', `Told leader ${r.leader} about ${msg.requestIds.length} request(s) ready here.`, 'sent', r.leader);
     }
   }
 
