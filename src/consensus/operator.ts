@@ -76,12 +76,14 @@ export interface OperatorSnapshot {
 /**
  * The consensus operator of one chain on one node (spec "The consensus algorithm", steps 1–14). Pure: events
  * in, actions out; time arrives in the events; the VM, L1 and peers are reached only through actions.
- * The file follows the steps: round start (1), notifications (2), leader batch and context (3–6),
- * computing (7–9), collecting results and finalising (10–13); step 14 is the state manager's.
+ * The steps' decisions are pure functions in steps/ (the table in README.md); this class routes each event to
+ * them and carries out their answers: it moves the Round (round.ts) from stage to stage, keeps what lives longer
+ * than one answer (the per-state catch-up memory, the ready-requests memo, the evidence log) and emits the
+ * actions and notes. The file follows the steps: round start (1), notifications (2), leader batch and context
+ * (3–6), computing (7–9), collecting results and finalising (10–13); step 14 is the state manager's.
  */
 export class ConsensusOperator {
-  private base: OperatorBase | null = null;
-  /** What the steps read; rebuilt with `base` on every state transition. */
+  /** What the steps read (the solid state among it); rebuilt on every state transition, null before the first. */
   private view: StepView | null = null;
   private permutation: number[] = [];
   private round: Round | null = null;
@@ -94,18 +96,13 @@ export class ConsensusOperator {
   /** (member, position) pairs whose invalid later-position context was already reported on this state (flood). */
   private readonly refusedAhead = new Set<string>();
   private out: OperatorAction[] = [];
-  private readonly toleranceMs: number;
-  private readonly batchMax: number;
   /** readyRequests' memo for one solid state; `processed` is bounded by the backlog (backlogRequestsMax) per state. */
   private readyCache: { version: number; state: VirtualState; blockIndex: number; nowS: number; ready: readonly BacklogRequest[]; processed: Map<string, boolean> } | null = null;
 
   constructor(
     private readonly cfg: OperatorConfig,
     private readonly backlog: Backlog,
-  ) {
-    this.toleranceMs = cfg.timestampToleranceMs ?? CONSENSUS_PARAMS.timestampToleranceMs;
-    this.batchMax = cfg.batchRequestsMax ?? CONSENSUS_PARAMS.batchRequestsMax;
-  }
+  ) {}
 
   get me(): number {
     return this.cfg.signer.index;
@@ -121,7 +118,7 @@ export class ConsensusOperator {
       stage: r?.stage ?? 'idle',
       leader: r?.leader ?? null,
       leaderPos: r?.id.leaderPos ?? 0,
-      blockIndex: this.base?.state.blockIndex ?? null,
+      blockIndex: this.view?.base.state.blockIndex ?? null,
       postedAnchor: r?.postedTxId ? txIdToString(r.postedTxId) : null,
       round: r?.id ?? null,
       result: mine ? { contextHash: mine.ctxHash, resultHash: mine.resultHash } : null,
@@ -163,8 +160,16 @@ export class ConsensusOperator {
   /* ------------------------------------------------------------ step 1: a new state starts round 0 */
 
   private onStateTransition(base: OperatorBase, nowMs: number): void {
-    this.base = base;
-    this.view = { base, chainAddress: this.cfg.chainAddress, chainColor: this.cfg.chainColor, backlog: this.backlog, isRequestProcessed: this.cfg.isRequestProcessed, batchMax: this.batchMax, toleranceMs: this.toleranceMs };
+    const { cfg } = this;
+    this.view = {
+      base,
+      chainAddress: cfg.chainAddress,
+      chainColor: cfg.chainColor,
+      backlog: this.backlog,
+      isRequestProcessed: cfg.isRequestProcessed,
+      batchMax: cfg.batchRequestsMax ?? CONSENSUS_PARAMS.batchRequestsMax,
+      toleranceMs: cfg.timestampToleranceMs ?? CONSENSUS_PARAMS.timestampToleranceMs,
+    };
     this.permutation = leaderPermutation(base.anchorTxId, this.cfg.signer.n);
     this.struck.clear();
     this.refusedAhead.clear();
@@ -172,8 +177,7 @@ export class ConsensusOperator {
   }
 
   private startRound(leaderPos: number, nowMs: number, movedBy: number | null): void {
-    const base = this.base;
-    assert(base, 'a round starts only on a solid state');
+    const { base } = this.viewOf();
     const id: RoundId = { anchorTxId: base.anchorTxId, blockIndex: base.state.blockIndex, leaderPos };
     const leader = leaderAt(this.permutation, leaderPos);
     this.round = newRound(id, leader, nowMs, movedBy);
@@ -237,7 +241,7 @@ export class ConsensusOperator {
 
   private onPeerMessage(from: number, msg: ConsensusMsg, nowMs: number): void {
     const r = this.round;
-    const base = this.base;
+    const base = this.view?.base;
     if (!r || !base || from === this.me || from < 0 || from >= this.cfg.signer.n) return;
     // Only the current state's rounds; a round ahead of ours (same state) may mean our timer is slower: catch up,
     // but only under the rules of catchUp (one member's word alone must not steer the committee).
@@ -299,7 +303,7 @@ export class ConsensusOperator {
 
   /** Requests this node could process now: in its backlog, not time-locked by its clock, not yet processed. */
   readyRequests(nowMs: number): readonly BacklogRequest[] {
-    const base = this.base;
+    const base = this.view?.base;
     if (!base) return [];
     const nowS = Math.floor(nowMs / 1000);
     // Called on every event: the filter is a function of (backlog, solid state, clock second), so keep the last.
