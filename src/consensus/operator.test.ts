@@ -31,7 +31,7 @@ const fakeSigner = (index: number): ThresholdSigner => ({
 });
 
 /** An operator at the origin state of a synthetic chain, with one request (loaded or not) in its backlog. */
-function setup(opts: { me?: 'leader' | 'member'; loadRequest?: boolean; strays?: readonly { txId: Uint8Array; balances: Map<string, bigint> }[] } = {}) {
+function setup(opts: { me?: 'leader' | 'member'; loadRequest?: boolean; strays?: readonly { txId: Uint8Array; balances: Map<string, bigint> }[]; signer?: (index: number) => ThresholdSigner } = {}) {
   const chain = syntheticChain(0);
   const origin = chain.anchors[0] as (typeof chain.anchors)[number];
   const perm = leaderPermutation(origin.txId, 4);
@@ -46,7 +46,7 @@ function setup(opts: { me?: 'leader' | 'member'; loadRequest?: boolean; strays?:
   backlog.setOutputs([{ txId: id, balances: bookedOutputBalances(reqTx, id, chain.chainAddress) as Map<string, bigint> }, ...(opts.strays ?? [])]);
   if (opts.loadRequest !== false) backlog.onTransaction(reqTx, id);
   const op = new ConsensusOperator(
-    { chainAddress: chain.chainAddress, chainColor: chain.chainColor, signer: fakeSigner(me), timeouts: TIMEOUTS, rewardAddress: { kind: AddressKind.Ed25519, digest: new Uint8Array(32) }, isRequestProcessed: () => false },
+    { chainAddress: chain.chainAddress, chainColor: chain.chainColor, signer: (opts.signer ?? fakeSigner)(me), timeouts: TIMEOUTS, rewardAddress: { kind: AddressKind.Ed25519, digest: new Uint8Array(32) }, isRequestProcessed: () => false },
     backlog,
   );
   const base: OperatorBase = { state: VirtualState.origin(), anchorTx: origin.tx, anchorTxId: origin.txId, chainUtxo: { txId: origin.txId, balances: bookedOutputBalances(origin.tx, origin.txId, chain.chainAddress) as Map<string, bigint> } };
@@ -126,7 +126,7 @@ describe('consensus operator: timeouts and L1 rejection', () => {
     const { op, perm, me, requestId, backlog } = setup({ me: 'leader' });
     // Members report the request; the leader proposes, computes and collects T results.
     const early: OperatorAction[] = [];
-    for (const m of perm.filter((x) => x !== me)) early.push(...op.handle({ kind: 'peerMessage', nowMs: NOW, from: m, msg: { kind: 'requestNotification', round: { anchorTxId: op['base']!.anchorTxId, blockIndex: 0, leaderPos: 0 }, requestIds: [requestId] } }));
+    for (const m of perm.filter((x) => x !== me)) early.push(...op.handle({ kind: 'peerMessage', nowMs: NOW, from: m, msg: { kind: 'requestNotification', round: op.snapshot().round!, requestIds: [requestId] } }));
     early.push(...op.handle({ kind: 'tick', nowMs: NOW + 1 }));
     const vm = early.find((a) => a.kind === 'runVM');
     expect(vm).toBeDefined();
@@ -137,10 +137,10 @@ describe('consensus operator: timeouts and L1 rejection', () => {
     expect(mine).toBeDefined();
     // Two members answer with the same result: with its own, the leader has T and posts the anchor.
     expect(op.snapshot().stage).toBe('waitingResults');
-    const r = op['round']!;
+    const { round, result } = op.snapshot();
     let posted: OperatorAction | undefined;
     for (const m of perm.filter((x) => x !== me).slice(0, 2)) {
-      const out = op.handle({ kind: 'peerMessage', nowMs: NOW + 3, from: m, msg: { kind: 'resultAndPartialSig', round: r.id, contextHash: r.mine!.ctxHash, resultHash: r.mine!.resultHash, partialSig: new Uint8Array(48).fill(m) } });
+      const out = op.handle({ kind: 'peerMessage', nowMs: NOW + 3, from: m, msg: { kind: 'resultAndPartialSig', round: round!, contextHash: result!.contextHash, resultHash: result!.resultHash, partialSig: new Uint8Array(48).fill(m) } });
       posted ??= out.find((a) => a.kind === 'postAnchor');
     }
     expect(posted).toBeDefined();
@@ -159,7 +159,7 @@ describe('consensus operator: strays ride along with a batch', () => {
     const strays = [stray(0x21, 5n), stray(0x20, 7n)];
     const { op, perm, me, requestId } = setup({ me: 'leader', strays });
     const out: OperatorAction[] = [];
-    for (const m of perm.filter((x) => x !== me)) out.push(...op.handle({ kind: 'peerMessage', nowMs: NOW, from: m, msg: { kind: 'requestNotification', round: { anchorTxId: op['base']!.anchorTxId, blockIndex: 0, leaderPos: 0 }, requestIds: [requestId] } }));
+    for (const m of perm.filter((x) => x !== me)) out.push(...op.handle({ kind: 'peerMessage', nowMs: NOW, from: m, msg: { kind: 'requestNotification', round: op.snapshot().round!, requestIds: [requestId] } }));
     out.push(...op.handle({ kind: 'tick', nowMs: NOW + 1 }));
     const sent = out.find((a) => a.kind === 'send' && a.msg.kind === 'computationContext') as Extract<OperatorAction, { kind: 'send' }>;
     expect((sent.msg as ComputationContextMsg).strayTxIds).toEqual([strays[1]!.txId, strays[0]!.txId]);
@@ -167,10 +167,10 @@ describe('consensus operator: strays ride along with a batch', () => {
     expect(vm.task.chainBalances.get(colorKey(COLOR_IOTA))).toBe(12n);
     const outcome = { updates: [{ requestId, timestamp: vm.task.timestamp, mutations: [] }], withdrawals: [], outgoingRequests: [] };
     op.handle({ kind: 'vmResult', nowMs: NOW + 2, roundKey: vm.roundKey, outcome });
-    const r = op['round']!;
+    const { round, result } = op.snapshot();
     let posted: Extract<OperatorAction, { kind: 'postAnchor' }> | undefined;
     for (const m of perm.filter((x) => x !== me).slice(0, 2)) {
-      const res = op.handle({ kind: 'peerMessage', nowMs: NOW + 3, from: m, msg: { kind: 'resultAndPartialSig', round: r.id, contextHash: r.mine!.ctxHash, resultHash: r.mine!.resultHash, partialSig: new Uint8Array(48).fill(m) } });
+      const res = op.handle({ kind: 'peerMessage', nowMs: NOW + 3, from: m, msg: { kind: 'resultAndPartialSig', round: round!, contextHash: result!.contextHash, resultHash: result!.resultHash, partialSig: new Uint8Array(48).fill(m) } });
       posted ??= res.find((a) => a.kind === 'postAnchor') as typeof posted;
     }
     const inputs = posted!.tx.inputs.map((i) => toHex(i.txId));
@@ -195,5 +195,37 @@ describe('consensus operator: strays ride along with a batch', () => {
     const t2 = setup();
     t2.op.handle({ kind: 'peerMessage', nowMs: NOW, from: t2.leader, msg: t2.ctx({ strayTxIds: [t2.requestId.txId] }) });
     expect(t2.op.evidence.map((e) => e.detail)).toEqual([expect.stringMatching(/is a request transaction/)]);
+  });
+});
+
+describe('consensus operator: step 11, a bad partial signature', () => {
+  /** Partials filled with 0xba do not verify, and spoil the combined signature (as with BLS). */
+  const strictSigner = (index: number): ThresholdSigner => ({
+    ...fakeSigner(index),
+    verifyPartial: (_i, _m, p) => p[0] !== 0xba,
+    combine: (ps) => new Uint8Array(48).fill(ps.some((p) => p.signature[0] === 0xba) ? 0 : 1),
+    verifyMaster: (_m, s) => s[0] === 1,
+  });
+
+  it('the leader drops the member whose partial does not verify, records badPartialSignature, ignores its re-sends and posts with the next member', () => {
+    const { op, perm, me, requestId } = setup({ me: 'leader', signer: strictSigner });
+    const members = perm.filter((x) => x !== me);
+    const early: OperatorAction[] = [];
+    for (const m of members) early.push(...op.handle({ kind: 'peerMessage', nowMs: NOW, from: m, msg: { kind: 'requestNotification', round: op.snapshot().round!, requestIds: [requestId] } }));
+    early.push(...op.handle({ kind: 'tick', nowMs: NOW + 1 }));
+    const vm = early.find((a): a is Extract<OperatorAction, { kind: 'runVM' }> => a.kind === 'runVM')!;
+    op.handle({ kind: 'vmResult', nowMs: NOW + 2, roundKey: vm.roundKey, outcome: { updates: [{ requestId, timestamp: vm.task.timestamp, mutations: [] }], withdrawals: [], outgoingRequests: [] } });
+    const { round, result } = op.snapshot();
+    const answer = (from: number, fill: number) => op.handle({ kind: 'peerMessage', nowMs: NOW + 3, from, msg: { kind: 'resultAndPartialSig', round: round!, contextHash: result!.contextHash, resultHash: result!.resultHash, partialSig: new Uint8Array(48).fill(fill) } });
+    const [a, b, c] = [...members].sort((x, y) => x - y) as [number, number, number];
+    expect(answer(a, 0xba).some((x) => x.kind === 'postAnchor')).toBe(false);
+    // With the leader's own, T = 3 are in: the combination fails and only the bad signer is blamed.
+    expect(answer(b, 0x11).some((x) => x.kind === 'postAnchor')).toBe(false);
+    expect(evidenceKinds(op)).toEqual([`badPartialSignature@${a}`]);
+    expect(op.snapshot().stage).toBe('waitingResults');
+    // A re-sent (now valid-looking) result from the culprit is ignored for this round.
+    expect(answer(a, 0x12)).toEqual([]);
+    expect(answer(c, 0x13).some((x) => x.kind === 'postAnchor')).toBe(true);
+    expect(op.snapshot().stage).toBe('waitingAnchor');
   });
 });

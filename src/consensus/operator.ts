@@ -1,52 +1,29 @@
-import {
-  addressKey,
-  addressToString,
-  blake2b256,
-  COLOR_IOTA,
-  colorKey,
-  compareBytes,
-  equalBytes,
-  essenceBytes,
-  requestIDKey,
-  requestIDToString,
-  toHex,
-  txIdToString,
-  utf8,
-  ValidationError,
-  AddressKind,
-  transactionId,
-  type Address,
-  type Balances,
-  type Color,
-  type Essence,
-  type RequestID,
-  type TransactionID,
-  type ValueTransaction,
-} from '../protocol';
-import { makeBlock } from '../state/block';
-import { randomnessFromSignature } from '../crypto/threshold';
+import { equalBytes, requestIDKey, toHex, txIdToString, type Address, type Color, type RequestID, type TransactionID, type ValueTransaction } from '../protocol';
 import type { VirtualState } from '../state/vstate';
 import type { Block } from '../state/types';
 import type { ProtocolEventKind } from '../protocol/events';
-import { buildAnchorEssence, chainUtxoRequestsMissing, requestUtxoSurplus, straysForAnchor, vmChainBalances } from './anchor';
-import type { Backlog, BacklogRequest, BacklogStray, ChainUtxo } from './backlog';
-import { isStrictlyOrdered, selectBatch } from './batch';
-import { contextHash, resultHash } from './context';
+import { assert } from './assert';
+import type { Backlog, BacklogRequest } from './backlog';
+import { contextHash } from './context';
 import type { Evidence, EvidenceKind } from './evidence';
 import type { ComputationContextMsg, ConsensusMsg, ResultAndPartialSigMsg, RoundId } from './messages';
 import { CONSENSUS_PARAMS, type ConsensusTimeouts } from './params';
 import { leaderAt, leaderPermutation } from './permutation';
+import { contextOf, mineOf, newRound, toComputing, toWaitingAnchor, toWaitingResults, type CollectingRound, type ComputingRound, type MyResult, type OperatorBase, type OperatorStage, type Round, type WaitingAnchorRound, type WaitingResultsRound } from './round';
 import type { ThresholdSigner } from './signer';
+import { buildContext } from './steps/build-context';
+import { computeResult } from './steps/compute-result';
+import { BAD_PARTIAL_DETAIL, finalize } from './steps/finalize';
+import { judgeResult, type ResultVerdict } from './steps/judge-result';
+import { judgeCatchUp } from './steps/catch-up';
+import { isReady, notification } from './steps/notify';
+import { expiredStage, scaledTimeouts } from './steps/timeouts';
+import { vmTaskFor } from './steps/run-vm';
+import { UNKNOWN_REQUESTS, validateContext } from './steps/validate-context';
+import type { StepView } from './steps/view';
 import type { VmOutcome, VmTask } from './vm-port';
 
-/** The solid state the operator builds on: it comes from the state manager on every state transition. */
-export interface OperatorBase {
-  readonly state: VirtualState;
-  readonly anchorTx: ValueTransaction;
-  readonly anchorTxId: TransactionID;
-  /** The anchor tx's output in the chain address (holds the chain token). */
-  readonly chainUtxo: ChainUtxo;
-}
+export type { OperatorBase, OperatorStage } from './round';
 
 export interface OperatorConfig {
   readonly chainAddress: Address;
@@ -85,53 +62,29 @@ export interface OperatorNote {
   readonly peer?: number;
 }
 
-export type OperatorStage = 'idle' | 'collecting' | 'computing' | 'waitingResults' | 'waitingAnchor';
-
-interface MyResult {
-  readonly ctxHash: Uint8Array;
-  readonly resultHash: Uint8Array;
-  readonly partialSig: Uint8Array;
-  readonly essence: Essence;
-  readonly message: Uint8Array;
-}
-
-interface Round {
-  readonly id: RoundId;
-  readonly leader: number;
-  /** When this node entered the round (the catch-up hold counts from here; stageSinceMs restarts while idle). */
-  readonly startedMs: number;
-  /** The member whose message moved this node here by catch-up (null: the state began here or a timeout). */
-  readonly movedBy: number | null;
-  stage: OperatorStage;
-  /** When the current stage's timeout started (or when requests first became ready while collecting). */
-  stageSinceMs: number;
-  lastSendMs: number;
-  /** Leader: member → ready request keys it reported. */
-  readonly notifications: Map<number, Set<string>>;
-  context?: ComputationContextMsg;
-  ctxHash?: Uint8Array;
-  /** A context waiting for request transactions this node has not loaded yet. */
-  pendingContext?: ComputationContextMsg;
-  batch?: BacklogRequest[];
-  /** Strays the context sweeps (from this node's backlog, checked against the context). */
-  strays?: readonly BacklogStray[];
-  mine?: MyResult;
-  /** Leader: valid-looking results by member (own included). */
-  readonly results: Map<number, ResultAndPartialSigMsg>;
-  /** Leader: members whose partial signature failed verification this round. */
-  readonly badSigners: Set<number>;
-  postedTxId?: TransactionID;
-  lastPollMs: number;
+export interface OperatorSnapshot {
+  readonly stage: OperatorStage;
+  readonly leader: number | null;
+  readonly leaderPos: number;
+  readonly blockIndex: number | null;
+  readonly postedAnchor: string | null;
+  readonly round: RoundId | null;
+  /** Step 9a: what this node sends to the leader (a leader keeps its own among the results) once computed. */
+  readonly result: { readonly contextHash: Uint8Array; readonly resultHash: Uint8Array } | null;
 }
 
 /**
  * The consensus operator of one chain on one node (spec "The consensus algorithm", steps 1–14). Pure: events
  * in, actions out; time arrives in the events; the VM, L1 and peers are reached only through actions.
- * The file follows the steps: round start (1), notifications (2), leader batch and context (3–6),
- * computing (7–9), collecting results and finalising (10–13); step 14 is the state manager's.
+ * The steps' decisions are pure functions in steps/ (the table in README.md); this class routes each event to
+ * them and carries out their answers: it moves the Round (round.ts) from stage to stage, keeps what lives longer
+ * than one answer (the per-state catch-up memory, the ready-requests memo, the evidence log) and emits the
+ * actions and notes. The file follows the steps: round start (1), notifications (2), leader batch and context
+ * (3–6), computing (7–9), collecting results and finalising (10–13); step 14 is the state manager's.
  */
 export class ConsensusOperator {
-  private base: OperatorBase | null = null;
+  /** What the steps read (the solid state among it); rebuilt on every state transition, null before the first. */
+  private view: StepView | null = null;
   private permutation: number[] = [];
   private round: Round | null = null;
   private readonly evidenceLog: Evidence[] = [];
@@ -143,18 +96,13 @@ export class ConsensusOperator {
   /** (member, position) pairs whose invalid later-position context was already reported on this state (flood). */
   private readonly refusedAhead = new Set<string>();
   private out: OperatorAction[] = [];
-  private readonly toleranceMs: number;
-  private readonly batchMax: number;
   /** readyRequests' memo for one solid state; `processed` is bounded by the backlog (backlogRequestsMax) per state. */
   private readyCache: { version: number; state: VirtualState; blockIndex: number; nowS: number; ready: readonly BacklogRequest[]; processed: Map<string, boolean> } | null = null;
 
   constructor(
     private readonly cfg: OperatorConfig,
     private readonly backlog: Backlog,
-  ) {
-    this.toleranceMs = cfg.timestampToleranceMs ?? CONSENSUS_PARAMS.timestampToleranceMs;
-    this.batchMax = cfg.batchRequestsMax ?? CONSENSUS_PARAMS.batchRequestsMax;
-  }
+  ) {}
 
   get me(): number {
     return this.cfg.signer.index;
@@ -162,14 +110,18 @@ export class ConsensusOperator {
   get evidence(): readonly Evidence[] {
     return this.evidenceLog;
   }
-  snapshot(): { stage: OperatorStage; leader: number | null; leaderPos: number; blockIndex: number | null; postedAnchor: string | null } {
+  /** What the runtime shows and tests check: the round and this node's result, never the round object itself. */
+  snapshot(): OperatorSnapshot {
     const r = this.round;
+    const mine = r ? mineOf(r) : undefined;
     return {
       stage: r?.stage ?? 'idle',
       leader: r?.leader ?? null,
       leaderPos: r?.id.leaderPos ?? 0,
-      blockIndex: this.base?.state.blockIndex ?? null,
+      blockIndex: this.view?.base.state.blockIndex ?? null,
       postedAnchor: r?.postedTxId ? txIdToString(r.postedTxId) : null,
+      round: r?.id ?? null,
+      result: mine ? { contextHash: mine.ctxHash, resultHash: mine.resultHash } : null,
     };
   }
 
@@ -200,10 +152,24 @@ export class ConsensusOperator {
     return out;
   }
 
+  private viewOf(): StepView {
+    assert(this.view, 'steps run only on a solid state');
+    return this.view;
+  }
+
   /* ------------------------------------------------------------ step 1: a new state starts round 0 */
 
   private onStateTransition(base: OperatorBase, nowMs: number): void {
-    this.base = base;
+    const { cfg } = this;
+    this.view = {
+      base,
+      chainAddress: cfg.chainAddress,
+      chainColor: cfg.chainColor,
+      backlog: this.backlog,
+      isRequestProcessed: cfg.isRequestProcessed,
+      batchMax: cfg.batchRequestsMax ?? CONSENSUS_PARAMS.batchRequestsMax,
+      toleranceMs: cfg.timestampToleranceMs ?? CONSENSUS_PARAMS.timestampToleranceMs,
+    };
     this.permutation = leaderPermutation(base.anchorTxId, this.cfg.signer.n);
     this.struck.clear();
     this.refusedAhead.clear();
@@ -211,30 +177,25 @@ export class ConsensusOperator {
   }
 
   private startRound(leaderPos: number, nowMs: number, movedBy: number | null): void {
-    const base = this.base as OperatorBase;
+    const { base } = this.viewOf();
     const id: RoundId = { anchorTxId: base.anchorTxId, blockIndex: base.state.blockIndex, leaderPos };
     const leader = leaderAt(this.permutation, leaderPos);
-    this.round = { id, leader, startedMs: nowMs, movedBy, stage: 'collecting', stageSinceMs: nowMs, lastSendMs: -Infinity, notifications: new Map(), results: new Map(), badSigners: new Set(), lastPollMs: -Infinity };
+    this.round = newRound(id, leader, nowMs, movedBy);
     this.note('leaderRotation', `Round for block #${id.blockIndex + 1}: leader is member ${leader} (position ${leaderPos} of the permutation).`);
     this.progress(nowMs);
   }
 
   private rotate(nowMs: number, why: string): void {
-    const r = this.round as Round;
+    const r = this.round;
+    assert(r, 'only a round in progress rotates');
     this.note('leaderRotation', `${why} — rotating the leader from member ${r.leader}.`);
     this.startRound(r.id.leaderPos + 1, nowMs, null);
   }
 
-  /** The stage timeouts at a leader position: they grow per full rotation (CONSENSUS_PARAMS.roundTimeoutGrowthMax). */
-  private scaledTimeouts(leaderPos: number): ConsensusTimeouts {
-    const to = this.cfg.timeouts;
-    const k = Math.min(1 + Math.floor(leaderPos / this.cfg.signer.n), CONSENSUS_PARAMS.roundTimeoutGrowthMax);
-    return k === 1 ? to : { ...to, leaderProposalMs: to.leaderProposalMs * k, resultsMs: to.resultsMs * k, anchorConfirmMs: to.anchorConfirmMs * k };
-  }
-
   /** A stage timeout: if a peer's catch-up brought this node into the round, that peer may not move it again on this state. */
   private timeOut(nowMs: number, why: string): void {
-    this.strikeMover(this.round as Round, 'timed out');
+    assert(this.round, 'only a round in progress times out');
+    this.strikeMover(this.round, 'timed out');
     this.rotate(nowMs, why);
   }
 
@@ -265,39 +226,29 @@ export class ConsensusOperator {
   private onTick(nowMs: number): void {
     const r = this.round;
     if (!r) return;
-    const to = this.scaledTimeouts(r.id.leaderPos);
-    switch (r.stage) {
-      case 'collecting':
-        // Only a round with work to do can time out: an idle chain keeps its leader.
-        if (this.readyRequests(nowMs).length === 0 && r.notifications.size === 0) r.stageSinceMs = nowMs;
-        else if (nowMs - r.stageSinceMs >= to.leaderProposalMs) return this.timeOut(nowMs, `No computation context from the leader within ${to.leaderProposalMs} ms`);
-        break;
-      case 'computing':
-      case 'waitingResults':
-        if (nowMs - r.stageSinceMs >= to.resultsMs) return this.timeOut(nowMs, `No anchor for the context within ${to.resultsMs} ms`);
-        break;
-      case 'waitingAnchor':
-        if (nowMs - r.stageSinceMs >= to.anchorConfirmMs) return this.timeOut(nowMs, `Anchor not confirmed within ${to.anchorConfirmMs} ms`);
-        if (r.postedTxId && r.leader === this.me && nowMs - r.lastPollMs >= to.inclusionPollMs) {
-          r.lastPollMs = nowMs;
-          this.out.push({ kind: 'queryInclusion', txId: r.postedTxId });
-        }
-        break;
-      default:
-        break;
+    const to = scaledTimeouts(this.cfg.timeouts, r.id.leaderPos, this.cfg.signer.n);
+    // Only a round with work to do can time out: an idle chain keeps its leader.
+    const idle = r.stage === 'collecting' && this.readyRequests(nowMs).length === 0 && r.notifications.size === 0;
+    if (idle) r.stageSinceMs = nowMs;
+    const why = expiredStage(r, nowMs, to, idle);
+    if (why) return this.timeOut(nowMs, why);
+    if (r.stage === 'waitingAnchor' && r.leader === this.me && nowMs - r.lastPollMs >= to.inclusionPollMs) {
+      r.lastPollMs = nowMs;
+      this.out.push({ kind: 'queryInclusion', txId: r.postedTxId });
     }
     this.progress(nowMs);
   }
 
   private onPeerMessage(from: number, msg: ConsensusMsg, nowMs: number): void {
     const r = this.round;
-    const base = this.base;
+    const base = this.view?.base;
     if (!r || !base || from === this.me || from < 0 || from >= this.cfg.signer.n) return;
     // Only the current state's rounds; a round ahead of ours (same state) may mean our timer is slower: catch up,
     // but only under the rules of catchUp (one member's word alone must not steer the committee).
     if (!equalBytes(msg.round.anchorTxId, base.anchorTxId) || msg.round.blockIndex !== base.state.blockIndex) return;
     if (msg.round.leaderPos > r.id.leaderPos && !this.catchUp(from, msg, nowMs)) return;
-    const cur = this.round as Round;
+    const cur = this.round;
+    assert(cur, 'a catch-up leaves this node in a round');
     if (msg.round.leaderPos !== cur.id.leaderPos) return;
     switch (msg.kind) {
       case 'requestNotification':
@@ -315,67 +266,34 @@ export class ConsensusOperator {
         break;
       case 'anchorPosted':
         if (from !== cur.leader) return;
-        if (cur.stage !== 'waitingAnchor') {
-          cur.stage = 'waitingAnchor';
-          cur.stageSinceMs = nowMs;
-        }
-        cur.postedTxId = msg.anchorTxId;
+        // Only the leader polls L1 (members follow the state manager), and the leader never hears this message.
+        if (cur.stage !== 'waitingAnchor') this.round = toWaitingAnchor(cur, msg.anchorTxId, nowMs, -Infinity);
+        else cur.postedTxId = msg.anchorTxId;
         this.note('anchorPosted', `Leader ${from} posted anchor ${txIdToString(msg.anchorTxId).slice(0, 10)}… to L1.`, 'received', from);
         break;
     }
     this.progress(nowMs);
   }
 
-  /**
-   * Moves this node to the later position of `msg` (same state) when the message justifies it; false: ignore it.
-   * A context from that position's leader, or a notification to this node as that position's leader, moves it
-   * only if all hold (docs/decisions/consensus-rounds.md argues why the honest members still reach an honest
-   * leader with up to f Byzantine members):
-   * - how far: less than CONSENSUS_PARAMS.catchUpRotationsMax rotations (× N positions) ahead;
-   * - not out of a decided round: a node that accepted a context stays until its own timeout or a new state,
-   *   so no message can pull it out of an honest leader's round in progress;
-   * - how often: only after the hold (catchUpHoldShare × leaderProposalMs) in the current round, which restarts
-   *   on every move, so an honest leader whose round the honest members entered together delivers first;
-   * - not on the word of a member whose earlier catch-up led into a round this node left without a block (by a
-   *   timeout or a further catch-up) on this state: so each member moves it at most once per state that way;
-   * - validated first: a context must pass validateContext as it stands; an invalid one (empty, unordered, bad
-   *   timestamp, processed…) never moves the round. 'unknown-requests' cannot be judged yet, so it does not move
-   *   the node either and nothing is kept for a round it is not in: an honest leader re-sends its context every
-   *   resendMs, and the copy after the request transactions arrived moves it. A notification moves its leader
-   *   only if it names a request ready here (else there is nothing to lead).
-   * The cheap checks come first: a flood of later-position messages costs a comparison each.
-   */
+  /** Carries out judgeCatchUp's verdict (steps/catch-up.ts): moves this node to the later position of `msg`, or reports an invalid context once. */
   private catchUp(from: number, msg: ConsensusMsg, nowMs: number): boolean {
-    const r = this.round as Round;
+    const r = this.round;
+    assert(r, 'catch-up starts from a round');
     const pos = msg.round.leaderPos;
     const n = this.cfg.signer.n;
-    if (pos >= r.id.leaderPos + n * CONSENSUS_PARAMS.catchUpRotationsMax) return false;
-    const leaderThere = leaderAt(this.permutation, pos);
-    const byContext = msg.kind === 'computationContext' && from === leaderThere;
-    if (!byContext && !(msg.kind === 'requestNotification' && leaderThere === this.me)) return false;
-    if (r.stage !== 'collecting' || r.context) return false;
-    if (nowMs - r.startedMs < this.cfg.timeouts.leaderProposalMs * CONSENSUS_PARAMS.catchUpHoldShare) return false;
-    // The member that brought this node here may not move it on either: leaving would strike it anyway.
-    if (this.struck.has(from) || from === r.movedBy) return false;
-    if (msg.kind === 'computationContext') {
-      const problem = this.validateContext(msg, nowMs);
-      if (problem === 'unknown-requests') return false;
-      if (problem) {
-        const k = `${from}/${pos}`;
-        if (!this.refusedAhead.has(k)) {
-          // Reported once per (member, position) on this state: a flood of them is one record, not a full log.
-          if (this.refusedAhead.size >= n * n * CONSENSUS_PARAMS.catchUpRotationsMax) this.refusedAhead.clear();
-          this.refusedAhead.add(k);
-          this.recordEvidence(msg.round, from, 'invalidContext', `${problem} (context for later position ${pos}; not followed)`);
-        }
-        return false;
+    const seat = { me: this.me, n, permutation: this.permutation, struck: this.struck, holdMs: this.cfg.timeouts.leaderProposalMs * CONSENSUS_PARAMS.catchUpHoldShare };
+    const v = judgeCatchUp(r, from, msg, seat, this.viewOf(), nowMs);
+    if (!v.follow) {
+      const k = `${from}/${pos}`;
+      if (v.invalidContext !== undefined && !this.refusedAhead.has(k)) {
+        // Reported once per (member, position) on this state: a flood of them is one record, not a full log.
+        if (this.refusedAhead.size >= n * n * CONSENSUS_PARAMS.catchUpRotationsMax) this.refusedAhead.clear();
+        this.refusedAhead.add(k);
+        this.recordEvidence(msg.round, from, 'invalidContext', `${v.invalidContext} (context for later position ${pos}; not followed)`);
       }
-    } else if (msg.kind === 'requestNotification') {
-      // At most notificationRequestsMax look-ups (the codec bounds the list), not a pass over the backlog.
-      const base = this.base as OperatorBase;
-      if (!msg.requestIds.some((id) => this.backlog.get(requestIDKey(id)) !== undefined && !this.cfg.isRequestProcessed(base.state, id))) return false;
+      return false;
     }
-    this.note('leaderRotation', `Member ${from} is already at leader position ${pos} (${byContext ? 'valid context' : 'notification to this node as its leader'}); catching up from position ${r.id.leaderPos}.`, 'received', from);
+    this.note('leaderRotation', `Member ${from} is already at leader position ${pos} (${v.byContext ? 'valid context' : 'notification to this node as its leader'}); catching up from position ${r.id.leaderPos}.`, 'received', from);
     this.strikeMover(r, 'was left for a later one');
     this.startRound(pos, nowMs, from);
     return true;
@@ -385,7 +303,7 @@ export class ConsensusOperator {
 
   /** Requests this node could process now: in its backlog, not time-locked by its clock, not yet processed. */
   readyRequests(nowMs: number): readonly BacklogRequest[] {
-    const base = this.base;
+    const base = this.view?.base;
     if (!base) return [];
     const nowS = Math.floor(nowMs / 1000);
     // Called on every event: the filter is a function of (backlog, solid state, clock second), so keep the last.
@@ -405,7 +323,7 @@ export class ConsensusOperator {
       }
       return p;
     };
-    c.ready = this.backlog.requests().filter((q) => (q.section.timelock === 0 || q.section.timelock <= nowS) && !isProcessed(q));
+    c.ready = this.backlog.requests().filter((q) => isReady(q, nowS, isProcessed));
     c.version = this.backlog.version;
     c.nowS = nowS;
     return c.ready;
@@ -413,87 +331,65 @@ export class ConsensusOperator {
 
   private progress(nowMs: number): void {
     const r = this.round;
-    if (!r || r.stage !== 'collecting') {
-      if (r && r.leader === this.me && (r.stage === 'computing' || r.stage === 'waitingResults') && r.context) this.resendContext(r, nowMs);
-      if (r && r.leader !== this.me && r.stage === 'waitingResults' && r.mine && nowMs - r.lastSendMs >= this.cfg.timeouts.resendMs) {
+    if (!r) return;
+    if (r.stage !== 'collecting') {
+      if (r.leader === this.me && (r.stage === 'computing' || r.stage === 'waitingResults')) this.resendContext(r, nowMs);
+      if (r.leader !== this.me && r.stage === 'waitingResults' && nowMs - r.lastSendMs >= this.cfg.timeouts.resendMs) {
         r.lastSendMs = nowMs;
-        this.sendResult(r);
+        this.sendResult(r, r.mine);
       }
       return;
     }
     if (r.leader === this.me) this.tryPropose(r, nowMs);
     else if (nowMs - r.lastSendMs >= this.cfg.timeouts.resendMs) {
-      const ready = this.readyRequests(nowMs).slice(0, CONSENSUS_PARAMS.notificationRequestsMax);
-      if (ready.length === 0) return;
+      const msg = notification(r.id, this.readyRequests(nowMs));
+      if (!msg) return;
       r.lastSendMs = nowMs;
-      this.out.push({ kind: 'send', to: r.leader, msg: { kind: 'requestNotification', round: r.id, requestIds: ready.map((q) => q.id) } });
-      this.note('requestNotification', `Told leader ${r.leader} about ${ready.length} request(s) ready here.`, 'sent', r.leader);
+      this.out.push({ kind: 'send', to: r.leader, msg });
+      this.note('requestNotification', `Told leader ${r.leader} about ${msg.requestIds.length} request(s) ready here.`, 'sent', r.leader);
     }
   }
 
-  private tryPropose(r: Round, nowMs: number): void {
-    const base = this.base as OperatorBase;
-    // A request counts when ≥ T members (the leader included) reported it: until T−1 did, nothing can qualify.
+  /** Steps 3–5 (buildContext), then 6: the leader takes its own context and sends it. */
+  private tryPropose(r: CollectingRound, nowMs: number): void {
+    // Until T−1 members reported, nothing can qualify: skip the look-up of ready requests.
     if (r.notifications.size + 1 < this.cfg.signer.t) return;
-    const ready = this.readyRequests(nowMs);
-    if (ready.length === 0) return;
-    const seenBy = new Map<string, Set<number>>();
-    for (const q of ready) seenBy.set(q.key, new Set([this.me]));
-    for (const [member, keys] of r.notifications) for (const k of keys) seenBy.get(k)?.add(member);
-    const batch = selectBatch(ready, seenBy, this.cfg.signer.t, this.batchMax, toHex(base.chainUtxo.txId));
-    if (batch.length === 0) return;
-    // Requests the chain posted to itself sit in the chain UTXO: no batch without them (they would be lost).
-    if (chainUtxoRequestsMissing(base.chainUtxo, this.cfg.chainColor, batch)) return;
-    const minTs = base.state.timestamp + 1n;
-    const own = BigInt(nowMs) * 1_000_000n;
-    const strays = this.straysToSweep(batch, base);
-    const ctx: ComputationContextMsg = {
-      kind: 'computationContext',
-      round: r.id,
-      timestamp: own > minTs ? own : minTs,
-      rewardAddress: this.cfg.rewardAddress,
-      requestIds: batch.map((q) => q.id),
-      ...(strays.length > 0 ? { strayTxIds: strays.map((x) => x.txId) } : {}),
-    };
-    this.note('computationContext', `As leader, proposing a batch of ${batch.length} request(s) for block #${r.id.blockIndex + 1}.`, 'local');
-    this.accept(r, ctx, batch, nowMs);
-    this.resendContext(r, nowMs);
+    const proposed = buildContext(r, this.readyRequests(nowMs), this.viewOf(), { me: this.me, t: this.cfg.signer.t, rewardAddress: this.cfg.rewardAddress }, nowMs);
+    if (!proposed) return;
+    this.note('computationContext', `As leader, proposing a batch of ${proposed.batch.length} request(s) for block #${r.id.blockIndex + 1}.`, 'local');
+    this.resendContext(this.accept(r, proposed.msg, proposed.batch, nowMs), nowMs);
   }
 
-  /**
-   * Strays ride along with a batch of requests (docs/decisions/vm-request-semantics.md "Tokens nobody claims"):
-   * the first few by tx ID, within the anchor's input room.
-   */
-  private straysToSweep(batch: readonly BacklogRequest[], base: OperatorBase): readonly BacklogStray[] {
-    return straysForAnchor(this.backlog.strays(), base.chainUtxo, batch);
-  }
-
-  private resendContext(r: Round, nowMs: number): void {
-    if (nowMs - r.lastSendMs < this.cfg.timeouts.resendMs || !r.context) return;
+  private resendContext(r: ComputingRound | WaitingResultsRound, nowMs: number): void {
+    if (nowMs - r.lastSendMs < this.cfg.timeouts.resendMs) return;
     r.lastSendMs = nowMs;
     for (let i = 0; i < this.cfg.signer.n; i++) {
       if (i === this.me || r.results.has(i)) continue;
-      this.out.push({ kind: 'send', to: i, msg: r.context });
+      this.out.push({ kind: 'send', to: i, msg: r.context.msg });
     }
-    this.note('computationContext', `Sent the computation context (${r.context.requestIds.length} request(s)) to the committee.`, 'sent');
+    this.note('computationContext', `Sent the computation context (${r.context.msg.requestIds.length} request(s)) to the committee.`, 'sent');
   }
 
   /* ------------------------------------------------------------ steps 6–9: every member computes */
 
   private considerContext(from: number, ctx: ComputationContextMsg, nowMs: number): void {
-    const r = this.round as Round;
+    const r = this.round;
+    assert(r, 'a context is considered in a round');
     const h = contextHash(ctx);
-    if (r.context) {
-      if (equalBytes(h, r.ctxHash as Uint8Array)) {
+    const accepted = contextOf(r);
+    if (accepted) {
+      if (equalBytes(h, accepted.hash)) {
         // A re-sent context: our result may have been lost, send it again.
-        if (r.mine && from !== this.me) this.sendResult(r);
+        const mine = mineOf(r);
+        if (mine && from !== this.me) this.sendResult(r, mine);
       } else {
         this.recordEvidence(r.id, from, 'conflictingContext', `second, different context ${toHex(h).slice(0, 16)} in one round`);
       }
       return;
     }
-    const problem = this.validateContext(ctx, nowMs);
-    if (problem === 'unknown-requests') {
+    assert(r.stage === 'collecting' || r.stage === 'waitingAnchor', 'only a round after collecting has a context');
+    const problem = validateContext(ctx, this.viewOf(), nowMs);
+    if (problem === UNKNOWN_REQUESTS) {
       r.pendingContext = ctx;
       return;
     }
@@ -502,146 +398,58 @@ export class ConsensusOperator {
       this.note('computationContext', `Refused the leader's context: ${problem}.`, 'received', from);
       return;
     }
-    const batch = ctx.requestIds.map((id) => this.backlog.get(requestIDKey(id)) as BacklogRequest);
+    const batch = ctx.requestIds.map((id) => {
+      const q = this.backlog.get(requestIDKey(id));
+      assert(q, 'a validated context names only loaded requests');
+      return q;
+    });
     this.note('computationContext', `Received the leader's context: ${batch.length} request(s), timestamp ${ctx.timestamp}.`, 'received', from);
     this.accept(r, ctx, batch, nowMs);
   }
 
-  /** Null when acceptable; 'unknown-requests' when this node must first load request transactions. */
-  validateContext(ctx: ComputationContextMsg, nowMs: number): string | null {
-    const base = this.base as OperatorBase;
-    const ids = ctx.requestIds;
-    if (ids.length === 0) return 'empty batch';
-    if (ids.length > this.batchMax) return `batch of ${ids.length} > ${this.batchMax}`;
-    if (!isStrictlyOrdered(ids)) return 'batch not strictly ordered by request ID';
-    const tsMs = Number(ctx.timestamp / 1_000_000n);
-    if (Math.abs(tsMs - nowMs) > this.toleranceMs) return `timestamp ${tsMs} ms is more than ${this.toleranceMs} ms from this node's clock ${nowMs}`;
-    if (ctx.timestamp <= base.state.timestamp) return 'timestamp not after the state timestamp';
-    const perTx = new Map<string, number>();
-    for (const id of ids) {
-      const q = this.backlog.get(requestIDKey(id));
-      if (!q) return 'unknown-requests';
-      if (this.cfg.isRequestProcessed(base.state, id)) return `request ${requestIDToString(id)} was already processed`;
-      const k = toHex(id.txId);
-      perTx.set(k, (perTx.get(k) ?? 0) + 1);
-    }
-    const senders = new Set<string>();
-    for (const id of ids) {
-      const q = this.backlog.get(requestIDKey(id)) as BacklogRequest;
-      if (perTx.get(toHex(id.txId)) !== q.requestsInTx) return `request transaction ${txIdToString(id.txId).slice(0, 10)}… only partly in the batch`;
-      senders.add(addressKey(q.senderAddress));
-    }
-    const batch = ids.map((id) => this.backlog.get(requestIDKey(id)) as BacklogRequest);
-    const missing = chainUtxoRequestsMissing(base.chainUtxo, this.cfg.chainColor, batch);
-    if (missing) return missing;
-    const strays = ctx.strayTxIds ?? [];
-    if (strays.length > CONSENSUS_PARAMS.batchStraysMax) return `${strays.length} strays > ${CONSENSUS_PARAMS.batchStraysMax}`;
-    if (!strays.every((id, i) => i === 0 || compareBytes(strays[i - 1] as TransactionID, id) < 0)) return 'strays not strictly ordered by tx ID';
-    for (const id of strays) if (!this.backlog.stray(id)) return perTx.has(toHex(id)) ? `stray ${txIdToString(id).slice(0, 10)}… is a request transaction` : 'unknown-requests';
-    // Bounds that keep the anchor a valid L1 transaction (see CONSENSUS_PARAMS).
-    const inputs = perTx.size + strays.length;
-    if (inputs > CONSENSUS_PARAMS.batchRequestTxsMax) return `batch spends ${perTx.size} request transactions and ${strays.length} strays > ${CONSENSUS_PARAMS.batchRequestTxsMax}`;
-    if (senders.size > CONSENSUS_PARAMS.batchSendersMax) return `batch has ${senders.size} sender addresses > ${CONSENSUS_PARAMS.batchSendersMax}`;
-    return null;
-  }
-
-  private accept(r: Round, ctx: ComputationContextMsg, batch: BacklogRequest[], nowMs: number): void {
-    const base = this.base as OperatorBase;
-    r.context = ctx;
-    r.ctxHash = contextHash(ctx);
-    r.batch = batch;
-    const strays = (ctx.strayTxIds ?? []).map((id) => this.backlog.stray(id) as BacklogStray);
-    r.strays = strays;
-    r.stage = 'computing';
-    r.stageSinceMs = nowMs;
-    let chainBalances: Balances;
-    let surplus: (Balances | undefined)[];
-    try {
-      chainBalances = vmChainBalances(base.chainUtxo, this.cfg.chainColor, batch, strays);
-      surplus = requestUtxoSurplus(base.chainUtxo, batch);
-    } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      this.note('vmRun', `Cannot run the batch: ${e.message}. Waiting for the round to time out.`);
-      return;
-    }
-    this.out.push({
-      kind: 'runVM',
-      roundKey: roundKey(r.id),
-      task: {
-        chainId: this.cfg.chainAddress,
-        chainColor: this.cfg.chainColor,
-        state: base.state,
-        requests: batch.map((q, i) => {
-          const extra = surplus[i];
-          return extra ? { id: q.id, section: q.section, sender: q.sender, utxoSurplus: extra } : { id: q.id, section: q.section, sender: q.sender };
-        }),
-        timestamp: ctx.timestamp,
-        entropy: entropyOf(base.anchorTx, base.anchorTxId),
-        chainBalances,
-        chainUtxoTxKey: toHex(base.chainUtxo.txId),
-        // At the origin state the anchor is the origin transaction: its signer alone may init the chain.
-        ...(base.state.blockIndex === 0 && base.anchorTx.inputs[0] ? { chainOriginator: base.anchorTx.inputs[0].address } : {}),
-      },
+  /** Step 6: the round takes the context (leader: its own proposal) and asks for the VM run (6b/7: vmTaskFor). */
+  private accept(r: CollectingRound | WaitingAnchorRound, msg: ComputationContextMsg, batch: readonly BacklogRequest[], nowMs: number): ComputingRound {
+    const strays = (msg.strayTxIds ?? []).map((id) => {
+      const x = this.backlog.stray(id);
+      assert(x, 'a validated context names only strays in the backlog');
+      return x;
     });
+    const c = toComputing(r, { msg, hash: contextHash(msg), batch, strays }, nowMs);
+    this.round = c;
+    const run = vmTaskFor(c.context, this.viewOf());
+    if ('problem' in run) {
+      this.note('vmRun', `Cannot run the batch: ${run.problem}. Waiting for the round to time out.`);
+      return c;
+    }
+    this.out.push({ kind: 'runVM', roundKey: roundKey(c.id), task: run.task });
     this.note('vmRun', `Running the VM on ${batch.length} request(s).`);
+    return c;
   }
 
+  /** Steps 7–9 (computeResult): the block candidate goes to the state manager, the result to the leader. */
   private onVmResult(key: string, outcome: VmOutcome | { readonly error: string }, nowMs: number): void {
     const r = this.round;
-    const base = this.base;
-    if (!r || !base || roundKey(r.id) !== key || r.stage !== 'computing' || !r.context || !r.batch) return;
-    if ('error' in outcome) {
-      this.note('vmRun', `The VM failed: ${outcome.error}. Waiting for the round to time out.`);
+    if (!r || !this.view || roundKey(r.id) !== key || r.stage !== 'computing') return;
+    const res = computeResult(outcome, r.context, this.view, this.cfg.signer);
+    if (res.kind === 'unusable') {
+      this.note('vmRun', res.why);
       return;
     }
-    if (outcome.skipped && outcome.skipped.length > 0) {
-      this.note('vmRun', `The VM skipped ${outcome.skipped.length} request(s) (${outcome.skipped[0]?.reason}): this context cannot be anchored; waiting for the timeout.`);
-      return;
-    }
-    let essence: Essence;
-    let block: Block;
-    let stateHash: Uint8Array;
-    // Transactions the VM deferred are not consumed: they stay in the backlog for a later block.
-    const deferred = new Set((outcome.deferred ?? []).map((id) => requestIDKey(id)));
-    const processed = deferred.size === 0 ? r.batch : r.batch.filter((q) => !deferred.has(q.key));
-    try {
-      block = makeBlock(base.state.blockIndex + 1, outcome.updates);
-      stateHash = base.state.hashAfter(block);
-      essence = buildAnchorEssence({
-        chainAddress: this.cfg.chainAddress,
-        chainColor: this.cfg.chainColor,
-        chainUtxo: base.chainUtxo,
-        requests: processed,
-        blockIndex: block.blockIndex,
-        timestamp: block.timestamp,
-        stateHash,
-        withdrawals: outcome.withdrawals,
-        outgoingRequests: outcome.outgoingRequests,
-        strays: r.strays ?? [],
-      });
-    } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      this.note('vmRun', `Cannot build the block/anchor: ${e.message}. Waiting for the round to time out.`);
-      return;
-    }
-    const message = essenceBytes(essence);
-    const ctxHash = r.ctxHash as Uint8Array;
-    r.mine = { ctxHash, resultHash: resultHash(ctxHash, essence), partialSig: this.cfg.signer.partialSign(message), essence, message };
-    r.stage = 'waitingResults';
-    r.stageSinceMs = nowMs;
-    this.out.push({ kind: 'pendingBlock', block, stateHash, requestIds: processed.map((q) => q.id) });
+    const { mine, block, stateHash } = res;
+    const w = toWaitingResults(r, mine, nowMs);
+    this.round = w;
+    this.out.push({ kind: 'pendingBlock', block, stateHash, requestIds: res.requestIds });
     this.note('vmRun', `Computed block #${block.blockIndex} (state hash ${toHex(stateHash).slice(0, 12)}…) and partially signed the anchor.`);
-    if (r.leader === this.me) {
-      r.results.set(this.me, { kind: 'resultAndPartialSig', round: r.id, contextHash: ctxHash, resultHash: r.mine.resultHash, partialSig: r.mine.partialSig });
-      this.tryFinalize(r, nowMs);
+    if (w.leader === this.me) {
+      w.results.set(this.me, { kind: 'resultAndPartialSig', round: w.id, contextHash: mine.ctxHash, resultHash: mine.resultHash, partialSig: mine.partialSig });
+      this.tryFinalize(w, nowMs);
     } else {
-      r.lastSendMs = nowMs;
-      this.sendResult(r);
+      w.lastSendMs = nowMs;
+      this.sendResult(w, mine);
     }
   }
 
-  private sendResult(r: Round): void {
-    const m = r.mine as MyResult;
+  private sendResult(r: Round, m: MyResult): void {
     this.out.push({ kind: 'send', to: r.leader, msg: { kind: 'resultAndPartialSig', round: r.id, contextHash: m.ctxHash, resultHash: m.resultHash, partialSig: m.partialSig } });
     this.note('resultAndPartialSig', `Sent result hash ${toHex(m.resultHash).slice(0, 12)}… and partial signature to leader ${r.leader}.`, 'sent', r.leader);
   }
@@ -649,70 +457,49 @@ export class ConsensusOperator {
   /* ------------------------------------------------------------ steps 10–13: the leader finalises */
 
   private onResult(from: number, msg: ResultAndPartialSigMsg, nowMs: number): void {
-    const r = this.round as Round;
+    const r = this.round;
+    assert(r, 'a result arrives in a round');
     if (r.results.has(from) || r.badSigners.has(from)) return;
     this.note('resultAndPartialSig', `Received result and partial signature from member ${from}.`, 'received', from);
-    if (!r.mine) {
+    const mine = mineOf(r);
+    if (!mine) {
       // Our own result is not ready yet: keep theirs (bounded: one per member) and judge it when it is.
       r.results.set(from, msg);
       return;
     }
-    if (this.judgeResult(r, from, msg)) r.results.set(from, msg);
-    this.tryFinalize(r, nowMs);
+    if (this.judged(r, from, judgeResult(mine, msg))) r.results.set(from, msg);
+    if (r.stage === 'waitingResults') this.tryFinalize(r, nowMs);
   }
 
-  private judgeResult(r: Round, from: number, msg: ResultAndPartialSigMsg): boolean {
-    const mine = r.mine as MyResult;
-    if (!equalBytes(msg.contextHash, mine.ctxHash)) {
-      this.recordEvidence(r.id, from, 'wrongContextHash', `answered context ${toHex(msg.contextHash).slice(0, 16)}, leader sent ${toHex(mine.ctxHash).slice(0, 16)}`);
-      return false;
-    }
-    if (!equalBytes(msg.resultHash, mine.resultHash)) {
-      this.recordEvidence(r.id, from, 'wrongResultHash', `result ${toHex(msg.resultHash).slice(0, 16)} differs from the leader's ${toHex(mine.resultHash).slice(0, 16)}`);
-      return false;
-    }
-    return true;
+  /** Carries out step 10's verdict: a culprit's result is dropped with evidence. True when accepted. */
+  private judged(r: Round, from: number, v: ResultVerdict): boolean {
+    if (v.verdict === 'accept') return true;
+    this.recordEvidence(r.id, from, v.kind, v.detail);
+    return false;
   }
 
-  private tryFinalize(r: Round, nowMs: number): void {
-    if (r.stage !== 'waitingResults' || !r.mine) return;
-    // Judge results that arrived before our own was ready.
-    for (const [i, m] of [...r.results]) if (i !== this.me && !equalBytes(m.resultHash, r.mine.resultHash)) {
-      r.results.delete(i);
-      this.judgeResult(r, i, m);
-    }
-    const t = this.cfg.signer.t;
-    if (r.results.size < t) return;
+  /** Steps 11–13: finalize's answer is carried out — culprits dropped, or the anchor posted and announced. */
+  private tryFinalize(r: WaitingResultsRound, nowMs: number): void {
     const mine = r.mine;
-    const candidates = [...r.results.entries()].sort(([a], [b]) => (a === this.me ? -1 : b === this.me ? 1 : a - b)).slice(0, t);
-    const partials = candidates.map(([index, m]) => ({ index, signature: m.partialSig }));
-    // Optimistic: one master-signature check instead of T-1 partial checks; only on failure find the culprits.
-    let signature: Uint8Array | null = null;
-    try {
-      const s = this.cfg.signer.combine(partials);
-      if (this.cfg.signer.verifyMaster(mine.message, s)) signature = s;
-    } catch {
-      signature = null;
+    // Judge results that arrived before our own was ready.
+    for (const [i, m] of [...r.results]) if (i !== this.me && !equalBytes(m.resultHash, mine.resultHash)) {
+      r.results.delete(i);
+      this.judged(r, i, judgeResult(mine, m));
     }
-    if (!signature) {
-      for (const [index, m] of candidates) {
-        if (index === this.me) continue;
-        if (!this.cfg.signer.verifyPartial(index, mine.message, m.partialSig)) {
-          r.results.delete(index);
-          r.badSigners.add(index);
-          this.recordEvidence(r.id, index, 'badPartialSignature', 'partial signature does not verify against the member public share');
-        }
+    const f = finalize(mine, r.results, this.cfg.signer);
+    if (f.kind === 'short') return;
+    if (f.kind === 'culprits') {
+      for (const index of f.culprits) {
+        r.results.delete(index);
+        r.badSigners.add(index);
+        this.recordEvidence(r.id, index, 'badPartialSignature', BAD_PARTIAL_DETAIL);
       }
       return; // wait for more valid results (or the timeout)
     }
-    const tx: ValueTransaction = { ...mine.essence, signatures: [{ kind: AddressKind.BLS, publicKey: this.cfg.signer.masterPublicKey, signature }] };
-    const txId = transactionId(tx);
-    r.postedTxId = txId;
-    r.stage = 'waitingAnchor';
-    r.stageSinceMs = nowMs;
-    r.lastPollMs = nowMs;
+    const { tx, txId } = f;
+    this.round = toWaitingAnchor(r, txId, nowMs, nowMs);
     this.out.push({ kind: 'postAnchor', tx, txId });
-    this.note('anchorPosted', `Combined ${t} partial signatures into the BLS signature and posted anchor ${txIdToString(txId).slice(0, 10)}… for block #${r.id.blockIndex + 1}.`);
+    this.note('anchorPosted', `Combined ${this.cfg.signer.t} partial signatures into the BLS signature and posted anchor ${txIdToString(txId).slice(0, 10)}… for block #${r.id.blockIndex + 1}.`);
     for (let i = 0; i < this.cfg.signer.n; i++) if (i !== this.me) this.out.push({ kind: 'send', to: i, msg: { kind: 'anchorPosted', round: r.id, anchorTxId: txId } });
   }
 
@@ -740,12 +527,5 @@ export class ConsensusOperator {
 
 export const roundKey = (id: RoundId): string => `${toHex(id.anchorTxId)}/${id.blockIndex}/${id.leaderPos}`;
 
-/**
- * Consensus randomness for the VM: derived from the previous anchor's signature (a BLS master signature, which
- * no fewer than T members can predict); the origin anchor is signed by a wallet, so its ID is used instead.
- */
-export function entropyOf(anchorTx: ValueTransaction, anchorTxId: TransactionID): Uint8Array {
-  const sig = anchorTx.signatures.find((s) => s.kind === AddressKind.BLS);
-  return sig ? randomnessFromSignature(sig.signature) : blake2b256(utf8('iscp/origin-entropy'), anchorTxId);
-}
-
+/** Moved to the step that uses it (steps/run-vm.ts); re-exported for the runtime's callers. */
+export { entropyOf } from './steps/run-vm';
