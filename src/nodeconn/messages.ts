@@ -1,5 +1,4 @@
 import type { Address, TransactionID } from '../protocol/ids';
-import type { Balances } from '../protocol/balances';
 import type { ValueTransaction } from '../protocol/transaction';
 import type { AddressOutput } from '../protocol/outputs';
 

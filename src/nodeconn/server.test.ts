@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COLOR_IOTA, DecodeError, balancesOf, encodeTransaction, toHex, transactionId, type ValueTransaction } from '../protocol/index';
+import { DecodeError, balancesOf, encodeTransaction, toHex, transactionId, type ValueTransaction } from '../protocol/index';
 import { Faucet, faucetGenesis, faucetKeyPair, HUB_FAUCET_LIMITS } from '../ledger/faucet';
 import { signTransaction } from '../crypto/ed25519';
 import { GENESIS_TX_ID } from '../ledger/ledger';

@@ -1,10 +1,7 @@
 import {
-  addressEquals,
-  COLOR_IOTA,
   decodeSCPayload,
   equalBytes,
   toHex,
-  transactionId,
   txIdToString,
   bookedOutputBalances,
   type Address,
