@@ -1,16 +1,10 @@
 import type { Essence, TransactionID, ValueTransaction } from '../protocol';
-import type { VirtualState } from '../state/vstate';
+import type { SolidBase } from '../state/manager';
 import type { BacklogRequest, BacklogStray, ChainUtxo } from './backlog';
 import type { ComputationContextMsg, ResultAndPartialSigMsg, RoundId } from './messages';
 
-/** The solid state the operator builds on: it comes from the state manager on every state transition. */
-export interface OperatorBase {
-  readonly state: VirtualState;
-  readonly anchorTx: ValueTransaction;
-  readonly anchorTxId: TransactionID;
-  /** The anchor tx's output in the chain address (holds the chain token). */
-  readonly chainUtxo: ChainUtxo;
-}
+/** The solid state the operator builds on: the state manager's SolidBase, handed over on every state transition. */
+export type OperatorBase = SolidBase;
 
 export type OperatorStage = 'idle' | 'collecting' | 'computing' | 'waitingResults' | 'waitingAnchor';
 

@@ -1,8 +1,9 @@
 import { ValidationError } from '../protocol/errors';
 import { toHex } from '../protocol/bytes';
-import { addressKey, colorKey, COLOR_MINT, outputIDKey, txIdToString, type Address, type OutputID, type TransactionID } from '../protocol/ids';
+import { addressKey, outputIDKey, txIdToString, type Address, type OutputID, type TransactionID } from '../protocol/ids';
 import type { Balances } from '../protocol/balances';
 import { transactionId, type SignatureVerifier, type ValueTransaction } from '../protocol/transaction';
+import { bookBalances } from '../protocol/outputs';
 import { checkWellFormed, LEDGER_RULES, validateValueTransaction } from './validate';
 
 export type InclusionState = 'booked' | 'confirmed' | 'rejected';
@@ -209,19 +210,7 @@ export class Ledger {
       o.spentBy = key;
       this.unspentByAddress.get(addressKey(i.address))?.delete(ok);
     }
-    const mintKey = colorKey(COLOR_MINT);
-    const newColor = colorKey(txId);
-    for (const out of tx.outputs) {
-      let balances = out.balances;
-      const minted = balances.get(mintKey);
-      if (minted !== undefined) {
-        const m = new Map(balances);
-        m.delete(mintKey);
-        m.set(newColor, (m.get(newColor) ?? 0n) + minted);
-        balances = m;
-      }
-      this.addOutput({ txId, address: out.address }, balances, false);
-    }
+    for (const out of tx.outputs) this.addOutput({ txId, address: out.address }, bookBalances(out.balances, txId), false);
     this.pending.push(key);
   }
 

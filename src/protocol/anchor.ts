@@ -1,7 +1,7 @@
 import { ValidationError } from './errors';
 import { toHex } from './bytes';
 import { addBalances, balancesOf, subBalances, type Balances } from './balances';
-import { addressKey, COLOR_IOTA, COLOR_MINT, colorKey, type Address, type Color, type OutputID, type RequestID, type TransactionID } from './ids';
+import { addressKey, COLOR_IOTA, COLOR_MINT, colorKey, type Address, type Color, type OutputID, type RequestID } from './ids';
 import { encodeSCPayload, type RequestSection } from './payload';
 import type { Essence, Output } from './transaction';
 import { LIMITS } from './limits';
@@ -36,10 +36,7 @@ export type AnchorChainUtxo = AddressOutput;
  * without a request, request tokens another chain sent back uncoloured, a request transaction that breaks the
  * rules. The anchor that sweeps it consumes it; the VM credits its tokens to the chain owner.
  */
-export interface AnchorStray {
-  readonly txId: TransactionID;
-  readonly balances: Balances;
-}
+export type AnchorStray = AddressOutput;
 
 /** An L1 payment the VM asked for (COLOR_MINT amounts mint the anchor's colour). */
 export interface AnchorWithdrawal {

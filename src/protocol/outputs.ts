@@ -1,6 +1,5 @@
 import { addressEquals, COLOR_MINT, colorKey, type Address, type TransactionID } from './ids';
-import { balancesOf, type Balances } from './balances';
-import { fromHex } from './bytes';
+import type { Balances } from './balances';
 import type { ValueTransaction } from './transaction';
 
 /**
@@ -12,10 +11,23 @@ export interface AddressOutput {
   readonly balances: Balances;
 }
 
+/**
+ * An output's balances as L1 books them: COLOR_MINT tokens get the colour of the transaction that mints them (its
+ * ID). The one rule, for the ledger, the backlog, the state manager and Solo.
+ */
+export function bookBalances(b: Balances, txId: TransactionID): Balances {
+  const mintKey = colorKey(COLOR_MINT);
+  const minted = b.get(mintKey);
+  if (minted === undefined) return b;
+  const m = new Map(b);
+  m.delete(mintKey);
+  const newColor = colorKey(txId);
+  m.set(newColor, (m.get(newColor) ?? 0n) + minted);
+  return m;
+}
+
 /** Balances of a transaction's output to `address` as L1 books them (COLOR_MINT becomes the tx ID). */
 export function bookedOutputBalances(tx: ValueTransaction, txId: TransactionID, address: Address): Balances | null {
   const o = tx.outputs.find((x) => addressEquals(x.address, address));
-  if (!o) return null;
-  const mint = colorKey(COLOR_MINT);
-  return balancesOf([...o.balances].map(([k, v]) => [k === mint ? txId : fromHex(k), v] as const));
+  return o ? bookBalances(o.balances, txId) : null;
 }

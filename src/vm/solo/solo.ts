@@ -5,7 +5,6 @@ import {
   balancesOf,
   blake2b256,
   COLOR_IOTA,
-  COLOR_MINT,
   colorKey,
   hname as hnameOf,
   SeededRng,
@@ -22,9 +21,9 @@ import {
   type RequestID,
   type RequestSection,
   addressEquals,
+  bookBalances,
   buildAnchorEssence,
   essenceBytes,
-  fromHex,
   inChainUtxo,
   REQUEST_TOKEN_IOTA,
   requestIDKey,
@@ -317,7 +316,7 @@ export class SoloChain {
     this.lastAnchor = anchorId;
     this.clock = block.timestamp;
     // The outputs as L1 books them: MINT becomes the anchor's colour.
-    const booked = (b: Balances): Balances => balancesOf([...b].map(([k, v]) => [k === colorKey(COLOR_MINT) ? anchorId : fromHex(k), v] as const));
+    const booked = (b: Balances): Balances => bookBalances(b, anchorId);
     const toTarget = new Map<string, number>();
     for (const o of essence.outputs) {
       const b = booked(o.balances);
