@@ -6,6 +6,7 @@ import {
   blake2b256,
   COLOR_IOTA,
   colorKey,
+  compareBytes,
   hname as hnameOf,
   SeededRng,
   subBalances,
@@ -184,7 +185,7 @@ export class SoloChain {
 
   private addStray(s: AnchorStray): void {
     this.strays.push(s);
-    this.strays.sort((a, b) => (toHex(a.txId) < toHex(b.txId) ? -1 : 1));
+    this.strays.sort((a, b) => compareBytes(a.txId, b.txId));
   }
 
   /** On-chain account balance. */
