@@ -1,5 +1,5 @@
 // Counter: the smallest ISCP contract. increment adds 1 (or param "n"); the view getCounter returns "counter".
-import { params, results, state, event, Dict, str, u64Bytes, hname, contractHname, postRequest } from "../sdk/index";
+import { params, results, state, event, Dict, str, u64Bytes, hname, contractHname, postRequest } from "iscp-browser-committee/sdk";
 
 export function init(): void {
   state.setU64("counter", params.getU64("counter", 0));

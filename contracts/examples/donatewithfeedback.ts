@@ -1,5 +1,5 @@
 // Donate with feedback (after Wasp's example): donate IOTAs with a message; the owner withdraws; views list them.
-import { caller, event, incomingIotas, isAddress, addressOf, params, require, results, state, timestamp, transfer, transferToAddress, balance, IOTA, u64Bytes, equal, concat, str, strOf } from "../sdk/index";
+import { caller, event, incomingIotas, isAddress, addressOf, params, require, results, state, timestamp, transfer, transferToAddress, balance, IOTA, u64Bytes, equal, concat, str, strOf } from "iscp-browser-committee/sdk";
 
 /** Longest feedback kept. */
 const FEEDBACK_BYTES_MAX = 1000;

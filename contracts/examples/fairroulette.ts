@@ -1,7 +1,7 @@
 // Fair roulette (after Wasp's example): players bet IOTAs on a color 1..5; after the round period anyone may
 // call playPeriod, which picks the winning color from the chain's entropy and splits the pot among the
 // winners in proportion to their bets (paid to their on-chain accounts). No winner: the pot carries over.
-import { caller, entropy, event, incomingIotas, params, require, results, state, timestamp, transfer, IOTA, u64Bytes, u64Of, concat, str } from "../sdk/index";
+import { caller, entropy, event, incomingIotas, params, require, results, state, timestamp, transfer, IOTA, u64Bytes, u64Of, concat, str } from "iscp-browser-committee/sdk";
 
 const NUM_COLORS: u64 = 5;
 /** Bets per round: bounds playPeriod's work. */

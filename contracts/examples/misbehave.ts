@@ -1,5 +1,5 @@
 // Test fixture, not an example to copy: each entry point misbehaves in one way the VM must contain.
-import { params, state, results, call, hname, panic, transfer, IOTA, caller, u64Bytes, str, Dict } from "../sdk/index";
+import { params, state, results, call, hname, panic, transfer, IOTA, caller, u64Bytes, str, Dict } from "iscp-browser-committee/sdk";
 
 let sink: u32 = 0;
 

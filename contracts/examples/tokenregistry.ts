@@ -2,7 +2,7 @@
 // on L1 minting needs the anchor transaction, so the mint is an output with the MINT marker in the block's
 // withdrawals, paid with `s` of the IOTAs sent along; the new color is that anchor transaction's ID.
 // The registry records each mint by request ID (the anchor tx of the block holding the request gives the color).
-import { caller, event, incomingIotas, isAddress, addressOf, mint, params, require, requestId, results, state, timestamp, transfer, IOTA, u64Bytes, concat, str, strOf } from "../sdk/index";
+import { caller, event, incomingIotas, isAddress, addressOf, mint, params, require, requestId, results, state, timestamp, transfer, IOTA, u64Bytes, concat, str, strOf } from "iscp-browser-committee/sdk";
 
 const DESCRIPTION_BYTES_MAX = 200;
 

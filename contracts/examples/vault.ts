@@ -1,6 +1,6 @@
 // Vault: parks IOTA in its own account on another chain and brings them home — the cross-chain accounts path
 // (accounts.deposit there, accounts.withdrawToChain back). Param "chain": the other chain's ID (33 bytes).
-import { params, event, hname, postRequest } from "../sdk/index";
+import { params, event, hname, postRequest } from "iscp-browser-committee/sdk";
 
 // stash: deposits "n" IOTA (default 10) into this contract's account on "chain". Costs n + 1 IOTA (the request
 // token is 1 IOTA), taken from what the request sends: send at least that.

@@ -54,6 +54,12 @@ export function compare(a: Uint8Array, b: Uint8Array): i32 {
   return a.length - b.length;
 }
 
+/** `b` when it is `n` bytes long; otherwise a panic that says what was expected and what came. */
+function sized(b: Uint8Array, n: i32, what: string): Uint8Array {
+  if (b.length != n) panic(what + " (" + n.toString() + " bytes), got " + b.length.toString() + " bytes");
+  return b;
+}
+
 function ret(len: i32): Uint8Array | null {
   if (len < 0) return null;
   const b = new Uint8Array(len);
@@ -185,7 +191,7 @@ export namespace state {
   }
   export function getU64(key: string, dflt: u64 = 0): u64 {
     const v = get(key);
-    return v == null ? dflt : u64Of(v);
+    return v == null ? dflt : load<u64>(sized(v, 8, "state key '" + key + "' does not hold a u64").dataStart);
   }
   export function setU64(key: string, v: u64): void {
     set(key, u64Bytes(v));
@@ -196,6 +202,75 @@ export namespace state {
   }
   export function setString(key: string, v: string): void {
     set(key, str(v));
+  }
+  /** The keys of this contract's state that start with `prefix`, in byte order (the same on every node). */
+  export function keys(prefix: string = ""): string[] {
+    const raw = keysBytes(str(prefix));
+    const out = new Array<string>(raw.length);
+    for (let i = 0; i < raw.length; i++) out[i] = strOf(raw[i]);
+    return out;
+  }
+  export function keysBytes(prefix: Uint8Array): Uint8Array[] {
+    const b = retMust(host.state_keys(prefix.dataStart, prefix.length));
+    const n = load<u32>(b.dataStart);
+    const out = new Array<Uint8Array>(<i32>n);
+    let off = 4;
+    for (let i: u32 = 0; i < n; i++) {
+      const kl = <i32>load<u32>(b.dataStart + off);
+      off += 4;
+      out[i] = b.slice(off, off + kl);
+      off += kl;
+    }
+    return out;
+  }
+}
+
+/**
+ * A named map in this contract's state: entry `k` is the state key "<name>.<k>", so entries survive like any
+ * state and `keys()` lists them in byte order. A map's name cannot contain '.', so one map never sees another's
+ * entries (maps "a" and "a.b" would overlap).
+ */
+export class StateMap {
+  readonly name: string;
+  private readonly prefix: string;
+  constructor(name: string) {
+    require(name.length > 0 && !name.includes("."), "StateMap name must be non-empty and without '.': " + name);
+    this.name = name;
+    this.prefix = name + ".";
+  }
+  has(k: string): bool {
+    return state.has(this.prefix + k);
+  }
+  get(k: string): Uint8Array | null {
+    return state.get(this.prefix + k);
+  }
+  set(k: string, v: Uint8Array): void {
+    state.set(this.prefix + k, v);
+  }
+  del(k: string): void {
+    state.del(this.prefix + k);
+  }
+  getU64(k: string, dflt: u64 = 0): u64 {
+    return state.getU64(this.prefix + k, dflt);
+  }
+  setU64(k: string, v: u64): void {
+    state.setU64(this.prefix + k, v);
+  }
+  getString(k: string, dflt: string = ""): string {
+    return state.getString(this.prefix + k, dflt);
+  }
+  setString(k: string, v: string): void {
+    state.setString(this.prefix + k, v);
+  }
+  /** The entries' keys (without the map's prefix), in byte order. */
+  keys(): string[] {
+    const full = state.keys(this.prefix);
+    const out = new Array<string>(full.length);
+    for (let i = 0; i < full.length; i++) out[i] = full[i].substring(this.prefix.length);
+    return out;
+  }
+  size(): i32 {
+    return state.keys(this.prefix).length;
   }
 }
 
@@ -216,14 +291,28 @@ export namespace params {
   }
   export function getU64(key: string, dflt: u64 = 0): u64 {
     const v = get(key);
-    return v == null ? dflt : u64Of(v);
+    return v == null ? dflt : load<u64>(sized(v, 8, "parameter '" + key + "' must be a u64").dataStart);
   }
   export function mustU64(key: string): u64 {
-    return u64Of(mustGet(key));
+    return load<u64>(sized(mustGet(key), 8, "parameter '" + key + "' must be a u64").dataStart);
+  }
+  export function getI64(key: string, dflt: i64 = 0): i64 {
+    return <i64>getU64(key, <u64>dflt);
   }
   export function getString(key: string, dflt: string = ""): string {
     const v = get(key);
     return v == null ? dflt : strOf(v);
+  }
+  export function mustString(key: string): string {
+    return strOf(mustGet(key));
+  }
+  /** A 37-byte agent ID (an address or chain ‖ hname). */
+  export function mustAgentID(key: string): Uint8Array {
+    return sized(mustGet(key), AGENT_ID_SIZE, "parameter '" + key + "' must be an agent ID");
+  }
+  /** A 33-byte L1 address (also a chain ID). */
+  export function mustAddress(key: string): Uint8Array {
+    return sized(mustGet(key), ADDRESS_SIZE, "parameter '" + key + "' must be an address");
   }
 }
 
