@@ -1,23 +1,26 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect } from './test';
 import { openNodes, waitForPeering } from './fixtures';
 import { CHAIN_TIMEOUT_MS, COUNTER_WASM, command, waitConverged } from './chain-helpers';
 
+const BIN = join(process.cwd(), 'bin/iscp.mjs');
+const GUESTBOOK = join(process.cwd(), 'contracts/fixtures/guestbook.ts');
+
 /** Runs the real `bin/iscp.mjs` against the test's hub; resolves with its exit code and output. */
 function iscp(hubURL: string, dir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const argv = ['bin/iscp.mjs', '--hub', hubURL, '--wallet', join(dir, 'wallet.json'), '--chains', join(dir, 'chains.json'), ...args];
+  const argv = [BIN, '--hub', hubURL, '--wallet', join(dir, 'wallet.json'), '--chains', join(dir, 'chains.json'), ...args];
   return new Promise((resolve) => {
-    execFile(process.execPath, argv, { timeout: 170_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, argv, { timeout: 170_000, cwd: dir }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
     });
   });
 }
 
 test('the CLI deploys a chain on 4 tabs (it initiates, they are the committee), deploys the counter and increments it: every tab shows the chain and counter = 1', async ({ browser, hub }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(480_000);
   const dir = mkdtempSync(join(tmpdir(), 'iscp-e2e-cli-'));
   try {
     const nodes = await openNodes(browser, 4, 'k', hub.baseURL);
@@ -32,7 +35,7 @@ test('the CLI deploys a chain on 4 tabs (it initiates, they are the committee), 
     for (const tab of nodes.tabs) await expect(tab.page.locator(`[data-testid="chain"][data-chain="${chain}"]`)).toBeVisible({ timeout: CHAIN_TIMEOUT_MS });
     await waitConverged(nodes.tabs, chain, 1);
 
-    const dc = await iscp(hub.baseURL, dir, 'chain', 'deploy-contract', 'counter', COUNTER_WASM);
+    const dc = await iscp(hub.baseURL, dir, 'chain', 'deploy-contract', 'counter', join(process.cwd(), COUNTER_WASM));
     expect(dc.stderr).toBe('');
     const post = await iscp(hub.baseURL, dir, 'chain', 'post-request', 'counter', 'increment');
     expect(post.stderr).toBe('');
@@ -43,6 +46,23 @@ test('the CLI deploys a chain on 4 tabs (it initiates, they are the committee), 
     for (const tab of nodes.tabs) {
       const v = await command<{ result: Record<string, string> }>(tab.page, { kind: 'callView', chain, contract: 'counter', view: 'getCounter', params: {} });
       expect(v.result.counter, `counter in ${tab.name}`).toBe('1');
+    }
+
+    // A contract author's own file, in a folder outside the repository: built, deployed and used on the tabs.
+    copyFileSync(GUESTBOOK, join(dir, 'guestbook.ts'));
+    const build = await iscp(hub.baseURL, dir, 'contract', 'build', 'guestbook.ts');
+    expect(build.stderr).toBe('');
+    expect(build.stdout).toContain('entry points: erase, sign');
+    expect((await iscp(hub.baseURL, dir, 'chain', 'deploy-contract', 'guestbook', 'guestbook.wasm')).stderr).toBe('');
+    const signed = await iscp(hub.baseURL, dir, 'chain', 'post-request', 'guestbook', 'sign', 'id=ada', 'text=str:first');
+    expect(signed.stderr).toBe('');
+    expect(signed.stdout).toMatch(/processed in block #\d+/);
+    const listed = await iscp(hub.baseURL, dir, 'chain', 'call-view', 'guestbook', 'list');
+    expect(listed.stdout).toContain('ids: ada');
+    await waitConverged(nodes.tabs, chain, 5);
+    for (const tab of nodes.tabs) {
+      const v = await command<{ result: Record<string, string> }>(tab.page, { kind: 'callView', chain, contract: 'guestbook', view: 'list', params: {} });
+      expect(v.result.ids, `guestbook in ${tab.name}`).toBe('ada');
     }
     await nodes.close();
   } finally {

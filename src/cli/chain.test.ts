@@ -8,7 +8,7 @@ import { parseHubArgs } from '../hub/config';
 import { fetchHubInfoFrom, nodeIdOf } from '../net/node-net';
 import { fromHex } from '../protocol/bytes';
 import { PEERING_PROTOCOL } from '../net/browser-net';
-import { addressFromString, addressToString } from '../protocol/ids';
+import { addressFromPublicKey, addressFromString, addressToString, AddressKind } from '../protocol/ids';
 import { decU64 } from '../vm/dict';
 import { hname, hnameToString } from '../protocol/hname';
 import { runCli } from './main';
@@ -132,6 +132,27 @@ describe('iscp chain against nodes reached through the hub relay', () => {
     expect(accounts.err).toEqual([]);
     expect(accounts.out[0]).toMatch(/^\d+ accounts:$/);
     expect(accounts.out.slice(1).every((l) => /^ {2}[AC]\//.test(l))).toBe(true);
+  });
+
+  it('a chain made elsewhere is used by its ID alone: the CLI learns its record from the nodes that run it', { timeout: 120_000 }, async () => {
+    const c = loadChains(join(dir, 'chains.json')).chains[0];
+    if (!c) throw new Error('the first test deploys the chain');
+    const other = join(dir, 'other-chains.json');
+    const view = await cli('--chains', other, '--chain', c.address, 'chain', 'call-view', 'counter', 'getCounter');
+    expect(view.err).toEqual([]);
+    expect(view.out[0]).toMatch(/is not in .*other-chains.json: asking the nodes that run it/);
+    expect(view.out[1]).toMatch(new RegExp(`^learned chain ${c.address}: N=4 T=3 t1,t2,t3,t4 `));
+    expect(view.out.at(-1)).toBe('counter: 2');
+    const learned = loadChains(other);
+    expect(learned.chains.map((k) => [k.address, k.color, k.committee, k.t])).toEqual([[c.address, c.color, c.committee, c.t]]);
+    // Now it is known: the next command asks nobody.
+    const again = await cli('--chains', other, '--chain', c.address.slice(0, 12), 'chain', 'call-view', 'counter', 'getCounter');
+    expect(again.out).toEqual(['counter: 2']);
+
+    const nowhere = addressToString(addressFromPublicKey(AddressKind.Ed25519, new Uint8Array(32).fill(7)));
+    const none = await cli('--chains', other, '--chain', nowhere, 'chain', 'info');
+    expect(none.code).toBe(1);
+    expect(none.err).toEqual([`error: chain ${nowhere}: L1 holds nothing at that address — no chain was deployed there (check the ID)`]);
   });
 
   it('says in plain words what is wrong', { timeout: 180_000 }, async () => {

@@ -67,6 +67,12 @@ export function rememberChain(path: string, c: KnownChain): void {
   saveChains(path, { v: 1, default: c.address, chains: [...f.chains.filter((x) => x.address !== c.address), c] });
 }
 
+/** Adds (or replaces) a chain, leaving the default as it is (unless there was none). */
+export function addChain(path: string, c: KnownChain): void {
+  const f = loadChains(path);
+  saveChains(path, { v: 1, default: f.default ?? c.address, chains: [...f.chains.filter((x) => x.address !== c.address), c] });
+}
+
 /** The chain a command acts on: --chain (address, or a unique prefix of one known), else the default. */
 export function selectChain(path: string, flag: string | undefined): KnownChain {
   const f = loadChains(path);
@@ -83,7 +89,7 @@ export function selectChain(path: string, flag: string | undefined): KnownChain 
   } catch {
     throw new CliError(`--chain ${flag} is neither a chain address nor the start of a known one (see \`iscp chain list\`)`);
   }
-  throw new CliError(`chain ${flag} is not in ${path}: the CLI needs its committee to reach it (deploy it with this CLI, or copy its entry)`);
+  throw new CliError(`chain ${flag} is not in ${path}`);
 }
 
 export function bootupRecordOf(c: KnownChain): BootupRecord {

@@ -21,6 +21,7 @@ import { verifyStoredChain } from '../state/verify-store';
 import type { VmOutcome, VmTask } from '../consensus/vm-port';
 import type { WaspFromNode } from '../nodeconn/messages';
 import type { NodeComponents, ProtocolEvent } from './types';
+import { ChainRecordAsks, type ChainRecordAnswer } from './chain-records';
 
 /** Recent blocks and protocol events kept for dashboards (bounded). */
 export const NODE_LIMITS = { recentBlocksShown: 16, eventsBuffered: 2_000 } as const;
@@ -119,6 +120,12 @@ export interface WaspNode {
   isRequestProcessed(chain: ChainID, id: RequestID): boolean;
   /** Posts blob.storeBlob (program 'p', VM type 'v', description 'd') and root.deployContract in ONE transaction (processed in that order). */
   deployContract(wallet: NodeWallet, chain: ChainID, c: ContractDeployment): Promise<{ readonly txId: TransactionID; readonly requestIds: readonly RequestID[]; readonly programHash: Uint8Array; readonly hname: Hname }>;
+  /**
+   * Asks peers what they know of a chain this node does not run (its colour, committee, quorum: Wasp's chain
+   * record); their answers come in through chainRecordAnswers. Every node that runs a chain answers.
+   */
+  askChainRecord(chain: ChainID, peers: readonly string[]): void;
+  chainRecordAnswers(chain: ChainID): ChainRecordAnswer[];
 }
 
 interface ChainEntry {
@@ -139,6 +146,7 @@ export function createNode(c: NodeComponents, opts: NodeOptions = {}): WaspNode 
   const vm = opts.runVM ?? ((task: VmTask): VmOutcome => runBatch(task));
   const chains = new Map<string, ChainEntry>();
   const listeners = new Set<(e: NodeEvent) => void>();
+  const recordAsks = new ChainRecordAsks();
   // The node's own L1 address (from its identity key) is its reward address (spec step 5c). A node ID that is not
   // an ed25519 public key is a wiring bug: refuse it rather than reward a zero address nobody owns.
   if (!/^[0-9a-f]{64}$/.test(c.nodeId)) throw new RangeError(`createNode: nodeId must be the hex ed25519 public key (64 hex digits), got '${c.nodeId.slice(0, 80)}'`);
@@ -260,6 +268,11 @@ export function createNode(c: NodeComponents, opts: NodeOptions = {}): WaspNode 
       if (keyShare) await c.registry.putKeyShare(record.chainAddress, keyShare);
       await activate(record, keyShare);
     },
+    askChainRecord(chain, peers) {
+      recordAsks.ask(chain, peers);
+      for (const p of peers) c.peering.send(p, encodePeerFrame({ channel: 'sync', chain, msg: { kind: 'chainRecordRequest' } }));
+    },
+    chainRecordAnswers: (chain) => recordAsks.answers(chain),
     async deactivateChain(chain) {
       await c.registry.removeBootupRecord(chain);
       chains.delete(addressKey(chain));
@@ -279,13 +292,21 @@ export function createNode(c: NodeComponents, opts: NodeOptions = {}): WaspNode 
         throw e;
       }
       if (f.channel === 'dkg') return setup.onFrame(from, f.chain.digest, f.body);
+      if (f.channel === 'sync' && f.msg.kind === 'chainRecord') {
+        const { kind: _, ...record } = f.msg;
+        if (!recordAsks.onAnswer(from, f.chain, record)) c.log?.log('warn', `dropped an unasked chain record from ${from.slice(0, 8)}`);
+        return;
+      }
       const entry = chains.get(addressKey(f.chain));
       if (!entry) return;
       const now = c.clock.nowMs();
       if (f.channel === 'consensus') run(entry, entry.committee.onPeerMessage(from, f.msg, now));
       else if (f.channel === 'sync') {
         if (f.msg.kind === 'syncBlock') run(entry, entry.committee.onSyncBlock(from, f.msg.block, now));
-        else {
+        else if (f.msg.kind === 'chainRecordRequest') {
+          const r = entry.record;
+          c.peering.send(from, encodePeerFrame({ channel: 'sync', chain: r.chainAddress, msg: { kind: 'chainRecord', chainColor: r.chainColor, committeeNodeIds: r.committeeNodeIds, t: r.t } }));
+        } else if (f.msg.kind === 'syncRequest') {
           const idx = f.msg.blockIndex;
           // Serve from the store after pending writes, so a block just committed can be served.
           void entry.writes.then(async () => {

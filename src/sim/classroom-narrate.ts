@@ -86,6 +86,10 @@ function decodePeer(bytes: Uint8Array, from: Actor, to: Actor): DecodedMessage {
     const m = f.msg;
     if (m.kind === 'syncRequest')
       return { kind: 'syncRequest', label: 'sync request', minor: false, detail: [['block index', String(m.blockIndex)]], step: 14, arrival: `${cap(name(to))} got a sync request from ${name(from)} for block #${m.blockIndex}.` };
+    if (m.kind === 'chainRecordRequest')
+      return { kind: 'syncRequest', label: 'chain record request', minor: false, detail: [], step: null, arrival: `${cap(name(to))} was asked by ${name(from)} who the chain's committee is.` };
+    if (m.kind === 'chainRecord')
+      return { kind: 'syncRequest', label: 'chain record', minor: false, detail: [['committee', String(m.committeeNodeIds.length)], ['quorum', String(m.t)]], step: null, arrival: `${cap(name(to))} learned the chain's committee from ${name(from)}.` };
     return { kind: 'syncBlock', label: `block #${m.block.blockIndex}`, minor: false, detail: [['block index', String(m.block.blockIndex)], ['state updates', String(m.block.updates.length)]], step: 14, arrival: `${cap(name(to))} received block #${m.block.blockIndex} from ${name(from)} to catch up (sync).` };
   }
   const m = f.msg;

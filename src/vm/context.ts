@@ -81,6 +81,7 @@ interface Frame {
 }
 
 const EMPTY: Balances = new Map();
+const INIT_EP = hname(EP.init);
 const sandboxFrames = new WeakMap<object, { ctx: ExecContext; frame: Frame }>();
 
 /** Core contracts get the whole state and the context; anything else asking gets Unauthorized. */
@@ -100,6 +101,8 @@ export const isCoreContract = (h: Hname): boolean => CORE_SET.has(h);
 export class ExecContext {
   readonly gas: GasMeter;
   private depth = 0;
+  /** The contract root is deploying right now: the only one whose `init` may run (see callInit). */
+  private deploying: Hname | null = null;
   events = 0;
   readonly withdrawals: Withdrawal[] = [];
   readonly outgoing: RequestSection[] = [];
@@ -139,9 +142,26 @@ export class ExecContext {
     });
   }
 
+  /**
+   * Runs a contract's `init` as part of its deployment (root.init for the core contracts, root.deployContract for
+   * the rest). As in Wasp, `init` runs only so: a request or a contract calling some contract's `init` later
+   * would re-run its set-up (a counter reset to 0, an owner replaced) — that is refused in call().
+   */
+  callInit(caller: AgentID, target: Hname, params: Dict): Dict {
+    this.deploying = target;
+    try {
+      return this.call(caller, target, INIT_EP, params, EMPTY, false);
+    } finally {
+      this.deploying = null;
+    }
+  }
+
   /** Resolves and runs one entry point. `viewOnly`: the caller is a view (or outside), so only views may run. */
   call(caller: AgentID, target: Hname, entryPoint: Hname, params: Dict, transfer: Balances, viewOnly: boolean): Dict {
     if (this.depth >= VM_LIMITS.callDepthMax) throw new VMError('CallDepthExceeded', `call depth ${this.depth} reached the limit ${VM_LIMITS.callDepthMax}`);
+    // root's own init is the chain's first request and guards itself (once, from the originator).
+    if (entryPoint === INIT_EP && target !== H.root && this.deploying !== target) throw new VMError('Unauthorized', `'init' runs only when root deploys the contract`);
+    this.deploying = null;
     this.gas.charge(GAS.call);
     const proc = this.resolve(target);
     const ep = proc.getEntryPoint(entryPoint);

@@ -7,7 +7,8 @@ import { EP, H, P } from '../../vm/core/names';
 import { listContractRecords } from '../../vm/core/registry';
 import { NodeApiError } from '../../node/l1-wallet';
 import { findPeer } from '../../net/node-net';
-import { loadChains, selectChain, type KnownChain } from '../chains-file';
+import { loadChains, type KnownChain } from '../chains-file';
+import { chainForCommand } from '../chain-discovery';
 import { checkEntryPoint, memberLabel, openChain, parseAgent, parseKeyValues, renderKey, renderValue } from '../chain-ops';
 import { CliError, UsageError, type CliContext } from '../context';
 import type { NodeHost } from '../node-host';
@@ -22,7 +23,7 @@ export async function chainList(_args: readonly string[], ctx: CliContext): Prom
 /** `chain info`: root.getChainInfo on a synced access node, plus the committee as the chains file knows it. */
 export async function chainInfo(args: readonly string[], ctx: CliContext): Promise<void> {
   if (args.length > 0) throw new UsageError('usage: iscp chain info   (pick the chain with --chain ADDRESS)');
-  const c = selectChain(ctx.chainsFile, ctx.chainFlag);
+  const c = await chainForCommand(ctx);
   const host = await ctx.nodeHost();
   const chain = await openChain(host, c);
   const d = view(() => host.node.callView(chain, H.root, hname(EP.root.getChainInfo)));
@@ -88,7 +89,7 @@ export async function chainBalance(args: readonly string[], ctx: CliContext): Pr
 
 /** The selected chain, booted on our node as an access node and synced to the tip. */
 export async function open(ctx: CliContext): Promise<{ host: NodeHost; chain: ChainID; known: KnownChain }> {
-  const known = selectChain(ctx.chainsFile, ctx.chainFlag);
+  const known = await chainForCommand(ctx);
   const host = await ctx.nodeHost();
   const chain = await openChain(host, known);
   return { host, chain, known };

@@ -70,7 +70,7 @@ export const rootContract = new NativeProcessor(CORE.root, {
       for (const name of CORE_DEPLOYED) {
         writeContractRecord(buf, rec(name, `Core contract ${name}`));
         const proc = exec.processorFor(rec(name, ''));
-        if (proc.getEntryPoint(hname(EP.init))) exec.call(frame.caller, hname(name), hname(EP.init), new Dict(), EMPTY, false);
+        if (proc.getEntryPoint(hname(EP.init))) exec.callInit(frame.caller, hname(name), new Dict());
       }
       ctx.event(`[init] chain initialized, owner ${toHex(agentIDBytes(creator)).slice(0, 16)}…`);
     },
@@ -109,7 +109,7 @@ export const rootContract = new NativeProcessor(CORE.root, {
         init.delete(P.programHash);
         init.delete(P.name);
         init.delete(P.description);
-        exec.call(deployer, h, hname(EP.init), init, EMPTY, false);
+        exec.callInit(deployer, h, init);
       }
       ctx.event(`[deploy] ${name} (${h.toString(16).padStart(8, '0')}) vm=${vmType}`);
       return new Dict().set(P.hname, encHname(h));

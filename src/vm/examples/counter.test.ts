@@ -29,4 +29,21 @@ describe('counter (wasm)', () => {
     expect(decU64(ch.callView('counter', 'getCounter').bytes('counter'))).toBe(1n);
     ch.checkInvariant();
   });
+
+  it("a contract's init runs only at deployment: a request to init (any contract's, core ones too) is refused, state kept", () => {
+    const ch = Solo.newChain();
+    ch.deployContract('counter', wasm('counter'), { initParams: { counter: encU64(5n) } });
+    expect(ch.postRequest({ contract: 'counter', entryPoint: 'increment' }).ok).toBe(true);
+    for (const contract of ['counter', 'governance', 'accounts']) {
+      const r = ch.postRequest({ contract, entryPoint: 'init', params: { counter: encU64(0n) } });
+      expect(r.ok, contract).toBe(false);
+      expect(r.error?.kind, contract).toBe('Unauthorized');
+      expect(r.error?.message).toContain("'init' runs only when root deploys the contract");
+    }
+    expect(decU64(ch.callView('counter', 'getCounter').bytes('counter'))).toBe(6n);
+    // Deployment still runs init, with the deployer as caller.
+    expect(ch.deployContract('counter2', wasm('counter'), { initParams: { counter: encU64(9n) } })).toMatchObject({ ok: true });
+    expect(decU64(ch.callView('counter2', 'getCounter').bytes('counter'))).toBe(9n);
+    ch.checkInvariant();
+  });
 });
