@@ -4,6 +4,7 @@ import { walletCommand } from './wallet';
 import { requestFundsCommand, sendFundsCommand } from './funds';
 import { txCommand } from './tx';
 import { chainCommand } from './chain';
+import { nodeCommand } from './node-run';
 
 /** Every command; a new one (e.g. `chain …`) is a new file here plus one line in this list. */
-export const COMMANDS: readonly Command[] = [hnameCommand, walletCommand, requestFundsCommand, sendFundsCommand, txCommand, chainCommand];
+export const COMMANDS: readonly Command[] = [hnameCommand, walletCommand, requestFundsCommand, sendFundsCommand, txCommand, chainCommand, nodeCommand];
