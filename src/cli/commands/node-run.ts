@@ -63,6 +63,12 @@ async function nodeRun(args: readonly string[], ctx: CliContext): Promise<void> 
     });
     const restored = host.node.chains();
     ctx.out(`node ${name} ready: node ID ${host.nodeId}, hub ${ctx.hubUrl}, data ${dir}, ${restored.length} chain${restored.length === 1 ? '' : 's'} restored`);
+    // Activated inside start(), before anything could listen: said here, from the registry and the restored state.
+    for (const chain of restored) {
+      const r = await files.registry.getBootupRecord(chain);
+      const role = r?.myIndex === null || !r ? 'access node' : `member ${r.myIndex} of ${r.n}, quorum ${r.t}`;
+      ctx.out(`chain ${addressToString(chain).slice(0, 10)}…: restored from ${dir} at block #${host.node.snapshot(chain)?.blockIndex ?? 0} (${role})`);
+    }
     watch = new NodeWatch(host.node, ctx.out);
     const timer = setInterval(() => watch?.poll(), WATCH_INTERVAL_MS);
     watch.poll();
