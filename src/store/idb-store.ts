@@ -234,7 +234,6 @@ export async function openIdbNodeStore(nodeName: string): Promise<{ db: NodeData
 
 export { packMutations, unpackMutations };
 
-
 /**
  * Reads back what encodeBlock wrote, strictly (bounds, shape, timestamps): IndexedDB is writable by anything in the
  * page's origin, so a record is input like any other (a bad one throws; the node then refuses the store).
