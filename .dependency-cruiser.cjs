@@ -18,7 +18,7 @@ const ALLOWED = {
   hub: ['protocol', 'crypto', 'ledger', 'nodeconn'],
   sim: ['protocol', 'crypto', 'state', 'vm', 'ledger', 'nodeconn', 'consensus', 'chain', 'node'],
   worker: ['protocol', 'crypto', 'state', 'vm', 'consensus', 'chain', 'node', 'nodeconn', 'net', 'store', 'sim'],
-  cli: ['protocol', 'crypto', 'state', 'vm', 'consensus', 'chain', 'node', 'nodeconn', 'net', 'hub', 'worker'],
+  cli: ['protocol', 'crypto', 'state', 'vm', 'consensus', 'chain', 'node', 'nodeconn', 'net', 'hub', 'worker', 'store'],
   ui: ['protocol', 'worker', 'sim', 'net'],
 };
 const TESTS = '(\\.test\\.tsx?|\\.fixture\\.ts|\\.compliance\\.ts|/testkit\\.ts)$';

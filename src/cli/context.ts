@@ -5,7 +5,7 @@ import { cryptoRng } from '../protocol/rng';
 import { ed25519KeyPairFromSeed, type Ed25519KeyPair } from '../crypto/ed25519';
 import { connectNodeConn, type NodeConnConnection } from '../nodeconn/libp2p';
 import { createNodeConnClientNode } from '../nodeconn/client-node';
-import { fetchHubInfoFrom, HubUnreachableError, NODE_NET_LIMITS } from '../net/node-net';
+import { fetchHubInfoFrom, HubUnreachableError, NODE_NET_LIMITS, preferHubHost } from '../net/node-net';
 import { startNodeHost, type NodeHost } from './node-host';
 import { acquireNodeIdentity, type CliNodeIdentity } from './node-identity';
 import { dirname, join } from 'node:path';
@@ -96,7 +96,7 @@ export function createContext(o: ContextOptions): CliContext {
       } catch (e) {
         throw new CliError(`cannot reach the hub at ${hubUrl} (${(e as Error).message}); start it with \`npm run hub\` or pass --hub URL`);
       }
-      const addr = info.multiaddrs?.[0];
+      const addr = preferHubHost(info.multiaddrs ?? [], hubUrl)[0];
       if (!addr) throw new CliError(`${hubUrl}/api/hub lists no multiaddr`);
       node = await createNodeConnClientNode();
       // A few tries: the hub caps new connections per second per host (see NODE_NET_LIMITS.hubDialAttempts).

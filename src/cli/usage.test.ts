@@ -21,7 +21,7 @@ describe('iscp usage rules', () => {
   });
 
   it('--help on every command prints that command’s usage and runs nothing', async () => {
-    for (const cmd of [['hname'], ['wallet', 'new'], ['request-funds'], ['send-funds'], ['tx', 'show'], ['chain']]) {
+    for (const cmd of [['hname'], ['wallet', 'new'], ['request-funds'], ['send-funds'], ['tx', 'show'], ['chain'], ['node', 'run']]) {
       const r = await cli(...cmd, '--help');
       expect(r.code, cmd.join(' ')).toBe(0);
       expect(r.out[0], cmd.join(' ')).toMatch(new RegExp(`^usage: iscp ${cmd[0]}`));
@@ -47,6 +47,12 @@ describe('iscp usage rules', () => {
       [['chain', 'post-request', 'counter', 'increment', '--transfer'], /^error: --transfer needs a value/],
       [['chain', 'deploy'], /^error: --committee is required/],
       [['--hub'], /^--hub needs a value/],
+      [['node'], /^error: node needs a subcommand\nusage: iscp node/],
+      [['node', 'start'], /^error: unknown node subcommand 'start'/],
+      [['node', 'run'], /^error: --name is required\nusage: iscp node run --name NAME/],
+      [['node', 'run', '--name', 'a b'], /^error: node name 'a b' is not allowed/],
+      [['node', 'run', '--name', 'h1', '--bogus'], /^error: unknown option --bogus/],
+      [['node', 'run', '--name', 'h1', 'extra'], /^error: unexpected 'extra'/],
     ];
     for (const [argv, msg] of cases) {
       const r = await cli(...argv);

@@ -43,9 +43,11 @@ export class HubConfigError extends Error {
   override readonly name = 'HubConfigError';
 }
 
-export const HUB_USAGE = `usage: tsx src/hub/main.ts [--port N] [--ws-port N] [--data DIR | --memory] [--confirm-delay-ms N] [--dist DIR] [--repair]
+export const HUB_USAGE = `usage: tsx src/hub/main.ts [--port N] [--ws-port N] [--host ADDR] [--data DIR | --memory] [--confirm-delay-ms N] [--dist DIR] [--repair]
   --port N              HTTP port (default 8080, env ISCP_PORT); libp2p WebSockets listen on N+1
   --ws-port N           libp2p WebSocket port (default: HTTP port + 1)
+  --host ADDR           interface to listen on (default 127.0.0.1, env ISCP_HOST); 0.0.0.0 = every interface, so
+                        headless nodes (iscp node run --hub http://THIS-HOST:PORT) on other machines can join
   --data DIR            ledger log and hub identity (default ./.hub-data, env ISCP_DATA)
   --memory              keep nothing on disk
   --confirm-delay-ms N  L1 confirmation delay (default 100; 0 allowed)
@@ -58,6 +60,7 @@ export const HUB_USAGE = `usage: tsx src/hub/main.ts [--port N] [--ws-port N] [-
 export function parseHubArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): HubConfig {
   let httpPort = intOf(env.ISCP_PORT, 'ISCP_PORT') ?? HUB_DEFAULTS.httpPort;
   let wsPort: number | undefined;
+  let host: string = env.ISCP_HOST ?? HUB_DEFAULTS.host;
   let dataDir: string | undefined = env.ISCP_DATA ?? HUB_DEFAULTS.dataDir;
   let memory = false;
   let confirmDelayMs: number = HUB_DEFAULTS.confirmDelayMs;
@@ -77,6 +80,9 @@ export function parseHubArgs(argv: readonly string[], env: Readonly<Record<strin
         break;
       case '--ws-port':
         wsPort = intOf(val(), a) as number;
+        break;
+      case '--host':
+        host = val();
         break;
       case '--data':
         dataDir = val();
@@ -104,8 +110,10 @@ export function parseHubArgs(argv: readonly string[], env: Readonly<Record<strin
     }
   }
   if (httpPort > 65534) throw new HubConfigError(`--port ${httpPort}: must leave room for the WebSocket port at +1`);
+  // An IPv4 address only: it goes into an /ip4/ multiaddr (the libp2p listener) as well as the HTTP listen call.
+  if (!/^(\d{1,3})(\.\d{1,3}){3}$/.test(host) || host.split('.').some((o) => Number(o) > 255)) throw new HubConfigError(`--host '${host}': give an IPv4 address such as 0.0.0.0 or 192.168.1.10`);
   if (repair && memory) throw new HubConfigError(`--repair needs a ledger on disk: it cannot be used with --memory`);
-  return { httpPort, wsPort: wsPort ?? (httpPort === 0 ? 0 : httpPort + 1), host: HUB_DEFAULTS.host, dataDir: memory ? undefined : dataDir, confirmDelayMs, distDir, repair, allowedOrigins };
+  return { httpPort, wsPort: wsPort ?? (httpPort === 0 ? 0 : httpPort + 1), host, dataDir: memory ? undefined : dataDir, confirmDelayMs, distDir, repair, allowedOrigins };
 }
 
 /** An origin exactly as browsers send it (scheme://host[:port], no path): anything else could never match. */

@@ -70,7 +70,22 @@ export async function fetchHubInfoFrom(hubUrl: string, timeoutMs: number = NODE_
     throw new HubUnreachableError(`cannot reach the hub at ${hubUrl} (${cause}); start it with \`npm run hub\` or pass --hub URL`);
   }
   if (typeof o.peerId !== 'string' || !Array.isArray(o.multiaddrs) || o.multiaddrs.length === 0) throw new HubUnreachableError(`${hubUrl}/api/hub gave no peer ID or addresses`);
-  return { peerId: o.peerId, multiaddrs: o.multiaddrs.map(String), confirmDelayMs: Number(o.confirmDelayMs ?? 0) };
+  return { peerId: o.peerId, multiaddrs: preferHubHost(o.multiaddrs.map(String), hubUrl), confirmDelayMs: Number(o.confirmDelayMs ?? 0) };
+}
+
+/**
+ * A hub listening on every interface (--host 0.0.0.0) lists an address per interface, loopback first; a node on
+ * another machine must dial the one it reached the hub's HTTP on. Stable order otherwise.
+ */
+export function preferHubHost(multiaddrs: readonly string[], hubUrl: string): string[] {
+  let host: string;
+  try {
+    host = new URL(hubUrl).hostname;
+  } catch {
+    return [...multiaddrs];
+  }
+  const mine = (m: string): boolean => m.startsWith(`/ip4/${host}/`) || m.startsWith(`/dns4/${host}/`) || m.startsWith(`/dns/${host}/`);
+  return [...multiaddrs.filter(mine), ...multiaddrs.filter((m) => !mine(m))];
 }
 
 /** hex(ed25519 public key) of a secret key: the node ID others know us by. */

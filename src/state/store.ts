@@ -54,7 +54,11 @@ export interface StoredChainState {
   readonly entries: ReadonlyArray<readonly [Uint8Array, Uint8Array]>;
 }
 
-export type StoreErrorCode = 'non-sequential-block' | 'bad-argument' | 'io';
+/**
+ * 'io': the medium failed (a write, a read). 'corrupt': what a durable store read back is not what it wrote (a file
+ * edited or damaged beyond a torn last write): it names the file and the offset, and nothing is dropped silently.
+ */
+export type StoreErrorCode = 'non-sequential-block' | 'bad-argument' | 'io' | 'corrupt';
 
 /** The one error type of stores: a stable `code` callers branch on, plus a message naming what was wrong. */
 export class StoreError extends Error {
