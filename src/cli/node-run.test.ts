@@ -1,11 +1,12 @@
 import '../hub/polyfill';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startHub, type Hub } from '../hub/hub';
+import { lastBlock, NodeProcess } from '../../test/node-process';
 import { parseHubArgs } from '../hub/config';
 
 /**
@@ -24,57 +25,6 @@ let hub: Hub;
 let hubUrl: string;
 let dir: string;
 
-class NodeProcess {
-  readonly lines: string[] = [];
-  private readonly child: ChildProcess;
-  private readonly waiters = new Set<() => void>();
-  readonly exited: Promise<number | null>;
-  constructor(readonly name: string) {
-    this.child = spawn(process.execPath, [BIN, '--hub', hubUrl, 'node', 'run', '--name', name, '--data', join(dir, name)], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    let buf = '';
-    const take = (d: Buffer): void => {
-      buf += d.toString();
-      const parts = buf.split('\n');
-      buf = parts.pop() ?? '';
-      this.lines.push(...parts);
-      for (const w of [...this.waiters]) w();
-    };
-    this.child.stdout?.on('data', take);
-    this.child.stderr?.on('data', take);
-    this.exited = new Promise((r) => this.child.once('exit', (code) => r(code)));
-  }
-  /** The first line matching `re` (already printed or still to come), or a failure naming what was seen. */
-  waitFor(re: RegExp, timeoutMs: number, after = 0): Promise<RegExpMatchArray> {
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        for (const l of this.lines.slice(after)) {
-          const m = l.match(re);
-          if (m) {
-            done();
-            resolve(m);
-            return true;
-          }
-        }
-        return false;
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`${this.name}: no line matching ${re} within ${timeoutMs} ms; it printed:\n${this.lines.join('\n')}`));
-      }, timeoutMs);
-      const done = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(waiter);
-      };
-      const waiter = (): void => void check();
-      this.waiters.add(waiter);
-      check();
-    });
-  }
-  kill(signal: NodeJS.Signals): void {
-    this.child.kill(signal);
-  }
-}
-
 /** One CLI command as its own process, as a user types it. */
 function iscp(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -85,17 +35,6 @@ function iscp(...args: string[]): Promise<{ code: number; stdout: string; stderr
 }
 
 const nodes = new Map<string, NodeProcess>();
-const BLOCK_LINE = /^chain \S+ block #(\d+)(?: \(from #\d+\))? state ([0-9a-f]{16})$/;
-
-/** The last block line a node printed: [index, state hash prefix]. */
-function lastBlock(p: NodeProcess): [number, string] | null {
-  for (let i = p.lines.length - 1; i >= 0; i--) {
-    const m = (p.lines[i] as string).match(BLOCK_LINE);
-    if (m) return [Number(m[1]), m[2] as string];
-  }
-  return null;
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'iscp-node-run-'));
   const cfg = { ...parseHubArgs(['--port', '0', '--ws-port', '0', '--memory', '--confirm-delay-ms', '20'], {}), distDir: '/nonexistent' };
@@ -113,7 +52,7 @@ afterAll(async () => {
 describe('iscp node run: a committee of four headless node processes', () => {
   it('deploys a chain on them, goes on with 3 of 4 after a SIGKILL, and the restarted node catches up', { timeout: 170_000 }, async () => {
     const t0 = Date.now();
-    for (const name of ['h1', 'h2', 'h3', 'h4']) nodes.set(name, new NodeProcess(name));
+    for (const name of ['h1', 'h2', 'h3', 'h4']) nodes.set(name, new NodeProcess(name, hubUrl, dir));
     const node = (n: string): NodeProcess => nodes.get(n) as NodeProcess;
     const ready = await Promise.all([...nodes.values()].map((p) => p.waitFor(/^node (h\d) ready: node ID ([0-9a-f]{64}), hub (\S+), data (\S+), 0 chains restored$/, 60_000)));
     const ids = ready.map((m) => m[2] as string);
@@ -159,7 +98,7 @@ describe('iscp node run: a committee of four headless node processes', () => {
     // Restart on the same data folder: same node ID, the chain re-activated from the registry at the block its log
     // holds, then caught up from the committee to the same block and state hash.
     const tRestart = Date.now();
-    const again = new NodeProcess('h4');
+    const again = new NodeProcess('h4', hubUrl, dir);
     nodes.set('h4', again);
     const r = await again.waitFor(/^node h4 ready: node ID ([0-9a-f]{64}), .* 1 chain restored$/, 60_000);
     expect(r[1]).toBe(ids[3]);
