@@ -12,6 +12,7 @@ import { addressFromPublicKey, addressFromString, addressToString, AddressKind }
 import { decU64 } from '../vm/dict';
 import { hname, hnameToString } from '../protocol/hname';
 import { runCli } from './main';
+import { ed25519KeyPairFromSeed } from '../crypto/ed25519';
 import { startNodeHost, type NodeHost } from './node-host';
 import { loadChains } from './chains-file';
 
@@ -153,6 +154,32 @@ describe('iscp chain against nodes reached through the hub relay', () => {
     const none = await cli('--chains', other, '--chain', nowhere, 'chain', 'info');
     expect(none.code).toBe(1);
     expect(none.err).toEqual([`error: chain ${nowhere}: L1 holds nothing at that address — no chain was deployed there (check the ID)`]);
+  });
+
+  it('governance.maxBatchSize takes effect on the committee: no block holds more; a bigger request transaction is a block of its own', { timeout: 150_000 }, async () => {
+    const c = loadChains(join(dir, 'chains.json')).chains[0];
+    if (!c) throw new Error('the first test deploys the chain');
+    const chain = addressFromString(c.address);
+    const set = await cli('chain', 'post-request', 'governance', 'setChainParams', 'maxBatchSize=u32:1');
+    expect(set.err).toEqual([]);
+    const from = Number((set.out.at(-1)?.match(/^processed in block #(\d+)/) as RegExpMatchArray)[1]);
+    const member = tabs[0] as NodeHost;
+    const wallets = [41, 42, 43].map((b) => ed25519KeyPairFromSeed(new Uint8Array(32).fill(b)));
+    await Promise.all(wallets.map((w) => member.node.requestFunds(w.address)));
+    const increment = { target: { chainId: chain, hname: hname('counter') }, entryPoint: hname('increment') };
+    // Three one-request transactions at once (one batch each now), then one transaction of three requests.
+    const singles = await Promise.all(wallets.map((w) => member.node.postRequest(w, [increment])));
+    const triple = await member.node.postRequest(wallets[0] as (typeof wallets)[number], [increment, increment, increment]);
+    const ids = [...singles.flatMap((p) => p.requestIds), ...triple.requestIds];
+    const deadline = Date.now() + 90_000;
+    while (!tabs.every((t) => ids.every((id) => t.node.isRequestProcessed(chain, id))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(tabs.map((t) => ids.filter((id) => t.node.isRequestProcessed(chain, id)).length)).toEqual([6, 6, 6, 6]);
+    const blocks = (member.node.snapshot(chain)?.recentBlocks ?? []).filter((b) => b.blockIndex > from);
+    expect(blocks.map((b) => b.requests).sort()).toEqual([1, 1, 1, 3]);
+    const params = await cli('chain', 'call-view', 'governance', 'getChainParams');
+    expect(params.out).toContain('maxBatchSize: 0x01000000');
+    // Back to the default for the tests after this one.
+    expect((await cli('chain', 'post-request', 'governance', 'setChainParams', 'maxBatchSize=u32:256')).err).toEqual([]);
   });
 
   it('says in plain words what is wrong', { timeout: 180_000 }, async () => {

@@ -8,7 +8,8 @@ import { CONSENSUS_PARAMS } from './params';
  * seen EVERY request in it still has at least T members — so a quorum can compute the whole batch.
  * A request transaction's UTXO is consumed whole by the anchor, so its requests to this chain are taken all
  * together or not at all. The batch is bounded so its anchor is a valid transaction (request txs ≤
- * batchRequestTxsMax, sender addresses ≤ batchSendersMax). Step 4: the batch is ordered by request ID bytes.
+ * batchRequestTxsMax, sender addresses ≤ batchSendersMax) and holds at most `batchMax` requests — except one
+ * request transaction with more, which is a batch of its own. Step 4: the batch is ordered by request ID bytes.
  *
  * `seenBy` maps request key → set of member indices that reported it ready (including the leader).
  */
@@ -45,7 +46,9 @@ export function selectBatch(
   for (const g of groups.values()) {
     const first = g[0] as BacklogRequest;
     if (g.length !== first.requestsInTx) continue; // some of the tx's requests not ready
-    if (batch.length + g.length > batchMax) continue;
+    // A request transaction bigger than the bound alone is still taken alone (it can carry up to
+    // requestsPerPayloadMax requests; governance may set maxBatchSize lower): otherwise it would wait forever.
+    if (batch.length + g.length > batchMax && batch.length > 0) continue;
     // The anchor must stay a valid transaction: one input per request tx, one output per sender.
     if (txs + 1 > CONSENSUS_PARAMS.batchRequestTxsMax) break;
     const sender = addressKey(first.senderAddress);

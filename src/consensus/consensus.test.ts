@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { VM_LIMITS } from '../vm/params';
 import { blake2b256, compareBytes, requestIDKey, Writer } from '../protocol';
 import { leaderAt, leaderPermutation } from './permutation';
 import { selectBatch } from './batch';
@@ -40,6 +41,17 @@ describe('batch selection', () => {
     const all = new Set([0, 1, 2]);
     expect(selectBatch([x0, y], new Map([[x0.key, all], [y.key, all]]), 3).map((r) => r.key)).toEqual([y.key]);
     expect(selectBatch([x0, x1, y], new Map([[x0.key, all], [x1.key, all], [y.key, all]]), 3, 2).map((r) => r.key)).toEqual([x0.key, x1.key]);
+  });
+  it('a request transaction bigger than the bound is a batch of its own (else it would wait forever), never joined by another', () => {
+    const x0 = req(5, 0, 3), x1 = req(5, 1, 3), x2 = req(5, 2, 3), y = req(6);
+    const all = new Set([0, 1, 2]);
+    const seen = new Map([x0, x1, x2, y].map((r) => [r.key, all] as const));
+    // y is as popular and comes later by ID: x (3 requests) is first, taken alone although the bound is 1.
+    expect(selectBatch([x0, x1, x2, y], seen, 3, 1).map((r) => r.key)).toEqual([x0.key, x1.key, x2.key]);
+    expect(selectBatch([y, x0, x1, x2], new Map([...seen, [y.key, new Set([0, 1, 2, 3])]]), 3, 1).map((r) => r.key)).toEqual([y.key]);
+  });
+  it("governance's batch bound and the consensus context's are one number", () => {
+    expect(VM_LIMITS.batchSizeMax).toBe(CONSENSUS_PARAMS.batchRequestsMax);
   });
 });
 

@@ -7,6 +7,7 @@ import type { Backlog, BacklogRequest } from './backlog';
 import { contextHash } from './context';
 import type { Evidence, EvidenceKind } from './evidence';
 import type { ComputationContextMsg, ConsensusMsg, ResultAndPartialSigMsg, RoundId } from './messages';
+import { governanceMaxBatchSize } from '../vm/core/governance';
 import { CONSENSUS_PARAMS, type ConsensusTimeouts } from './params';
 import { leaderAt, leaderPermutation } from './permutation';
 import { contextOf, mineOf, newRound, toComputing, toWaitingAnchor, toWaitingResults, type CollectingRound, type ComputingRound, type MyResult, type OperatorBase, type OperatorStage, type Round, type WaitingAnchorRound, type WaitingResultsRound } from './round';
@@ -167,7 +168,9 @@ export class ConsensusOperator {
       chainColor: cfg.chainColor,
       backlog: this.backlog,
       isRequestProcessed: cfg.isRequestProcessed,
-      batchMax: cfg.batchRequestsMax ?? CONSENSUS_PARAMS.batchRequestsMax,
+      // The chain's own governance.maxBatchSize, read from the state this round builds on: the same number on
+      // every member, so the leader's cap and the members' check (validateContext) agree.
+      batchMax: Math.min(cfg.batchRequestsMax ?? CONSENSUS_PARAMS.batchRequestsMax, governanceMaxBatchSize(base.state)),
       toleranceMs: cfg.timestampToleranceMs ?? CONSENSUS_PARAMS.timestampToleranceMs,
     };
     this.permutation = leaderPermutation(base.anchorTxId, this.cfg.signer.n);

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { AddressKind, agentIDBytes } from '../protocol';
 import { createRegistry, nativeProgramHash as nativeHash, decU64, encAddress, encU64, NativeProcessor, CORE_HNAMES as H, CORE_EP as EP, CORE_PARAMS as P, GOV_P } from './index';
 import { Solo } from './solo/solo';
+import { encU32 } from './dict';
+import { VM_LIMITS } from './params';
+import { governanceMaxBatchSize } from './core/governance';
 import { contractWasm as wasm } from './examples/wasm-fixture';
 
 describe('governance', () => {
@@ -38,5 +41,20 @@ describe('governance', () => {
     expect(ch.postRequest({ contract: 'factory', entryPoint: 'make', params: { name: new TextEncoder().encode('c2'), counter: encU64(5n) } }).ok).toBe(true);
     expect(ch.postRequest({ contract: 'c2', entryPoint: 'increment' }).ok).toBe(true);
     expect(decU64(ch.callView('c2', 'getCounter').bytes('counter'))).toBe(6n);
+  });
+
+  it('setChainParams: bounded values, nothing written when refused, and maxBatchSize readable by consensus from the state', () => {
+    const ch = Solo.newChain();
+    const set = (p: Record<string, Uint8Array>) => ch.postRequest({ contract: H.governance, entryPoint: EP.governance.setChainParams, params: p });
+    expect(governanceMaxBatchSize(ch.state)).toBe(VM_LIMITS.batchSizeMax);
+    expect(set({}).error?.message).toMatch(/give maxBatchSize and\/or gasLimitPerRequest/);
+    for (const n of [0, VM_LIMITS.batchSizeMax + 1]) expect(set({ [GOV_P.maxBatchSize]: encU32(n) }).error?.kind).toBe('BadParams');
+    // One bad value refuses the whole call: the good one is not written either.
+    const r = set({ [GOV_P.maxBatchSize]: encU32(7), [GOV_P.gasLimitPerRequest]: encU64(VM_LIMITS.gasLimitPerRequestMax + 1n) });
+    expect(r.error?.message).toMatch(/gasLimitPerRequest must be 100000\.\.100000000/);
+    expect(governanceMaxBatchSize(ch.state)).toBe(VM_LIMITS.batchSizeMax);
+    expect(set({ [GOV_P.maxBatchSize]: encU32(7) }).ok).toBe(true);
+    expect(governanceMaxBatchSize(ch.state)).toBe(7);
+    expect(ch.callView(H.governance, EP.governance.getChainParams).bytes(GOV_P.maxBatchSize)).toEqual(encU32(7));
   });
 });

@@ -9,6 +9,18 @@ export const VM_LIMITS = {
   // (docs/vm-spec.md §5), so callDepthMax bounds only the host frames between them.
   /** Gas for one request when the task does not say; an infinite loop ends here. */
   gasLimitPerRequestDefault: 5_000_000n,
+  /**
+   * Highest gasLimitPerRequest governance accepts: a request that loops runs this long on every member before it
+   * fails (≈ 20× the default); beyond that an owner could stall their own committee with one request.
+   */
+  gasLimitPerRequestMax: 100_000_000n,
+  /** Lowest gasLimitPerRequest governance accepts (below it a contract deployment cannot finish). */
+  gasLimitPerRequestMin: 100_000n,
+  /**
+   * Requests per batch: governance's maxBatchSize default and its upper bound. The same as the consensus layer's
+   * batchRequestsMax (the computation context cannot carry more; src/vm/core/governance.test.ts asserts it).
+   */
+  batchSizeMax: 256,
   /** Gas for one view call from outside (dashboard, CLI). */
   gasLimitPerViewDefault: 5_000_000n,
   /** Events one request may emit, and their size. */

@@ -38,6 +38,11 @@ describe('dashboard parameters', () => {
     expect(renderValue(p.t as Uint8Array)).toBe('hello');
     expect(() => decodeParams({ n: 'u64:-1' })).toThrow(/whole number/);
     expect(() => decodeParams({ n: 'hex:zz' })).toThrow(/not hex/);
+    const u = decodeParams({ b: 'u32:10', h: 'hname:root' });
+    expect(u.b).toEqual(Uint8Array.of(10, 0, 0, 0));
+    expect(u.h).toEqual(Uint8Array.of(0x08, 0x59, 0xbf, 0xce)); // root = cebf5908, little-endian
+    expect(() => decodeParams({ n: 'u32:4294967296' })).toThrow(/2\^32/);
+    expect(() => decodeParams({ n: 'hname:' })).toThrow(/needs a name/);
     expect(renderValue(Uint8Array.of(1, 2))).toBe('0x0102');
   });
 });

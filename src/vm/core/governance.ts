@@ -3,7 +3,10 @@ import type { Sandbox } from '../sandbox';
 import { Dict, encAddress, encU32, encU64 } from '../dict';
 import { VMError } from '../errors';
 import { NativeProcessor } from '../processor';
-import { CORE, EP, P } from './names';
+import { CORE, EP, H, P } from './names';
+import { VM_LIMITS } from '../params';
+import { partitionKey } from '../partition';
+import type { StateReader } from '../../state/types';
 
 /**
  * Governance: chain parameters and committee rotation bookkeeping. Rotation itself is the consensus layer's
@@ -19,7 +22,16 @@ const CANDIDATE = utf8('cc');
 const PENDING = utf8('rp');
 
 export const GOV_P = { maxBatchSize: 'maxBatchSize', gasLimitPerRequest: 'gasLimitPerRequest' } as const;
-export const GOV_DEFAULTS = { maxBatchSize: 100, gasLimitPerRequest: 5_000_000n } as const;
+export const GOV_DEFAULTS = { maxBatchSize: VM_LIMITS.batchSizeMax, gasLimitPerRequest: VM_LIMITS.gasLimitPerRequestDefault } as const;
+
+/**
+ * The chain's maxBatchSize as its state says (the default before governance.init): consensus reads it from the
+ * solid state every round, so the leader proposes at most this many requests and members refuse a bigger batch.
+ */
+export function governanceMaxBatchSize(st: StateReader): number {
+  const v = st.get(partitionKey(H.governance, PARAM_MAX_BATCH));
+  return v && v.length === 4 ? new DataView(v.buffer, v.byteOffset, 4).getUint32(0, true) : GOV_DEFAULTS.maxBatchSize;
+}
 
 function requireOwner(ctx: Sandbox): void {
   if (!agentIDEquals(ctx.caller(), ctx.chainOwnerId())) throw new VMError('Unauthorized', 'only the chain owner may do this');
@@ -35,16 +47,17 @@ export const governanceContract = new NativeProcessor(CORE.governance, {
   [EP.governance.setChainParams]: {
     fn: (ctx) => {
       requireOwner(ctx);
-      if (ctx.params.has(GOV_P.maxBatchSize)) {
-        const n = ctx.params.u32(GOV_P.maxBatchSize);
-        if (n < 1 || n > 1024) throw new VMError('BadParams', 'maxBatchSize must be 1..1024');
-        ctx.state.set(PARAM_MAX_BATCH, encU32(n));
-      }
-      if (ctx.params.has(GOV_P.gasLimitPerRequest)) {
-        const g = ctx.params.u64(GOV_P.gasLimitPerRequest);
-        if (g < 100_000n) throw new VMError('BadParams', 'gasLimitPerRequest must be at least 100000');
-        ctx.state.set(PARAM_GAS_LIMIT, encU64(g));
-      }
+      const batch = ctx.params.has(GOV_P.maxBatchSize);
+      const gas = ctx.params.has(GOV_P.gasLimitPerRequest);
+      if (!batch && !gas) throw new VMError('BadParams', `give ${GOV_P.maxBatchSize} and/or ${GOV_P.gasLimitPerRequest}`);
+      // Check both before writing either: a refused call changes nothing.
+      const n = batch ? ctx.params.u32(GOV_P.maxBatchSize) : 0;
+      if (batch && (n < 1 || n > VM_LIMITS.batchSizeMax)) throw new VMError('BadParams', `maxBatchSize must be 1..${VM_LIMITS.batchSizeMax}`);
+      const g = gas ? ctx.params.u64(GOV_P.gasLimitPerRequest) : 0n;
+      const { gasLimitPerRequestMin: gMin, gasLimitPerRequestMax: gMax } = VM_LIMITS;
+      if (gas && (g < gMin || g > gMax)) throw new VMError('BadParams', `gasLimitPerRequest must be ${gMin}..${gMax}`);
+      if (batch) ctx.state.set(PARAM_MAX_BATCH, encU32(n));
+      if (gas) ctx.state.set(PARAM_GAS_LIMIT, encU64(g));
     },
   },
   [EP.governance.addCandidateCommittee]: {
