@@ -1,4 +1,3 @@
-import asc from 'assemblyscript/asc';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +51,8 @@ export async function buildContract(source: string): Promise<BuiltContract> {
   let sdkUsed = false;
   let wasm: Uint8Array | undefined;
   const stderr: string[] = [];
+  // Loaded on use: the compiler (binaryen included) is megabytes, and every other command starts without it.
+  const asc = (await import('assemblyscript/asc')).default;
   const { error } = await asc.main([relative(baseDir, file), '--baseDir', baseDir, '--outFile', 'out.wasm', ...FLAGS], {
     stdout: { write: () => true },
     stderr: { write: (s: string | Uint8Array) => (stderr.push(typeof s === 'string' ? s : new TextDecoder().decode(s)), true) },

@@ -50,7 +50,7 @@ afterAll(async () => {
 });
 
 describe('iscp node run: a committee of four headless node processes', () => {
-  it('deploys a chain on them, goes on with 3 of 4 after a SIGKILL, and the restarted node catches up', { timeout: 170_000 }, async () => {
+  it('deploys a chain on them, goes on with 3 of 4 after a SIGKILL, and the restarted node catches up', { timeout: 300_000 }, async () => {
     const t0 = Date.now();
     for (const name of ['h1', 'h2', 'h3', 'h4']) nodes.set(name, new NodeProcess(name, hubUrl, dir));
     const node = (n: string): NodeProcess => nodes.get(n) as NodeProcess;
