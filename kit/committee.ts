@@ -188,6 +188,11 @@ export class Committee {
     return id === undefined ? undefined : this.slots.find((s) => s.nodeId === id)?.index;
   }
 
+  /** Waits until the first live member knows a leader; returns its member index. */
+  async waitLeader(opts: { readonly timeoutMs?: number } = {}): Promise<number> {
+    return until('a known leader', opts.timeoutMs ?? this.timeoutMs, () => this.leader());
+  }
+
   /**
    * Waits until every given member (default: every live one) has the chain at one block index (≥ minBlockIndex,
    * default 1) and one state hash, with an empty backlog. Throws with where each member stood.
