@@ -113,6 +113,8 @@ export interface ChainView {
   readonly anchors: readonly { readonly txId: string; readonly blockIndex: number; readonly state: 'pending' | 'booked' | 'confirmed' | 'rejected' }[];
   readonly contracts: readonly { readonly name: string; readonly hname: string; readonly description: string }[];
   readonly errors: readonly { readonly requestId: string; readonly message: string }[];
+  /** Misbehaviour this node's consensus recorded (consensus/evidence.ts): committee index and kind. */
+  readonly evidence: readonly { readonly member: number; readonly kind: string }[];
   readonly balance: string;
 }
 

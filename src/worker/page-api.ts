@@ -45,6 +45,8 @@ export interface PageChain {
   readonly contracts: readonly string[];
   /** Requests that failed in the VM, with the node's message. */
   readonly errors: readonly { readonly requestId: string; readonly message: string }[];
+  /** Misbehaviour this node's consensus recorded: the member's committee index and the kind (consensus/evidence.ts). */
+  readonly evidence: readonly { readonly member: number; readonly kind: string }[];
 }
 
 export interface PageFaults {
@@ -84,6 +86,7 @@ export function createPageApi(host: NodeHost): IscpPageApi {
       quorumUp: c.quorumUp,
       contracts: c.contracts.map((x) => x.name),
       errors: c.errors.map((e) => ({ requestId: e.requestId, message: e.message })),
+      evidence: c.evidence.map((e) => ({ member: e.member, kind: e.kind })),
     }));
   return {
     version: PAGE_API_VERSION,
