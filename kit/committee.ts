@@ -17,6 +17,8 @@ export interface CommitteeOptions {
   readonly description?: string;
   /** Budget for each wait the kit does (tabs up, mesh, chain, convergence); default 90 s. */
   readonly timeoutMs?: number;
+  /** Also wait until every link is a direct WebRTC connection (not relayed through the hub) before the chain is created. */
+  readonly directMesh?: boolean;
   readonly hub?: HubOptions;
 }
 
@@ -82,6 +84,7 @@ export class Committee {
     readonly n: number,
     readonly t: number,
     timeoutMs: number,
+    private readonly directMesh: boolean,
   ) {
     this.timeoutMs = timeoutMs;
   }
@@ -92,7 +95,7 @@ export class Committee {
     let context: BrowserContext | undefined;
     try {
       context = await browser.newContext({ baseURL: hub.baseURL, permissions: ['camera', 'microphone'] });
-      const c = new Committee(hub, context, opts.n, opts.t, opts.timeoutMs ?? 90_000);
+      const c = new Committee(hub, context, opts.n, opts.t, opts.timeoutMs ?? 90_000, opts.directMesh ?? false);
       const prefix = opts.namePrefix ?? 'm';
       for (let i = 0; i < opts.n; i++) c.slots.push({ index: i, name: `${prefix}${i + 1}`, nodeId: '', page: undefined });
       // Concurrently: the mesh forms while the later tabs still load.
@@ -333,18 +336,18 @@ export class Committee {
     s.nodeId = st.nodeId as string;
   }
 
-  /** Every live member sees every other live member with the peering link up. */
+  /** Every live member sees every other live member with the peering link up (and direct, if asked for). */
   private async waitMesh(): Promise<void> {
     const live = this.slots.filter((s) => s.page);
     const missing: string[] = [];
     await until(
-      'every live member linked to every other',
+      `every live member linked${this.directMesh ? ' directly' : ''} to every other`,
       this.timeoutMs,
       async () => {
         missing.length = 0;
         for (const s of live) {
           const st = await pageStatus(s.page as Page);
-          const up = new Set(st?.peers.filter((p) => p.up).map((p) => p.nodeId));
+          const up = new Set(st?.peers.filter((p) => p.up && (!this.directMesh || p.kind === 'direct')).map((p) => p.nodeId));
           for (const o of live) if (o !== s && !up.has(o.nodeId)) missing.push(`${s.name}→${o.name}`);
         }
         return missing.length === 0 ? true : undefined;
