@@ -59,3 +59,20 @@ for (const kind of ['wrongResult', 'badPartialSig'] as const) {
     expect(recorded, `evidence against member ${badIndex}`).toContainEqual({ member: badIndex, kind: EVIDENCE[kind] });
   });
 }
+
+test('a partition 2 | 2 leaves no quorum anywhere: nothing is committed until it heals, then every request is, once', async ({ committee }) => {
+  const c = await committee({ n: 4, t: 3, namePrefix: 'p' });
+  await c.deployContract(COUNTER_WASM, 'counter');
+  const before = await c.expectConverged();
+  await c.partition([0, 1], [2, 3]);
+  const ids = await c.post('counter', 'increment', {}, { count: 8, from: 0 });
+  // No side has T=3 members: the requests wait in the backlogs (the filters drop what would cross).
+  await expect.poll(async () => (await c.chainView(0))?.backlog ?? 0, { timeout: 30_000 }).toBeGreaterThan(0);
+  await expect.poll(async () => (await c.faultStats(0)).droppedOut, { timeout: 30_000 }).toBeGreaterThan(0);
+  for (const i of [0, 1, 2, 3]) expect((await c.chainView(i))?.blockIndex, `block index in member ${i}`).toBe(before.blockIndex);
+  await c.heal();
+  await c.waitProcessed(ids);
+  await c.expectConverged({ minBlockIndex: before.blockIndex + 1 });
+  await counterEverywhere(c, [0, 1, 2, 3], 8);
+  for (const i of [0, 1, 2, 3]) expect((await c.audit(i)).duplicates).toBe(0);
+});
