@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import type { PeerFaultConfig, PeerFaultRule, PeerFaultStats } from '../src/net/peer-faults.ts';
+import type { PeerFaultStats } from '../src/net/peer-faults.ts';
 import type { CommandResult } from '../src/worker/bridge.ts';
-import type { WorkerByzantineKind } from '../src/worker/byzantine.ts';
 import type { PageChain } from '../src/worker/page-api.ts';
+import { FaultPlan, type KitByzantineKind } from './fault-plan.ts';
 import { startPrivateHub, type HubOptions, type PrivateHub } from './hub.ts';
 import { KIT_PAGE_API_VERSION, pageByzantine, pageChain, pageCommand, pageDeployWasm, pageFaultStats, pageSetFaults, pageStatus, until } from './page.ts';
 
@@ -22,8 +22,7 @@ export interface CommitteeOptions {
   readonly hub?: HubOptions;
 }
 
-/** The Byzantine behaviours a real tab can run: 'silent' on the page, the others in the worker's node. */
-export type KitByzantineKind = 'silent' | WorkerByzantineKind;
+export type { KitByzantineKind } from './fault-plan.ts';
 
 export interface Member {
   readonly index: number;
@@ -71,10 +70,7 @@ interface Slot {
  */
 export class Committee {
   private readonly slots: Slot[] = [];
-  private readonly links = new Map<string, PeerFaultRule>();
-  private readonly silent = new Set<number>();
-  /** Byzantine behaviours set in members' workers, set again after a reload or restart. */
-  private readonly workerByzantine = new Map<number, WorkerByzantineKind>();
+  private readonly plan = new FaultPlan();
   private chain = '';
   readonly timeoutMs: number;
 
@@ -252,19 +248,17 @@ export class Committee {
 
   /** Node envelopes between the two groups are dropped both ways (links stay open, as in a lossy network). */
   async partition(a: readonly number[], b: readonly number[]): Promise<void> {
-    for (const i of a) for (const j of b) for (const [x, y] of [[i, j], [j, i]] as const) this.links.set(`${x}>${y}`, { ...this.links.get(`${x}>${y}`), dropOut: true, dropIn: true });
-    await this.pushFaults([...a, ...b]);
+    await this.pushFaults(this.plan.partition(a, b));
   }
 
   /** Every envelope between i and j leaves `ms` late, both ways (0 removes the delay). */
   async slowLink(i: number, j: number, ms: number): Promise<void> {
-    for (const [x, y] of [[i, j], [j, i]] as const) this.links.set(`${x}>${y}`, { ...this.links.get(`${x}>${y}`), delayMs: ms });
-    await this.pushFaults([i, j]);
+    await this.pushFaults(this.plan.slowLink(i, j, ms));
   }
 
   /** Removes every partition and slow link (Byzantine behaviours stay until byzantine(i, null)). */
   async heal(): Promise<void> {
-    this.links.clear();
+    this.plan.heal();
     await this.pushFaults(this.live());
   }
 
@@ -274,12 +268,9 @@ export class Committee {
    */
   async byzantine(i: number, kind: KitByzantineKind | null): Promise<void> {
     const page = this.livePage(i);
-    if (kind === 'silent') this.silent.add(i);
-    else this.silent.delete(i);
-    if (kind === null || kind === 'silent') this.workerByzantine.delete(i);
-    else this.workerByzantine.set(i, kind);
+    this.plan.byzantine(i, kind);
     await this.pushFaults([i]);
-    await pageByzantine(page, this.workerByzantine.get(i) ?? null);
+    await pageByzantine(page, this.plan.workerKind(i));
   }
 
   /** How many envelopes member i's fault filter dropped or delayed (to assert a fault acted). */
@@ -364,23 +355,15 @@ export class Committee {
     await this.expectConverged({ minBlockIndex: 1 });
   }
 
-  private faultsOf(i: number): PeerFaultConfig {
-    const peers: Record<string, PeerFaultRule> = {};
-    for (const o of this.slots) {
-      const r = this.links.get(`${i}>${o.index}`);
-      if (r) peers[o.nodeId] = r;
-    }
-    return { peers, silent: this.silent.has(i) };
-  }
-
   private async pushFaults(members: readonly number[]): Promise<void> {
-    for (const i of new Set(members)) if (this.slot(i).page) await pageSetFaults(this.livePage(i), this.faultsOf(i));
+    const all = this.slots.map((s) => s.index);
+    for (const i of new Set(members)) if (this.slot(i).page) await pageSetFaults(this.livePage(i), this.plan.configFor(i, all, (j) => this.slot(j).nodeId));
   }
 
   /** A reopened page starts honest and without faults; the committee's plan for it is set again. */
   private async reapplyFaults(i: number): Promise<void> {
     await this.pushFaults([i]);
-    const kind = this.workerByzantine.get(i);
+    const kind = this.plan.workerKind(i);
     if (kind) await pageByzantine(this.livePage(i), kind);
   }
 }
