@@ -8,7 +8,8 @@ import type { IscpPageApi, PageChain, PageStatus } from '../src/worker/page-api.
  * Typed calls into a tab's `window.iscp` (src/worker/page-api.ts). Each runs in the page, so each function body
  * below is self-contained (page.evaluate sends its source, not its closure).
  */
-type IscpWindow = { iscp?: IscpPageApi };
+/** `window` as the page API types it: `(window as unknown as IscpWindow).iscp` inside page.evaluate. */
+export type IscpWindow = { iscp?: IscpPageApi };
 
 /** The page API version this kit speaks. */
 export const KIT_PAGE_API_VERSION = 1;

@@ -19,6 +19,7 @@ export type { Audit, ChainFacts, CommitteeOptions, KitByzantineKind, Member, Pos
 export type { HubOptions, PrivateHub } from './hub.ts';
 export { startPrivateHub } from './hub.ts';
 export type { IscpPageApi, PageChain, PagePeer, PageStatus } from '../src/worker/page-api.ts';
+export type { IscpWindow } from './page.ts';
 export type { PeerFaultConfig, PeerFaultRule, PeerFaultStats } from '../src/net/peer-faults.ts';
 
 /** Opens a committee (its own hub, N tabs, the chain created); closed at the end of the test. */
