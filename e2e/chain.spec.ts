@@ -1,4 +1,5 @@
 import { test, expect } from './test';
+import { test as kit } from '../kit/playwright.ts';
 import { openNodes, waitForPeering, type NodeTab } from './fixtures';
 import { CHAIN_TIMEOUT_MS, command, COUNTER_WASM, createChainByClicking, deployWasmByClicking, expectCounterEverywhere, waitConverged } from './chain-helpers';
 
@@ -22,38 +23,37 @@ test('4 tabs form a committee (T=3) by clicking, deploy counter.wasm, 100 reques
   await nodes.close();
 });
 
-test('a member tab closes mid-stream: the other three go on; reopened with the same name it catches up and rejoins; a reload during a round loses nothing', async ({ browser, hub }) => {
-  const nodes = await openNodes(browser, 4, 'r', hub.baseURL);
-  await waitForPeering(nodes.tabs);
-  const [creator, poster, reloaded, leaver] = nodes.tabs as [NodeTab, NodeTab, NodeTab, NodeTab];
-  const chain = await createChainByClicking(creator, 3);
-  await waitConverged(nodes.tabs, chain);
-  await deployWasmByClicking(creator, COUNTER_WASM, 'counter');
+// On the kit (kit/playwright.ts): the same committee a user's test gets, driven through the page API.
+kit('a member tab closes mid-stream: the other three go on; reopened with the same name it catches up and rejoins; a reload during a round loses nothing', async ({ committee }) => {
+  const c = await committee({ n: 4, t: 3, namePrefix: 'r' });
+  await c.deployContract(COUNTER_WASM, 'counter');
+  const [poster, reloaded, leaver] = [1, 2, 3] as const;
 
-  // Close one member while 30 requests are being processed.
-  const batch1 = command(poster.page, { kind: 'postMany', chain, contract: 'counter', entryPoint: 'increment', params: {}, count: 30 });
-  await leaver.page.close();
-  await batch1;
-  const stay = [creator, poster, reloaded];
-  const afterClose = await waitConverged(stay, chain);
+  // Close one member while 30 requests are being posted and processed.
+  const batch1 = c.post('counter', 'increment', {}, { count: 30, from: poster });
+  await c.kill(leaver);
+  await c.waitProcessed(await batch1);
+  const afterClose = await c.expectConverged();
   // ...and the three keep producing blocks.
-  await command(poster.page, { kind: 'postMany', chain, contract: 'counter', entryPoint: 'increment', params: {}, count: 20 });
-  const moved = await waitConverged(stay, chain, afterClose.blockIndex + 1);
+  await c.waitProcessed(await c.post('counter', 'increment', {}, { count: 20, from: poster }));
+  const moved = await c.expectConverged({ minBlockIndex: afterClose.blockIndex + 1 });
   expect(moved.blockIndex).toBeGreaterThan(afterClose.blockIndex);
 
   // Reopen the closed node (same ?node= name → same key and IndexedDB): it restores the chain and syncs.
-  await nodes.open(leaver.name);
-  await waitForPeering(nodes.tabs);
-  await waitConverged(nodes.tabs, chain, moved.blockIndex);
+  await c.restart(leaver);
+  await c.expectConverged({ minBlockIndex: moved.blockIndex });
 
-  // Reload a member in the middle of a round.
-  const batch2 = command(poster.page, { kind: 'postMany', chain, contract: 'counter', entryPoint: 'increment', params: {}, count: 25 });
-  await reloaded.page.waitForTimeout(300);
-  await reloaded.page.reload();
-  await expect(reloaded.page.getByTestId('status')).toHaveAttribute('data-phase', 'running', { timeout: 60_000 });
-  await batch2;
-  await waitForPeering(nodes.tabs);
-  const final = await waitConverged(nodes.tabs, chain);
-  await expectCounterEverywhere(nodes.tabs, chain, 75, SETUP_REQUESTS + 75, final);
-  await nodes.close();
+  // Reload a member while the next requests are in the committee's hands.
+  const batch2 = await c.post('counter', 'increment', {}, { count: 25, from: poster });
+  await c.reload(reloaded);
+  await c.waitProcessed(batch2);
+  const final = await c.expectConverged();
+  for (const m of c.members) {
+    expect((await c.callView('counter', 'getCounter', {}, { member: m.index })).counter, `counter in ${m.name}`).toBe('75');
+    const audit = await c.audit(m.index);
+    expect(audit.blockIndex, `block index in ${m.name}'s store`).toBe(final.blockIndex);
+    expect(audit.stateHash).toBe(final.stateHash);
+    expect(audit.duplicates, `duplicate requests in ${m.name}`).toBe(0);
+    expect(audit.requests, `requests in ${m.name}'s blocks`).toBe(SETUP_REQUESTS + 75);
+  }
 });

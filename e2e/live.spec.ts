@@ -1,33 +1,31 @@
 import type { Locator } from '@playwright/test';
-import { test, expect } from './test';
-import { openNodes, waitForDirectMesh, type NodeTab } from './fixtures';
-import { CHAIN_TIMEOUT_MS, chainFacts, command, COUNTER_WASM, createChainByClicking, deployWasmByClicking, waitConverged } from './chain-helpers';
+import { test, expect, type Member } from '../kit/playwright.ts';
+import { CHAIN_TIMEOUT_MS, COUNTER_WASM } from './chain-helpers';
 
 /** Extra single-request rounds at most, until every tab has been a non-leader once (leaders rotate by state hash). */
 const EXTRA_ROUNDS_MAX = 8;
 
-const panelOf = (tab: NodeTab, chain: string): Locator => tab.page.locator(`[data-testid="live-consensus"][data-chain="${chain}"]`);
+const panelOf = (tab: Member, chain: string): Locator => tab.page.locator(`[data-testid="live-consensus"][data-chain="${chain}"]`);
 const receivedContext = (panel: Locator): Locator => panel.locator('[data-testid="live-line"][data-kind="computationContext"][data-direction="received"][data-step="6"]');
 
-test("live consensus: each tab's dashboard draws the real committee from its own node — me, the leader, direct links, received context and anchor confirmation narrated by spec step", async ({ browser, hub }) => {
-  const nodes = await openNodes(browser, 4, 'l', hub.baseURL);
-  await waitForDirectMesh(nodes.tabs);
-  const [creator, poster] = nodes.tabs as [NodeTab, NodeTab];
-  const chain = await createChainByClicking(creator, 3);
-  await waitConverged(nodes.tabs, chain);
-  await deployWasmByClicking(creator, COUNTER_WASM, 'counter');
-  let at = await waitConverged(nodes.tabs, chain);
+test("live consensus: each tab's dashboard draws the real committee from its own node — me, the leader, direct links, received context and anchor confirmation narrated by spec step", async ({ committee }) => {
+  // The committee is set up through the kit (chain.spec.ts clicks the same steps); the dashboard is what is tested.
+  const c = await committee({ n: 4, t: 3, namePrefix: 'l', directMesh: true });
+  const chain = c.chainId;
+  const creator = c.member(0);
+  await c.deployContract(COUNTER_WASM, 'counter');
+  let at = await c.expectConverged();
 
   // A tab that led every round so far has sent contexts but received none: run more rounds until each tab has.
   for (let round = 0; round < EXTRA_ROUNDS_MAX; round++) {
     const missing = [];
-    for (const tab of nodes.tabs) if ((await receivedContext(panelOf(tab, chain)).count()) === 0) missing.push(tab.name);
+    for (const tab of c.members) if ((await receivedContext(panelOf(tab, chain)).count()) === 0) missing.push(tab.name);
     if (missing.length === 0) break;
-    await command(poster.page, { kind: 'postRequest', chain, contract: 'counter', entryPoint: 'increment', params: {}, transfer: 0 });
-    at = await waitConverged(nodes.tabs, chain, at.blockIndex + 1);
+    await c.post('counter', 'increment', {}, { from: 1 });
+    at = await c.expectConverged({ minBlockIndex: at.blockIndex + 1 });
   }
 
-  for (const tab of nodes.tabs) {
+  for (const tab of c.members) {
     const panel = panelOf(tab, chain);
     await expect(panel).toBeVisible();
     // This node's own member, drawn as "me".
@@ -59,8 +57,7 @@ test("live consensus: each tab's dashboard draws the real committee from its own
     // The stage shown is the node's own.
     await expect(panel.getByTestId('live-stage')).toHaveText(await tab.page.locator(`[data-testid="chain"][data-chain="${chain}"] [data-testid="round-stage"]`).innerText());
   }
-  expect((await chainFacts(creator.page, chain)).blockIndex).toBe(at.blockIndex);
+  expect((await c.chainView(creator.index))?.blockIndex).toBe(at.blockIndex);
   // For a human look at the picture (kept with the test's results).
   await panelOf(creator, chain).screenshot({ path: test.info().outputPath('live-panel.png') });
-  await nodes.close();
 });

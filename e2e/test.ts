@@ -1,7 +1,7 @@
 import { test as base } from '@playwright/test';
 import { startHub, type HubProcess } from './hub-process';
 
-/** `test` with a private hub per test (see hub-process.ts for why). Use `hub.baseURL` when opening tabs. */
+/** `test` with a private hub per test (kit/hub.ts says why). Use `hub.baseURL` when opening tabs. */
 export const test = base.extend<{ hub: HubProcess }>({
   hub: async ({}, use) => {
     const hub = await startHub();

@@ -19,6 +19,7 @@ import { FrameDecoder, encodeFrame } from './frames';
 import { decodePeeringFrame, encodePeeringFrame, helloFrom, type PeeringFrame } from './peering-frames';
 import { Emitter } from './emitter';
 import { dialTimeoutMs, presenceDue, retryDelayMs } from './dial-policy';
+import { PeerFaults } from './peer-faults';
 import type { ConnectionKind, HubInfo, NetEvents, NetSnapshot, PeerView } from './types';
 
 export const PEERING_PROTOCOL = '/iscp/peering/1.0.0';
@@ -78,6 +79,8 @@ export class BrowserNet extends Emitter<NetEvents> {
   private readonly startedAtWallMs = Date.now();
   /** Test hook (e2e): peers whose WebRTC upgrade we never dial, so the pair stays relayed. */
   private readonly directBlocked = new Set<string>();
+  /** Test hook (the Playwright kit): injected drops and delays of node envelopes per peer (peer-faults.ts). */
+  readonly faults = new PeerFaults();
   /** Random per page load (see Presence.incarnation). */
   private readonly incarnation = Array.from(globalThis.crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
 
@@ -130,6 +133,18 @@ export class BrowserNet extends Emitter<NetEvents> {
 
   /** Sends a node envelope to a peer by node ID; queued (bounded) until its peering stream is open. */
   sendPeering(nodeId: string, data: Uint8Array): boolean {
+    const v = this.faults.outbound(nodeId);
+    // Dropped as a lossy link would: the sender is not told (the protocol's retries must cope).
+    if (v.kind === 'drop') return true;
+    if (v.kind === 'delay') {
+      setTimeout(() => void this.sendData(nodeId, data), v.ms);
+      return true;
+    }
+    return this.sendData(nodeId, data);
+  }
+
+  private sendData(nodeId: string, data: Uint8Array): boolean {
+    if (this.stopped) return false;
     const peerId = this.byNodeId.get(nodeId);
     const e = peerId ? this.peers.get(peerId) : undefined;
     if (!e) return false;
@@ -584,6 +599,7 @@ export class BrowserNet extends Emitter<NetEvents> {
     const e = this.peers.get(peerId);
     switch (f.kind) {
       case 'data':
+        if (this.faults.dropsInbound(nodeId)) return;
         this.emit('peeringMessage', { fromNodeId: nodeId, data: f.data });
         return;
       case 'echo':

@@ -68,9 +68,9 @@ export interface ContractDeployment {
 
 export interface NodeOptions {
   readonly timeouts?: ConsensusTimeouts;
-  /** The VM (default: src/vm runBatch). The simulator injects faulty VMs for Byzantine nodes. */
+  /** The VM (default: src/vm runBatch). The simulator (and a tab's test switch, worker/byzantine.ts) injects faulty VMs for Byzantine nodes. */
   readonly runVM?: (task: VmTask) => VmOutcome;
-  /** Simulator only: wraps the threshold signer (a Byzantine node with bad partial signatures). */
+  /** Simulator and a tab's test switch (worker/byzantine.ts): wraps the threshold signer (bad partial signatures). */
   readonly wrapSigner?: (s: ThresholdSigner) => ThresholdSigner;
   /** Policy for DKG invitations from peers (default: take part whenever this node is in the proposed committee). */
   readonly acceptDkgInvite?: (fromNodeId: string, members: readonly string[], t: number, description: string) => boolean;

@@ -2,13 +2,16 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App, type DashboardHost } from './App';
 import { createHostForPage, type NodeHost } from '../worker/host';
+import { createPageApi, type IscpPageApi } from '../worker/page-api';
 import { needsNode, routeOf } from './use-host';
 import './styles.css';
 
 declare global {
   interface Window {
-    /** Test hook for Playwright and the bench: the tab's node host (read state, send commands). */
+    /** Raw test hook for the bench and older specs: the tab's node host. Automation uses `iscp`. */
     __iscp?: NodeHost;
+    /** The tab's typed, versioned automation API (worker/page-api.ts, docs/testing.md); set with the node. */
+    iscp?: IscpPageApi;
   }
 }
 
@@ -25,6 +28,7 @@ function ensureHost(): DashboardHost {
   try {
     const host = createHostForPage();
     window.__iscp = host;
+    window.iscp = createPageApi(host);
     dashboardHost = { host, startError: undefined };
     // Start after the current render is scheduled: the worker and libp2p load in the background.
     queueMicrotask(() => void host.start());

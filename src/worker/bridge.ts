@@ -1,5 +1,6 @@
 import type { HubInfo } from '../net/types';
 import type { ProtocolEvent } from '../node/types';
+import type { WorkerByzantineKind } from './byzantine';
 
 /**
  * The page ↔ worker protocol: a discriminated union in each direction, nothing else crosses. The page is a
@@ -13,6 +14,8 @@ export interface WorkerApi {
   signBinding: { params: { peerId: string }; result: { nodeId: string; peerId: string; signature: string } };
   /** Anything the dashboard asks the node to do (NodeCommand below; served by runtime.ts). */
   command: { params: NodeCommand; result: CommandResult };
+  /** Test automation: switch the node to a Byzantine behaviour it can run for real, or back (null). */
+  byzantine: { params: { kind: WorkerByzantineKind | null }; result: { kind: WorkerByzantineKind | null } };
 }
 
 export type WorkerMethod = keyof WorkerApi;
@@ -110,6 +113,8 @@ export interface ChainView {
   readonly anchors: readonly { readonly txId: string; readonly blockIndex: number; readonly state: 'pending' | 'booked' | 'confirmed' | 'rejected' }[];
   readonly contracts: readonly { readonly name: string; readonly hname: string; readonly description: string }[];
   readonly errors: readonly { readonly requestId: string; readonly message: string }[];
+  /** Misbehaviour this node's consensus recorded (consensus/evidence.ts): committee index and kind. */
+  readonly evidence: readonly { readonly member: number; readonly kind: string }[];
   readonly balance: string;
 }
 

@@ -95,6 +95,7 @@ function chainView(node: DashboardReads, input: DashboardInput, meta: Readonly<C
     quorumUp: 1 + ids.filter((id) => id !== nodeId && peers.get(id)?.up).length >= meta.record.t,
     blockIndex: s.blockIndex,
     stateHash: s.stateHash,
+    evidence: s.evidence.map((e) => ({ member: e.member, kind: e.kind })),
     backlog: s.backlog.map((b) => ({ requestId: b.requestId, txId: b.txId, entryPoint: '' })),
     blocks: [...seen.blocks].reverse(),
     // The committee's own list: every anchor of the chain it saw, with its inclusion state from L1.

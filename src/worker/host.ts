@@ -4,6 +4,7 @@ import type { NetSnapshot } from '../net/types';
 import type { ProtocolEvent } from '../node/types';
 import type { CommandResult, FromWorker, NodeCommand, NodeSnapshotView, ToWorker, WorkerApi, WorkerMethod } from './bridge';
 import { chooseNodeName } from './node-name';
+import type { WorkerByzantineKind } from './byzantine';
 
 export type HostPhase = 'starting' | 'locked-elsewhere' | 'worker' | 'network' | 'running' | 'failed';
 
@@ -73,6 +74,11 @@ export class NodeHost {
 
   async command(c: NodeCommand): Promise<CommandResult> {
     return this.call('command', c);
+  }
+
+  /** Test automation: see worker/byzantine.ts. */
+  async setByzantine(kind: WorkerByzantineKind | null): Promise<void> {
+    await this.call('byzantine', { kind });
   }
 
   private async run(): Promise<void> {

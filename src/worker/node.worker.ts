@@ -8,7 +8,7 @@ import { toHex } from '../protocol/bytes';
 import { cryptoRng } from '../protocol/rng';
 import { openIdbNodeStore } from '../store/idb-store';
 import { signBinding } from '../net/binding';
-import { isBridgeMessage, type FromWorker, type ToWorker } from './bridge';
+import { isBridgeMessage, type FromWorker, type ToWorker, type WorkerApi } from './bridge';
 import { loadOrCreateIdentity } from './identity';
 import { startNodeRuntime, type NodeRuntime } from './runtime';
 import { idbMetaStore } from './meta-store';
@@ -84,6 +84,12 @@ async function call(msg: Extract<ToWorker, { t: 'call' }>): Promise<void> {
       return;
     }
     if (!runtime) throw new Error('the node is not running');
+    if (msg.method === 'byzantine') {
+      const { kind } = msg.params as WorkerApi['byzantine']['params'];
+      runtime.setByzantine(kind);
+      post({ t: 'reply', id: msg.id, ok: true, value: { kind } });
+      return;
+    }
     const value = await runtime.command(msg.params as Parameters<NodeRuntime['command']>[0]);
     post({ t: 'reply', id: msg.id, ok: true, value });
   } catch (e) {

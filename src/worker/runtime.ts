@@ -17,6 +17,7 @@ import { RUNTIME_LIMITS } from './limits';
 import { loadOrCreateWalletSeed, type MetaStore } from './meta-store';
 import type { RuntimeTimers } from './timers';
 import { WalletBalance } from './wallet-balance';
+import { ByzantineSwitch, type WorkerByzantineKind } from './byzantine';
 
 export { RUNTIME_LIMITS };
 
@@ -28,6 +29,8 @@ export interface NodeRuntime {
   onL1Frame(frame: Uint8Array): void;
   onL1Up(): void;
   command(c: NodeCommand): Promise<CommandResult>;
+  /** Test automation (the Playwright kit): turns this node Byzantine, or honest again with null (byzantine.ts). */
+  setByzantine(kind: WorkerByzantineKind | null): void;
   /** Stops the runtime's timers (the worker never does: it lives as long as the tab; tests do). */
   stop(): void;
 }
@@ -59,6 +62,8 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
 
   // Chain setup (DKG over the 'dkg' channel, origin, activation, root.init) and spending are the node's own
   // (src/node/setup.ts, l1-wallet.ts): this runtime only feeds it frames and ticks and renders what it reports.
+  // Honest unless a test switches it (the switch's VM and signer are the defaults while its kind is null).
+  const byzantine = new ByzantineSwitch();
   const node: WaspNode = createNode({
     nodeId: deps.nodeId,
     nodeKey: deps.identity.secretKey,
@@ -69,7 +74,7 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
     store: deps.store,
     registry: deps.registry,
     log: { log: (level, message) => (level === 'error' || level === 'warn' ? console.warn(`[node] ${message}`) : undefined) },
-  });
+  }, { runVM: byzantine.runVM, wrapSigner: byzantine.wrapSigner });
 
   const keyPair = ed25519KeyPairFromSeed(await loadOrCreateWalletSeed(deps.meta, rng));
   const walletBalance = new WalletBalance(keyPair.address);
@@ -185,6 +190,7 @@ export async function startNodeRuntime(deps: RuntimeDeps): Promise<NodeRuntime> 
       l1WatchMessages([...book.chains.values()].map((c) => c.record.chainAddress)).forEach(sendL1);
     },
     command: (c) => runCommand(c, cmd),
+    setByzantine: (kind) => byzantine.set(kind),
     stop() {
       for (const s of stops) s();
     },

@@ -24,6 +24,7 @@ function chain(over: Partial<ChainView> = {}): ChainView {
     anchors: [{ txId: 'tx4', blockIndex: 4, state: 'confirmed' }],
     contracts: [],
     errors: [],
+    evidence: [],
     balance: '0',
     ...over,
   };
