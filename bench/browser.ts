@@ -36,6 +36,76 @@ async function until(what: string, fn: () => Promise<boolean>, timeoutMs = TIMEO
 }
 
 if (process.env.BENCH_SKIP_BUILD !== '1') execSync('npm run --silent build', { stdio: 'inherit' });
+
+/**
+ * `--trials K [--tabs N]`: the mesh alone, K times, each trial on a fresh hub and browser context (fresh node
+ * names): page load → worker ready, → libp2p up, → a quorum of peers reachable (direct or relayed), and the first
+ * tab's load → full direct mesh. Prints min/median/p99/max per figure with the load average, then exits.
+ */
+const argv = process.argv.slice(2);
+const flag = (name: string): number | undefined => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? Number(argv[i + 1]) : undefined;
+};
+const TRIALS = flag('--trials');
+if (TRIALS !== undefined) {
+  const tabs = flag('--tabs') ?? N;
+  await meshTrials(TRIALS, tabs);
+  process.exit(0);
+}
+
+async function meshTrials(trials: number, tabs: number): Promise<void> {
+  const quorum = Math.floor(tabs / 2) + 1;
+  const figures = { ready: [] as number[], network: [] as number[], quorum: [] as number[], mesh: [] as number[] };
+  const load = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const loadBefore = load();
+  for (let k = 0; k < trials; k++) {
+    const trialHub = await startHub();
+    const b = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    try {
+      const context = await b.newContext({ permissions: ['camera', 'microphone'], baseURL: trialHub.baseURL });
+      const t0 = Date.now();
+      const pages = await Promise.all(Array.from({ length: tabs }, async (_, i) => {
+        const p = await context.newPage();
+        await p.goto(`/?node=t${k}x${i + 1}`);
+        return p;
+      }));
+      // Per tab, in its own clock (ms since its navigation started): when quorum − 1 peers were reachable.
+      const quorumAt = new Map<Page, number>();
+      await until('full mesh', async () => {
+        const seen = await Promise.all(pages.map((p) => p.evaluate(() => {
+          const peers = window.__iscp?.current.net?.peers ?? [];
+          return { up: peers.filter((x) => x.peeringUp).length, direct: peers.filter((x) => x.kind === 'direct' && x.peeringUp).length, now: performance.now() };
+        })));
+        for (const [i, v] of seen.entries()) if (v.up >= quorum - 1 && !quorumAt.has(pages[i] as Page)) quorumAt.set(pages[i] as Page, v.now);
+        return seen.every((v) => v.direct === tabs - 1);
+      }, 90_000);
+      figures.mesh.push(Date.now() - t0);
+      if (process.env.BENCH_TRACE === '1') for (const [i, p] of pages.entries()) console.log(`--- tab ${i + 1}\n${(await p.evaluate(() => window.__iscp?.net?.traceLog.join('\n') ?? '')) || '(no trace)'}`);
+      for (const p of pages) {
+        const t: Readonly<Record<string, number>> = await p.evaluate(() => window.__iscp?.current.timings ?? {});
+        figures.ready.push(t.memberReadyMs ?? NaN);
+        figures.network.push(t.networkReadyMs ?? NaN);
+        figures.quorum.push(quorumAt.get(p) ?? NaN);
+      }
+      await context.close();
+    } finally {
+      await b.close();
+      await trialHub.stop();
+    }
+    console.log(`trial ${k + 1}/${trials}: mesh of ${tabs} in ${figures.mesh.at(-1)} ms`);
+  }
+  const row = (name: string, xs: number[]): string => {
+    const v = xs.filter((x) => Number.isFinite(x));
+    return `${name.padEnd(58)} min ${Math.min(...v).toFixed(0).padStart(6)}  p50 ${median(v).toFixed(0).padStart(6)}  p99 ${percentile(v, 99).toFixed(0).padStart(6)}  max ${Math.max(...v).toFixed(0).padStart(6)} ms`;
+  };
+  console.log(`\nmesh of ${tabs} tabs, ${trials} trials (quorum ${quorum}); load average before ${loadBefore}, after ${load()}`);
+  console.log(row('page load → node worker ready (each tab)', figures.ready));
+  console.log(row('page load → libp2p up (each tab)', figures.network));
+  console.log(row(`page load → ${quorum - 1} peers reachable, direct or relayed (each tab)`, figures.quorum));
+  console.log(row('first tab opened → full direct mesh', figures.mesh));
+}
+
 const hub = await startHub();
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 const results: BenchResult[] = [];
