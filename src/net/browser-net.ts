@@ -18,7 +18,7 @@ import { decodePresence, encodePresence, type Presence } from './presence';
 import { FrameDecoder, encodeFrame } from './frames';
 import { decodePeeringFrame, encodePeeringFrame, helloFrom, type PeeringFrame } from './peering-frames';
 import { Emitter } from './emitter';
-import { dialTimeoutMs, presenceDue, retryDelayMs } from './dial-policy';
+import { dialNext, dialTimeoutMs, presenceDue, retryDelayMs, type DialTurn } from './dial-policy';
 import { PeerFaults } from './peer-faults';
 import type { ConnectionKind, HubInfo, NetEvents, NetSnapshot, PeerView } from './types';
 
@@ -54,6 +54,12 @@ interface PeerEntry {
   echoSentAt: Map<number, number>;
   wasUp: boolean;
   pinging: boolean;
+  /**
+   * Whose turn it is to dial WebRTC: the dial rule's default (smaller peer ID) until a WebRTC dial fails; then the
+   * turn passes to the other side with a `directReset` frame (a hung dial tends to hang again in the same
+   * direction — measured 4 in a row — and not in the other). `mine` until turnUntilMs, or `theirs`.
+   */
+  turn: DialTurn | undefined;
 }
 
 /**
@@ -332,6 +338,7 @@ export class BrowserNet extends Emitter<NetEvents> {
         echoSentAt: new Map(),
         wasUp: false,
         pinging: false,
+        turn: undefined,
       };
       this.peers.set(p.peerId, e);
       this.byNodeId.set(p.nodeId, p.peerId);
@@ -427,13 +434,21 @@ export class BrowserNet extends Emitter<NetEvents> {
     const now = Date.now();
     const peerId = e.presence.peerId;
     const kind = this.kindOf(peerId);
-    if (e.dialing || now < e.nextDialAtMs || kind === 'direct') return;
-    const iDial = this.peerId < peerId || now - e.firstSeenMs > NET_LIMITS.dialRuleGraceMs;
-    if (!iDial) return;
+    if (e.dialing || now < e.nextDialAtMs) return;
+    const next = dialNext({
+      myPeerId: this.peerId,
+      peerId,
+      kind,
+      nowMs: now,
+      firstSeenMs: e.firstSeenMs,
+      turn: e.turn,
+      bothWebRTC: announcesWebRTC(e.presence.multiaddrs) && this.canWebRTC(),
+      directBlocked: this.directBlocked.has(e.presence.nodeId),
+    });
+    if (next === null) return;
     const base = this.hubCircuitBase();
     if (!base) return;
-    const relayed = kind === 'none';
-    if (!relayed && this.directBlocked.has(e.presence.nodeId)) return;
+    const relayed = next === 'relayed';
     const target = relayed ? `${base}/p2p-circuit/p2p/${peerId}` : `${base}/p2p-circuit/webrtc/p2p/${peerId}`;
     e.dialing = true;
     e.dialAttempts++;
@@ -452,6 +467,14 @@ export class BrowserNet extends Emitter<NetEvents> {
         e.lastError = err instanceof Error ? err.message : String(err);
         this.trace(`dial ${relayed ? 'relayed' : 'webrtc'} to ${e.presence.name} failed (attempt ${e.dialAttempts}, ${Math.round(performance.now() - dialStartMs)} ms of ${timeoutMs}): ${e.lastError}`);
         e.nextDialAtMs = Date.now() + retryDelayMs(e.dialAttempts);
+        if (!relayed && this.kindOf(peerId) !== 'direct') {
+          // The answerer usually completed its side of the hung dial and keeps a connection we do not have; while
+          // it does, every new dial to it hangs the same way (measured: 4 in a row, until its half-open rule
+          // closed the last one). Tell it to drop them, and retry once that frame had time to arrive.
+          this.sendFrame(e, { kind: 'directReset' });
+          e.turn = { who: 'theirs', untilMs: Date.now() + NET_LIMITS.dialTurnMs };
+          e.nextDialAtMs = Math.max(e.nextDialAtMs, Date.now() + NET_LIMITS.directResetSettleMs);
+        }
       })
       .finally(() => {
         e.dialing = false;
@@ -471,6 +494,19 @@ export class BrowserNet extends Emitter<NetEvents> {
     const peerId = this.byNodeId.get(nodeId);
     if (!peerId) return;
     for (const c of this.connectionsTo(peerId)) if (isDirect(c)) void c.close().catch(() => undefined);
+  }
+
+  private canWebRTC(): boolean {
+    return announcesWebRTC(this.node.getMultiaddrs().map((m) => m.toString()));
+  }
+
+  /** Closes every direct connection to a peer (they are dead on its side); peering moves to the relayed one. */
+  private dropDirect(e: PeerEntry, why: string): void {
+    for (const c of this.connectionsTo(e.presence.peerId)) {
+      if (!isDirect(c)) continue;
+      this.trace(`closing ${c.remoteAddr.toString()}: ${why}`);
+      void c.close().catch(() => undefined);
+    }
   }
 
   private connectionsTo(peerId: string): Connection[] {
@@ -613,6 +649,15 @@ export class BrowserNet extends Emitter<NetEvents> {
         }
         return;
       }
+      case 'directReset':
+        if (!e) return;
+        this.dropDirect(e, 'the peer reports its dial to us failed');
+        if (!this.canWebRTC()) return;
+        // Our turn to dial, after the dropped connection is gone on both sides.
+        e.turn = { who: 'mine', untilMs: Date.now() + NET_LIMITS.dialTurnMs };
+        e.nextDialAtMs = Date.now() + NET_LIMITS.directResetSettleMs;
+        setTimeout(() => this.maybeDial(e), NET_LIMITS.directResetSettleMs);
+        return;
       case 'hello':
         return; // a repeated hello is harmless
     }
@@ -680,6 +725,11 @@ export class BrowserNet extends Emitter<NetEvents> {
       this.emit('change', this.snapshot());
     });
   }
+}
+
+/** A node that listens for WebRTC (a tab) announces a `/webrtc` address; Node processes have none. */
+function announcesWebRTC(multiaddrs: readonly string[]): boolean {
+  return multiaddrs.some((m) => m.includes('/webrtc'));
 }
 
 /** A WebRTC connection is direct even though its address names the relay (used only for signalling). */

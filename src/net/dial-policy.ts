@@ -26,3 +26,40 @@ export function presenceDue(nowMs: number, lastSentMs: number, startedMs: number
   const fast = nowMs - startedMs < NET_LIMITS.presenceFastForMs || !meshComplete;
   return nowMs - lastSentMs >= (fast ? NET_LIMITS.presenceFastIntervalMs : NET_LIMITS.presenceIntervalMs);
 }
+
+/** Whose turn it is to dial WebRTC after a failed attempt (see `directReset` in peering-frames.ts). */
+export interface DialTurn {
+  readonly who: 'mine' | 'theirs';
+  readonly untilMs: number;
+}
+
+/** What the dial rule needs to know about one peer. */
+export interface DialRuleInput {
+  readonly myPeerId: string;
+  readonly peerId: string;
+  /** What connects us now: nothing, the hub's relay only, or a direct WebRTC connection. */
+  readonly kind: 'none' | 'relayed' | 'direct';
+  readonly nowMs: number;
+  readonly firstSeenMs: number;
+  readonly turn: DialTurn | undefined;
+  /** Both sides announce WebRTC (tabs do; the CLI and headless nodes do not). */
+  readonly bothWebRTC: boolean;
+  /** The e2e hook that keeps this pair relayed. */
+  readonly directBlocked: boolean;
+}
+
+/**
+ * The dial rule: what this node dials towards a peer now, or null. The relayed connection first (anyone may
+ * dial it: circuit dials do not collide), then the WebRTC upgrade — by the smaller peer ID, so two tabs never dial
+ * each other at once (simultaneous WebRTC dials of a pair tend to both fail), by the larger one after
+ * dialRuleGraceMs of nothing, and by whoever holds the turn after a failed attempt passed it.
+ */
+export function dialNext(p: DialRuleInput): 'relayed' | 'webrtc' | null {
+  if (p.kind === 'direct') return null;
+  const turn = p.turn && p.nowMs < p.turn.untilMs ? p.turn.who : undefined;
+  const byRule = p.myPeerId < p.peerId || p.nowMs - p.firstSeenMs > NET_LIMITS.dialRuleGraceMs;
+  if (p.kind === 'none') return byRule ? 'relayed' : null;
+  if (p.directBlocked || !p.bothWebRTC) return null;
+  if (turn !== undefined) return turn === 'mine' ? 'webrtc' : null;
+  return byRule ? 'webrtc' : null;
+}

@@ -27,6 +27,13 @@ export const NET_LIMITS = {
   relayedDialTimeoutMs: 5_000,
   /** Hub dial and stream opening. */
   dialTimeoutMs: 10_000,
+  /**
+   * After a failed WebRTC dial the dialer sends `directReset` over the relayed link and retries no sooner than
+   * this: the frame's trip through the hub's relay, so the answerer has dropped its dead connection first.
+   */
+  directResetSettleMs: 300,
+  /** How long a passed dial turn lasts: one WebRTC attempt (≤ 6 s) and its settle time, then the default rule again. */
+  dialTurnMs: 7_000,
   /** A direct connection whose peering link is still not up after this long is closed, so both sides start clean. */
   halfOpenCloseMs: 8_000,
   /** Failed attempts retried after dialRetryQuickMs this many times, then with backoff doubling up to the max. */

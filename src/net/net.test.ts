@@ -5,7 +5,7 @@ import { encodeFrame, FrameDecoder, FrameError } from './frames';
 import { signBinding, verifyBinding } from './binding';
 import { decodePresence, encodePresence, type Presence } from './presence';
 import { decodePeeringFrame, encodePeeringFrame, PeeringFrameError } from './peering-frames';
-import { dialTimeoutMs, presenceDue, retryDelayMs } from './dial-policy';
+import { dialNext, dialTimeoutMs, presenceDue, retryDelayMs } from './dial-policy';
 import { NET_LIMITS } from './limits';
 
 const sk = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
@@ -68,12 +68,13 @@ describe('presence', () => {
 describe('peering frames', () => {
   it('round-trips every kind and rejects garbage with a typed error', () => {
     const b = signBinding(sk, peerId);
-    for (const f of [{ kind: 'hello', nodeId: b.nodeId, signature: b.signature }, { kind: 'data', data: Uint8Array.of(1, 2, 3) }, { kind: 'echo', seq: 7 }, { kind: 'echoReply', seq: 2 ** 32 - 1 }] as const) {
+    for (const f of [{ kind: 'hello', nodeId: b.nodeId, signature: b.signature }, { kind: 'data', data: Uint8Array.of(1, 2, 3) }, { kind: 'echo', seq: 7 }, { kind: 'echoReply', seq: 2 ** 32 - 1 }, { kind: 'directReset' }] as const) {
       expect(decodePeeringFrame(encodePeeringFrame(f))).toEqual(f);
     }
     expect(() => decodePeeringFrame(new Uint8Array(0))).toThrow(PeeringFrameError);
     expect(() => decodePeeringFrame(Uint8Array.of(9))).toThrow(PeeringFrameError);
     expect(() => decodePeeringFrame(Uint8Array.of(0, 1, 2))).toThrow(PeeringFrameError);
+    expect(() => decodePeeringFrame(Uint8Array.of(4, 0))).toThrow(PeeringFrameError); // directReset carries nothing
   });
 });
 
@@ -101,5 +102,25 @@ describe('dial policy', () => {
     expect(presenceDue(later + fast, later, start, false)).toBe(true); // a peer is missing
     expect(presenceDue(later + fast, later, start, true)).toBe(false); // mesh complete
     expect(presenceDue(later + slow, later, start, true)).toBe(true);
+  });
+
+  it('dial rule: relayed first, WebRTC by the smaller ID, by the larger after the grace period, and by whoever holds a passed turn', () => {
+    const base = { myPeerId: 'A', peerId: 'B', kind: 'none' as const, nowMs: 1_000, firstSeenMs: 0, turn: undefined, bothWebRTC: true, directBlocked: false };
+    expect(dialNext(base)).toBe('relayed');
+    expect(dialNext({ ...base, kind: 'relayed' })).toBe('webrtc');
+    expect(dialNext({ ...base, kind: 'direct' })).toBeNull();
+    const larger = { ...base, myPeerId: 'C' };
+    expect(dialNext(larger)).toBeNull();
+    expect(dialNext({ ...larger, kind: 'relayed' })).toBeNull();
+    expect(dialNext({ ...larger, kind: 'relayed', nowMs: NET_LIMITS.dialRuleGraceMs + 1 })).toBe('webrtc');
+    // A failed attempt passes the turn: the larger ID dials now, the smaller waits, until the turn runs out.
+    const turn = (who: 'mine' | 'theirs') => ({ who, untilMs: 5_000 });
+    expect(dialNext({ ...larger, kind: 'relayed', turn: turn('mine') })).toBe('webrtc');
+    expect(dialNext({ ...base, kind: 'relayed', turn: turn('theirs') })).toBeNull();
+    expect(dialNext({ ...base, kind: 'relayed', turn: turn('theirs'), nowMs: 5_000 })).toBe('webrtc');
+    // The relayed link is never held back by a turn; WebRTC only between two nodes that have it.
+    expect(dialNext({ ...base, turn: turn('theirs') })).toBe('relayed');
+    expect(dialNext({ ...base, kind: 'relayed', bothWebRTC: false })).toBeNull();
+    expect(dialNext({ ...base, kind: 'relayed', directBlocked: true })).toBeNull();
   });
 });
