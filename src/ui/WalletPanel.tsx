@@ -1,9 +1,16 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { HostState, NodeHost } from '../worker/host';
 import type { CommandResult, NodeCommand } from '../worker/bridge';
 import { plainError } from './errors';
+import { startLoad, LOAD_LIMITS, type LoadProgress } from './load';
 
-/** Faucet, balance, deposit, post a request, call a view, upload and deploy a wasm contract. */
+/** How long a result stays on screen before it clears itself (a new action clears it at once). */
+const RESULT_SHOWN_MS = 12_000;
+
+/**
+ * Faucet, balance, deposit, post requests (one, N at once, or a steady rate for a while), call a view, upload and
+ * deploy a wasm contract. Every box has a visible label; results are shown as fields, not JSON.
+ */
 export function WalletPanel({ host, state }: { host: NodeHost; state: HostState }) {
   const chains = state.node?.chains ?? [];
   const [chain, setChain] = useState('');
@@ -11,19 +18,32 @@ export function WalletPanel({ host, state }: { host: NodeHost; state: HostState 
   const [entryPoint, setEntryPoint] = useState('increment');
   const [params, setParams] = useState('');
   const [transfer, setTransfer] = useState('0');
+  const [count, setCount] = useState('1');
+  const [rate, setRate] = useState('10');
+  const [seconds, setSeconds] = useState('10');
+  const [viewContract, setViewContract] = useState('counter');
   const [view, setView] = useState('getCounter');
   const [amount, setAmount] = useState('100');
   const [wasmName, setWasmName] = useState('counter');
   const [file, setFile] = useState<File | undefined>();
   const [busy, setBusy] = useState(false);
-  const [out, setOut] = useState<{ ok: boolean; text: string } | undefined>();
+  const [out, setOut] = useState<{ ok: boolean; text: string; fields?: [string, string][] } | undefined>();
+  const [load, setLoad] = useState<LoadProgress | undefined>();
+  const stopLoad = useRef<(() => void) | undefined>(undefined);
   const chainId = chain || chains[0]?.chain || '';
 
-  const run = async (c: () => Promise<NodeCommand>, show: (r: CommandResult) => string) => {
+  useEffect(() => {
+    if (!out) return;
+    const t = setTimeout(() => setOut(undefined), RESULT_SHOWN_MS);
+    return () => clearTimeout(t);
+  }, [out]);
+  useEffect(() => () => stopLoad.current?.(), []);
+
+  const run = async (c: () => Promise<NodeCommand>) => {
     setBusy(true);
     setOut(undefined);
     try {
-      setOut({ ok: true, text: show(await host.command(await c())) });
+      setOut(shown(await host.command(await c())));
     } catch (e) {
       setOut({ ok: false, text: plainError(e) });
     } finally {
@@ -39,8 +59,21 @@ export function WalletPanel({ host, state }: { host: NodeHost; state: HostState 
     }
     return o;
   };
-  const show = (r: CommandResult): string =>
-    r.kind === 'requests' ? `Posted ${r.requestIds.length} request(s): ${r.requestIds.slice(0, 3).join(', ')}` : r.kind === 'view' ? JSON.stringify(r.result) : r.kind === 'ok' ? r.text : JSON.stringify(r);
+  const post = (): Promise<NodeCommand> => {
+    const n = Number(count);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`count must be a whole number ≥ 1, got '${count}'`);
+    const base = { chain: chainId, contract, entryPoint, params: parsed() };
+    return Promise.resolve(n === 1 ? { kind: 'postRequest', ...base, transfer: Number(transfer) || 0 } : { kind: 'postMany', ...base, count: n });
+  };
+  const startRate = () => {
+    setOut(undefined);
+    try {
+      const base = { chain: chainId, contract, entryPoint, params: parsed() };
+      stopLoad.current = startLoad(host, base, Number(rate), Number(seconds), setLoad);
+    } catch (e) {
+      setOut({ ok: false, text: plainError(e) });
+    }
+  };
 
   return (
     <section className="card" data-testid="wallet">
@@ -48,7 +81,7 @@ export function WalletPanel({ host, state }: { host: NodeHost; state: HostState 
       <div className="row">
         <code className="muted" data-testid="wallet-address">{state.node?.wallet?.address.slice(0, 16) ?? '…'}…</code>
         <span data-testid="wallet-balance" data-balance={state.node?.wallet?.balance ?? '0'}>{state.node?.wallet?.balance ?? '0'} iotas</span>
-        <button data-testid="faucet-button" disabled={busy} onClick={() => void run(async () => ({ kind: 'faucet' }), show)}>
+        <button data-testid="faucet-button" disabled={busy} onClick={() => void run(async () => ({ kind: 'faucet' }))}>
           Get funds from faucet
         </button>
       </div>
@@ -65,33 +98,89 @@ export function WalletPanel({ host, state }: { host: NodeHost; state: HostState 
                 ))}
               </select>
             </label>
-            <input data-testid="deposit-amount" style={{ width: 70 }} value={amount} onChange={(e) => setAmount(e.target.value)} />
-            <button data-testid="deposit-button" disabled={busy} onClick={() => void run(async () => ({ kind: 'deposit', chain: chainId, amount: Number(amount) }), show)}>
+            <label>
+              deposit (iotas)
+              <input data-testid="deposit-amount" style={{ width: 70 }} value={amount} onChange={(e) => setAmount(e.target.value)} />
+            </label>
+            <button data-testid="deposit-button" disabled={busy} onClick={() => void run(async () => ({ kind: 'deposit', chain: chainId, amount: Number(amount) }))}>
               Deposit
             </button>
           </div>
+          <h3>Post requests</h3>
           <div className="row">
-            <input data-testid="req-contract" style={{ width: 90 }} value={contract} onChange={(e) => setContract(e.target.value)} title="contract" />
-            <input data-testid="req-entrypoint" style={{ width: 90 }} value={entryPoint} onChange={(e) => setEntryPoint(e.target.value)} title="entry point" />
-            <input data-testid="req-params" style={{ width: 120 }} value={params} placeholder="n=5, name=str:x" onChange={(e) => setParams(e.target.value)} />
-            <input data-testid="req-transfer" style={{ width: 50 }} value={transfer} onChange={(e) => setTransfer(e.target.value)} title="iotas to send" />
-            <button data-testid="post-request-button" disabled={busy} onClick={() => void run(async () => ({ kind: 'postRequest', chain: chainId, contract, entryPoint, params: parsed(), transfer: Number(transfer) || 0 }), show)}>
-              Post request
+            <label>
+              contract
+              <input data-testid="req-contract" style={{ width: 90 }} value={contract} onChange={(e) => setContract(e.target.value)} />
+            </label>
+            <label>
+              entry point
+              <input data-testid="req-entrypoint" style={{ width: 90 }} value={entryPoint} onChange={(e) => setEntryPoint(e.target.value)} />
+            </label>
+            <label>
+              params
+              <input data-testid="req-params" style={{ width: 120 }} value={params} placeholder="n=5, name=str:x" onChange={(e) => setParams(e.target.value)} />
+            </label>
+            <label title="iotas sent with a single request">
+              transfer
+              <input data-testid="req-transfer" style={{ width: 50 }} value={transfer} onChange={(e) => setTransfer(e.target.value)} />
+            </label>
+            <label title={`requests posted at once (up to ${LOAD_LIMITS.postManyMax}, ${LOAD_LIMITS.requestsPerTx} per transaction)`}>
+              count
+              <input data-testid="req-count" style={{ width: 50 }} value={count} onChange={(e) => setCount(e.target.value)} />
+            </label>
+            <button data-testid="post-request-button" disabled={busy} onClick={() => void run(post)}>
+              {Number(count) > 1 ? `Post ${count} requests` : 'Post request'}
             </button>
           </div>
           <div className="row">
-            <input data-testid="view-name" style={{ width: 90 }} value={view} onChange={(e) => setView(e.target.value)} title="view" />
-            <button data-testid="call-view-button" disabled={busy} onClick={() => void run(async () => ({ kind: 'callView', chain: chainId, contract, view, params: parsed() }), show)}>
+            <label>
+              steady rate (requests/s)
+              <input data-testid="load-rate" style={{ width: 50 }} value={rate} onChange={(e) => setRate(e.target.value)} />
+            </label>
+            <label>
+              for (s)
+              <input data-testid="load-seconds" style={{ width: 50 }} value={seconds} onChange={(e) => setSeconds(e.target.value)} />
+            </label>
+            {load?.running ? (
+              <button data-testid="load-stop" onClick={() => stopLoad.current?.()}>Stop</button>
+            ) : (
+              <button data-testid="load-start" disabled={busy} onClick={startRate}>Start</button>
+            )}
+            {load && (
+              <span data-testid="load-progress" data-posted={load.posted} data-total={load.total} data-running={load.running} className={load.error ? 'error' : 'muted'}>
+                {load.posted} / {load.total} posted{load.running ? '…' : load.error ? `, stopped: ${load.error}` : ', done'}
+              </span>
+            )}
+          </div>
+          <h3>Call a view</h3>
+          <div className="row">
+            <label>
+              contract
+              <input data-testid="view-contract" style={{ width: 90 }} value={viewContract} onChange={(e) => setViewContract(e.target.value)} />
+            </label>
+            <label>
+              view
+              <input data-testid="view-name" style={{ width: 90 }} value={view} onChange={(e) => setView(e.target.value)} />
+            </label>
+            <button data-testid="call-view-button" disabled={busy} onClick={() => void run(async () => ({ kind: 'callView', chain: chainId, contract: viewContract, view, params: parsed() }))}>
               Call view
             </button>
+            <span className="muted">(params from above)</span>
           </div>
+          <h3>Deploy a contract</h3>
           <div className="row">
-            <input type="file" accept=".wasm" data-testid="wasm-file" onChange={(e) => setFile(e.target.files?.[0])} />
-            <input data-testid="wasm-name" style={{ width: 90 }} value={wasmName} onChange={(e) => setWasmName(e.target.value)} title="contract name" />
+            <label>
+              wasm file
+              <input type="file" accept=".wasm" data-testid="wasm-file" onChange={(e) => setFile(e.target.files?.[0])} />
+            </label>
+            <label>
+              name
+              <input data-testid="wasm-name" style={{ width: 90 }} value={wasmName} onChange={(e) => setWasmName(e.target.value)} />
+            </label>
             <button
               data-testid="deploy-wasm-button"
               disabled={busy || !file}
-              onClick={() => void run(async () => ({ kind: 'deployWasm', chain: chainId, name: wasmName, description: wasmName, program: new Uint8Array(await (file as File).arrayBuffer()) }), show)}
+              onClick={() => void run(async () => ({ kind: 'deployWasm', chain: chainId, name: wasmName, description: wasmName, program: new Uint8Array(await (file as File).arrayBuffer()) }))}
             >
               Upload and deploy
             </button>
@@ -100,10 +189,34 @@ export function WalletPanel({ host, state }: { host: NodeHost; state: HostState 
       )}
       {busy && <p className="muted">working…</p>}
       {out && (
-        <p className={out.ok ? '' : 'error'} data-testid="wallet-result" data-ok={out.ok}>
+        <div className={out.ok ? 'result' : 'error'} data-testid="wallet-result" data-ok={out.ok}>
           {out.text}
-        </p>
+          {out.fields && (
+            <dl className="fields">
+              {out.fields.map(([k, v]) => (
+                <div key={k} data-testid="result-field" data-key={k}>
+                  <dt>{k}</dt>
+                  <dd>{v}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
+        </div>
       )}
     </section>
   );
+}
+
+/** A command's result in words (views as a field list). */
+function shown(r: CommandResult): { ok: boolean; text: string; fields?: [string, string][] } {
+  if (r.kind === 'requests') {
+    const n = r.requestIds.length;
+    return { ok: true, text: `Posted ${n} request${n === 1 ? '' : 's'}${n <= 3 ? `: ${r.requestIds.join(', ')}` : ` (first ${r.requestIds[0]})`}` };
+  }
+  if (r.kind === 'view') {
+    const fields = Object.entries(r.result);
+    return { ok: true, text: fields.length === 0 ? 'The view returned no results.' : 'View results:', fields };
+  }
+  if (r.kind === 'ok') return { ok: true, text: r.text };
+  return { ok: true, text: JSON.stringify(r) };
 }
