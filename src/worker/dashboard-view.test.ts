@@ -5,7 +5,7 @@ import type { BootupRecord } from '../state/store';
 import { Dict } from '../vm/dict';
 import { EP, H } from '../vm/core/names';
 import { writeReceipt } from '../vm/core/blocklog';
-import { writeContractRecord } from '../vm/core/registry';
+import { ROOT_VAR, rootKey, writeContractRecord } from '../vm/core/registry';
 import type { ChainSnapshot } from '../node/node';
 import type { DeploymentView } from '../node/setup';
 import type { BlocksSeen, ChainBook, PostedRequest } from './book';
@@ -123,6 +123,15 @@ describe('dashboard view (node state + bookkeeping → NodeSnapshotView)', () =>
     expect(seen.map((s) => s.lastIndex)).toEqual([2, 4, 0]);
     expect(seen[1]).toBe(books[1]?.seen);
     expect(seen[0]?.blocks.every((x) => x.timeMs === 42)).toBe(true);
+  });
+
+  it("a member that did not create the chain shows the description from the chain's own state", () => {
+    st.set(rootKey(ROOT_VAR.description), new TextEncoder().encode('from root.init'));
+    const { view } = dashboardView(reads, { ...input, chains: [{ record: record(a), description: '', seen: NONE }] });
+    expect(view.chains[0]?.description).toBe('from root.init');
+    // The creator's own note wins (it is the same text; known before block #1).
+    expect(dashboardView(reads, input).view.chains[0]?.description).toBe('my chain');
+    st.del(rootKey(ROOT_VAR.description));
   });
 
   it('quorum counts only members that are up; a failing balance view shows 0 instead of breaking the snapshot', () => {

@@ -3,7 +3,7 @@ import type { StateReader } from '../state/types';
 import type { Dict } from '../vm/dict';
 import { EP, H } from '../vm/core/names';
 import { readReceipt } from '../vm/core/blocklog';
-import { listContractRecords } from '../vm/core/registry';
+import { chainDescription, listContractRecords } from '../vm/core/registry';
 import type { ChainSnapshot } from '../node/node';
 import type { DeploymentView } from '../node/setup';
 import type { ChainView, NodeSnapshotView } from './bridge';
@@ -86,7 +86,8 @@ function chainView(node: DashboardReads, input: DashboardInput, meta: Readonly<C
   const st = node.solidState(chainId);
   return {
     chain: s.chain,
-    description: meta.description,
+    // The creator's tab knows it first; every other member reads it from the chain's own state (root.init).
+    description: meta.description || (st ? chainDescription(st) : ''),
     committee: ids.map((id) => ({ nodeId: id, up: id === nodeId || (peers.get(id)?.up ?? false) })),
     t: meta.record.t,
     myIndex: meta.record.myIndex,

@@ -82,6 +82,12 @@ export const ROOT_VAR = {
 
 export const rootKey = (k: Uint8Array): Uint8Array => partitionKey(H.root, k);
 
+/** The chain's description as root.init recorded it: the same on every member (and access node) of the chain. */
+export function chainDescription(st: StateReader): string {
+  const v = st.get(rootKey(ROOT_VAR.description));
+  return v ? new TextDecoder().decode(v) : '';
+}
+
 export interface FeeInfo {
   readonly ownerFee: bigint;
   readonly validatorFee: bigint;
