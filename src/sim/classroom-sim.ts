@@ -62,13 +62,15 @@ export class ClassroomSim extends Simulation {
     const crashes: Crash[] = [];
     super(toSimConfig(scenario, crashes, browser, counterWasm));
     this.room = new Room(this, scenario, crashes, this.net as SimNetwork<SimPayload>, () => this.trace);
-  }
-
-  override async step(): Promise<void> {
-    await this.room.gate();
-    this.room.beforeStep();
-    await super.step();
-    this.room.flushTrace();
+    // The engine's own loop (until/advance) steps through this hook: a subclass override of step() would not.
+    this.observe({
+      aroundStep: async (step) => {
+        await this.room.gate();
+        this.room.beforeStep();
+        await step();
+        this.room.flushTrace();
+      },
+    });
   }
 }
 
