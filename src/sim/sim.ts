@@ -6,8 +6,7 @@ import { deployChains } from './deployment';
 import { LivenessFailure, SimEngine, type SimNodeSlot } from './engine';
 import { ScheduledFaults } from './faults';
 import { InvariantViolation, Invariants } from './invariants';
-import type { SimObserver, SimPayload } from './observer';
-import type { SimNetwork } from './network';
+import type { SimObserver } from './observer';
 import { reproduceLine } from './reproduce';
 import { watchedStore } from './slot-store';
 import { runWorkload } from './workloads';
@@ -66,14 +65,6 @@ export class Simulation {
       onTick: () => byz.actOnTick(),
       afterStep: () => inv.markDone(),
     });
-  }
-
-  /** Step 1 of the split only: the classroom subclass still wraps these (step 2 gives it the observer instead). */
-  protected get net(): SimNetwork<SimPayload> {
-    return (this.engine as unknown as { net: SimNetwork<SimPayload> }).net;
-  }
-  protected get trace(): TraceEvent[] {
-    return this.engine.traceEvents as TraceEvent[];
   }
 
   get slots(): readonly SimNodeSlot[] {
