@@ -1,45 +1,42 @@
-import { addBalances, addressEquals, addressKey, compareRequestIDs, encodeSCPayload, txIdFromString, utf8, type Address, type Balances, type RequestID } from '../protocol';
+import { addBalances, addressEquals, addressKey, encodeSCPayload, utf8, type Address, type Balances } from '../protocol';
 import { signTransaction } from '../crypto/ed25519';
 import type { Block } from '../state/types';
 import { VirtualState } from '../state/vstate';
 import { decodePeerFrame, encodePeerFrame, type PeerFrame } from '../chain/wire';
 import { roundKey } from '../consensus/operator';
-import { leaderAt, leaderPermutation } from '../consensus/permutation';
-import type { ComputationContextMsg, ConsensusMsg } from '../consensus/messages';
-import { CONSENSUS_PARAMS } from '../consensus/params';
 import type { VmOutcome, VmTask } from '../consensus/vm-port';
 import type { ThresholdSigner } from '../consensus/signer';
 import { runBatch } from '../vm/runner';
-import { isRequestProcessed } from '../vm/core/blocklog';
 import type { ByzantineKind } from './byzantine-kinds';
 import type { ForgedSyncKind, SendPathByzantineKind } from './config';
+import { ByzantineActs, channelOf } from './byzantine-acts';
 import type { SimEngine, SimNodeSlot } from './engine';
 
 const FORGED_SYNC_KINDS: readonly ForgedSyncKind[] = ['mutations', 'ownAnchor', 'madeUpAnchor'];
-/** flood: extra copies of every frame it sends, and forged messages per member per tick. */
+/** flood: extra copies of every frame it sends (its forged messages: byzantine-acts.ts). */
 const FLOOD_COPIES = 3;
-const FLOOD_PER_TICK = 8;
-/** replay: frames kept (a random one is overwritten when full, so old states' frames linger) and re-sent per tick. */
-const REPLAY_KEPT_MAX = 512;
-const REPLAYS_PER_TICK = 4;
 
 /**
- * The Byzantine members' behaviours (byzantine-kinds.ts says what each does): on what a member sends (peerSend),
- * in its VM and signer, and on its own every tick (actOnTick). The adversary is omniscient: it reads the honest
- * nodes' rounds from their snapshots and the posted requests from the engine. It draws from the one seeded
- * random source, so the same seed forges the same messages.
+ * The Byzantine members' behaviours (byzantine-kinds.ts says what each does): on what a member sends (peerSend:
+ * silent, withheld, equivocating, flooded copies, forged sync blocks), in its VM and signer, and — in
+ * byzantine-acts.ts — on its own every tick. It draws from the one seeded random source, so the same seed forges
+ * the same messages.
  */
 export class ByzantineMembers {
   /** forgedSync: blocks each forger committed (to rebuild the state a forged block follows), and forgeries sent. */
   private readonly forgerBlocks = new Map<string, Block[]>();
   forgedSyncSent = 0;
   private readonly equivocated = new Set<string>();
-  /** replay: the frames each replaying member has seen, by slot index. */
-  private readonly replayKept = new Map<number, Uint8Array[]>();
-  /** hijack: the last (member → target, round) traced, so the trace shows each new hijack once. */
-  private readonly hijackTraced = new Map<string, string>();
+  private readonly acts: ByzantineActs;
 
-  constructor(private readonly e: SimEngine) {}
+  constructor(private readonly e: SimEngine) {
+    this.acts = new ByzantineActs(e);
+  }
+
+  /** Every tick, before the nodes tick: the members that act on their own (byzantine-acts.ts). */
+  actOnTick(): void {
+    this.acts.actOnTick();
+  }
 
   /**
    * A running honest member turns Byzantine from now on (e.g. "the leader of block #2 equivocates", resolved by the
@@ -73,7 +70,7 @@ export class ByzantineMembers {
 
   /** A frame arriving at a member: the replayer keeps it. */
   onPeerArrival(slot: SimNodeSlot, bytes: Uint8Array): void {
-    if (slot.byzantine === 'replay') this.keepForReplay(slot, bytes);
+    if (slot.byzantine === 'replay') this.acts.keepForReplay(slot, bytes);
   }
 
   /** A Byzantine member committed a block: a forger keeps it, to forge on top of the state it leads to. */
@@ -90,7 +87,7 @@ export class ByzantineMembers {
     // A hijacker never helps: its own rounds, results and notifications are withheld (it still serves sync).
     if ((k === 'hijack' || k === 'hijackValid') && channelOf(bytes) === 'consensus') return;
     if (k === 'equivocate') bytes = this.equivocate(to, bytes);
-    if (k === 'replay') this.keepForReplay(slot, bytes);
+    if (k === 'replay') this.acts.keepForReplay(slot, bytes);
     if (k === 'forgedSync') bytes = this.forgeSync(slot, bytes);
     this.e.send(slot.id, to, { kind: 'peer', bytes });
     if (k === 'flood') for (let i = 0; i < FLOOD_COPIES; i++) this.e.send(slot.id, to, { kind: 'peer', bytes });
@@ -130,140 +127,6 @@ export class ByzantineMembers {
     return this.e.submit(tx, `forged anchor for block #${block.blockIndex}`);
   }
 
-  /* ------------------------------------------------------------ acting on their own (every tick) */
-
-  actOnTick(): void {
-    const chain = this.e.chainAddress;
-    if (!chain) return;
-    for (const b of this.e.slots) {
-      if (!b.node || b.byzantine === null) continue;
-      if (b.byzantine === 'hijack' || b.byzantine === 'hijackValid') this.hijack(b, chain);
-      else if (b.byzantine === 'flood') this.flood(b, chain);
-      else if (b.byzantine === 'replay') this.replay(b);
-    }
-  }
-
-  private sendConsensus(from: SimNodeSlot, to: SimNodeSlot, chain: Address, msg: ConsensusMsg): void {
-    this.e.send(from.id, to.id, { kind: 'peer', bytes: encodePeerFrame({ channel: 'consensus', chain, msg }) });
-  }
-
-  /** The round an honest node is in (from its snapshot) and its solid state, or null before it has one. */
-  private roundOf(h: SimNodeSlot, chain: Address): { anchorTxId: Uint8Array; blockIndex: number; leaderPos: number; state: VirtualState } | null {
-    const snap = h.node?.snapshot(chain);
-    const state = h.node?.solidState(chain);
-    if (!snap || !snap.anchorTxId || !state) return null;
-    return { anchorTxId: txIdFromString(snap.anchorTxId), blockIndex: snap.blockIndex, leaderPos: snap.leaderPos, state };
-  }
-
-  /** Issue #12's attack: a context for the hijacker's own next slot after each honest member's position. */
-  private hijack(b: SimNodeSlot, chain: Address): void {
-    for (const h of this.e.honest()) {
-      const r = h.node ? this.roundOf(h, chain) : null;
-      if (!r) continue;
-      const perm = leaderPermutation(r.anchorTxId, this.e.cfg.n);
-      let pos = r.leaderPos + 1;
-      while (leaderAt(perm, pos) !== b.index) pos++;
-      const requestIds = b.byzantine === 'hijackValid' ? this.pendingIds(r.state) : this.invalidBatch(r.state);
-      if (b.byzantine === 'hijackValid' && requestIds.length === 0) continue;
-      const own = BigInt(this.e.unixMs + (this.e.cfg.clockSkewMs?.[b.index] ?? 0)) * 1_000_000n;
-      const msg: ComputationContextMsg = {
-        kind: 'computationContext',
-        round: { anchorTxId: r.anchorTxId, blockIndex: r.blockIndex, leaderPos: pos },
-        timestamp: own > r.state.timestamp ? own : r.state.timestamp + 1n,
-        rewardAddress: chain,
-        requestIds,
-      };
-      const key = `${b.index}>${h.index}`;
-      const what = `${r.blockIndex}/${pos}`;
-      if (this.hijackTraced.get(key) !== what) {
-        this.hijackTraced.set(key, what);
-        this.e.record(`node${b.index}`, `node${h.index}`, 'fault', `Hijack: a context (${requestIds.length} request(s)${b.byzantine === 'hijack' ? ', invalid' : ''}) for its own slot ${pos}, member at ${r.leaderPos}.`);
-      }
-      this.sendConsensus(b, h, chain, msg);
-    }
-  }
-
-  /** Posted requests not processed on `state`, as a batch would order them (each whole transaction is posted). */
-  private pendingIds(state: VirtualState): RequestID[] {
-    const ids = [...this.e.posted.values()].filter((p) => !isRequestProcessed(state, p.id)).map((p) => p.id);
-    return ids.sort(compareRequestIDs).slice(0, CONSENSUS_PARAMS.batchRequestsMax);
-  }
-
-  /** An invalid batch, one of: empty, unknown request, wrong order, duplicate, already processed. */
-  private invalidBatch(state: VirtualState): RequestID[] {
-    const pending = this.pendingIds(state);
-    const processed = [...this.e.posted.values()].filter((p) => isRequestProcessed(state, p.id)).map((p) => p.id);
-    switch (this.e.rng.int(5)) {
-      case 0:
-        return [];
-      case 1:
-        return [{ txId: this.e.rng.bytes(32), index: 0 }];
-      case 2:
-        return pending.length >= 2 ? [...pending].reverse() : [];
-      case 3:
-        return pending[0] ? [pending[0], pending[0]] : [];
-      default:
-        return processed[0] ? [processed[0], ...pending].sort(compareRequestIDs) : [];
-    }
-  }
-
-  /** Forged messages of every kind to every other member, for random positions near theirs. */
-  private flood(b: SimNodeSlot, chain: Address): void {
-    for (const h of this.e.slots) {
-      if (h === b || !h.node) continue;
-      const r = this.roundOf(h, chain);
-      if (!r) continue;
-      const perm = leaderPermutation(r.anchorTxId, this.e.cfg.n);
-      for (let i = 0; i < FLOOD_PER_TICK; i++) {
-        const pos = r.leaderPos + this.e.rng.int(3 * this.e.cfg.n);
-        const round = { anchorTxId: r.anchorTxId, blockIndex: r.blockIndex, leaderPos: pos };
-        const randomIds = Array.from({ length: 1 + this.e.rng.int(32) }, () => ({ txId: this.e.rng.bytes(32), index: this.e.rng.int(4) }));
-        const pending = this.pendingIds(r.state);
-        switch (this.e.rng.int(5)) {
-          case 0: {
-            const ids = this.e.rng.int(2) === 0 ? randomIds.sort(compareRequestIDs) : pending;
-            this.sendConsensus(b, h, chain, { kind: 'computationContext', round, timestamp: BigInt(this.e.unixMs) * 1_000_000n, rewardAddress: chain, requestIds: ids });
-            break;
-          }
-          case 1: {
-            // A notification to the member as the leader of a later position (half of them): tempts a catch-up.
-            let p = pos;
-            if (this.e.rng.int(2) === 0) while (leaderAt(perm, p) !== h.index) p++;
-            this.sendConsensus(b, h, chain, { kind: 'requestNotification', round: { ...round, leaderPos: p }, requestIds: [...pending, ...randomIds].slice(0, CONSENSUS_PARAMS.notificationRequestsMax) });
-            break;
-          }
-          case 2:
-            this.sendConsensus(b, h, chain, { kind: 'resultAndPartialSig', round, contextHash: this.e.rng.bytes(32), resultHash: this.e.rng.bytes(32), partialSig: this.e.rng.bytes(48) });
-            break;
-          case 3:
-            this.sendConsensus(b, h, chain, { kind: 'anchorPosted', round, anchorTxId: this.e.rng.bytes(32) });
-            break;
-          default:
-            this.e.send(b.id, h.id, { kind: 'peer', bytes: this.e.rng.bytes(1 + this.e.rng.int(64)) });
-        }
-      }
-    }
-  }
-
-  private keepForReplay(b: SimNodeSlot, bytes: Uint8Array): void {
-    if (channelOf(bytes) !== 'consensus') return;
-    const kept = this.replayKept.get(b.index) ?? [];
-    this.replayKept.set(b.index, kept);
-    if (kept.length < REPLAY_KEPT_MAX) kept.push(bytes);
-    else kept[this.e.rng.int(kept.length)] = bytes;
-  }
-
-  /** Re-sends random kept frames (as itself: the peering authenticates the sender) to random members. */
-  private replay(b: SimNodeSlot): void {
-    const kept = this.replayKept.get(b.index);
-    if (!kept || kept.length === 0) return;
-    for (let i = 0; i < REPLAYS_PER_TICK; i++) {
-      const to = this.e.slots[this.e.rng.int(this.e.slots.length)] as SimNodeSlot;
-      if (to === b) continue;
-      this.e.send(b.id, to.id, { kind: 'peer', bytes: kept[this.e.rng.int(kept.length)] as Uint8Array });
-    }
-  }
-
   /** Equivocating leader: the first context of a round to each member has another timestamp (+1 ms). */
   private equivocate(to: string, bytes: Uint8Array): Uint8Array {
     let f: PeerFrame;
@@ -281,15 +144,6 @@ export class ByzantineMembers {
     return encodePeerFrame({ ...f, msg: { ...f.msg, timestamp: f.msg.timestamp + 1_000_000n } });
   }
 
-}
-
-/** The peering channel of a frame (decoded: a malformed one is null, it carries nothing to keep or withhold). */
-function channelOf(bytes: Uint8Array): PeerFrame['channel'] | null {
-  try {
-    return decodePeerFrame(bytes).channel;
-  } catch {
-    return null;
-  }
 }
 
 /** Byzantine signer: partial signatures of the wrong message. */

@@ -15,7 +15,7 @@ import { runWorkload } from './workloads';
  * The public entry of the simulator. The parts, one job each:
  *   engine.ts      clock, seeded network, L1, node slots, step/until/advance
  *   faults.ts      scheduled crashes/restarts, tampered stores, partitions, L1 anchor rejection
- *   byzantine.ts   the Byzantine members' behaviours (byzantine-kinds.ts lists them)
+ *   byzantine.ts   the Byzantine members' behaviours (byzantine-kinds.ts lists them; byzantine-acts.ts: every tick)
  *   invariants.ts  safety on every honest commit, progress, end-of-workload checks
  *   deployment.ts  the chains set up before the workload; workloads/ what the wallets then post
  *   observer.ts    the hooks a host (the classroom) watches a run through
