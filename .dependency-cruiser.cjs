@@ -28,6 +28,20 @@ module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', comment: 'an import cycle: move the shared part down a layer', from: {}, to: { circular: true } },
     { name: 'no-unknown-layer', severity: 'error', comment: 'a new folder in src/ needs a row in ALLOWED (.dependency-cruiser.cjs) and docs/ARCHITECTURE.md', from: { path: '^src/', pathNot: `^src/(${layers.join('|')})/|^src/[^/]+$|${TESTS}` }, to: {} },
+    {
+      name: 'sim-engine-knows-no-fault',
+      severity: 'error',
+      comment: 'src/sim/engine.ts (and observer.ts, network.ts) run the clock and network only: faults, Byzantine behaviours, invariants and workloads plug in through EngineParts (sim.ts wires them), never the other way round',
+      from: { path: '^src/sim/(engine|observer|network)\\.ts$' },
+      to: { path: '^src/sim/(sim|faults|byzantine|invariants|slot-store|deployment|classroom[^/]*)\\.ts$|^src/sim/workloads/' },
+    },
+    {
+      name: 'classroom-through-public-sim',
+      severity: 'error',
+      comment: 'the classroom watches a run through Simulation and its SimObserver hooks (sim.ts, observer.ts), not the engine or its parts (issue #13: composition, not a subclass)',
+      from: { path: '^src/sim/classroom[^/]*\\.ts$', pathNot: TESTS },
+      to: { path: '^src/sim/(engine|faults|byzantine|invariants|slot-store|deployment)\\.ts$|^src/sim/workloads/' },
+    },
     ...layers.map((layer) => ({
       name: `layer-${layer}`,
       severity: 'error',

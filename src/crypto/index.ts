@@ -30,5 +30,5 @@ export {
   type PartialSignature,
 } from './threshold';
 export { encodeKeyShare, decodeKeyShare } from './keyshare';
-export { DkgMember, type DkgAction, type DkgResult, type DkgState, type Exclusion } from './dkg/member';
+export { DkgMember, type DkgAction, type DkgProgress, type DkgResult, type DkgState, type Exclusion } from './dkg/member';
 export { dkgSessionId, DKG_PHASE_TIMEOUT_MS_DEFAULT, type DkgNodeKeys, type DkgParams } from './dkg/params';

@@ -203,7 +203,7 @@ export function defaultScenario(seed = 42, n = 4): Scenario {
   };
 }
 
-/** Mirrors sim.ts: virtual time advances this much per simulator step (checked against its trace at run time). */
+/** Mirrors engine.ts: virtual time advances this much per simulator step (checked against its trace at run time). */
 export const STEP_MS = 10;
 
 /** Scripted times land on step boundaries (the simulator compares times with ===). */

@@ -2,14 +2,15 @@ import { AddressKind, COLOR_IOTA, colorKey, toHex, txIdToString, requestIDToStri
 import { decodePeerFrame } from '../chain/wire';
 import type { WaspFromNode, WaspToNode } from '../nodeconn/messages';
 import type { Actor } from './classroom-model';
+import type { SimPayload } from './observer';
 
 /**
  * Pure narration: which spec step an event belongs to, and what a message says in plain words.
  * Everything here reads records; nothing here changes the model.
  */
 
-/** A network payload as the simulator carries it (structural: sim.ts keeps its union private). */
-export type SimPayload = { readonly kind: 'peer'; readonly bytes: Uint8Array } | { readonly kind: 'toL1'; readonly msg: WaspToNode } | { readonly kind: 'fromL1'; readonly msg: WaspFromNode };
+/** A network payload as the simulator carries it (observer.ts: what the engine's hooks hand over). */
+export type { SimPayload };
 
 /** Step of the spec's 14-step consensus for one trace line of the simulator (kind + the node's own sentence). */
 export function stepOfTrace(kind: string, text: string): number | null {

@@ -4,14 +4,14 @@ import { ed25519KeyPairFromSeed } from '../crypto/ed25519';
 import { buildRequestTx } from '../chain/deploy';
 import { isRequestProcessed } from '../vm/core/blocklog';
 import { H, EP } from '../vm/core/names';
-import { Simulation, type SimConfig, type TraceEvent } from './sim';
-import type { InFlight, NetworkFaults, SimNetwork } from './network';
+import { Simulation, type SimConfig, type SimObserver, type SimResult, type TraceEvent } from './sim';
+import type { InFlight } from './network';
 import { decodeMessage, explainTrace, stepOfTrace, type SimPayload } from './classroom-narrate';
 import { roundStep, STEP_MS, type Actor, type ClassEvent, type ClassMessage, type Scenario, type ScriptFault } from './classroom-model';
 export { roundStep, STEP_MS };
 
 /**
- * Mirrors sim.ts: the virtual clock starts at this Unix time and advances STEP_MS per step. Checked at run
+ * Mirrors engine.ts: the virtual clock starts at this Unix time and advances STEP_MS per step. Checked at run
  * time against every trace line (a mismatch is a thrown error, never a silently wrong picture).
  */
 export const SIM_EPOCH_MS = 1_700_000_000_000;
@@ -52,23 +52,35 @@ export function toSimConfig(s: Scenario, crashes: Crash[], browser: boolean, cou
 
 
 /**
- * The real Simulation, stepped from outside: `step()` waits at a gate until the engine grants steps. It adds
- * only two members (`room`, `step`) so it cannot collide with the simulator's own private names; everything
- * the classroom records lives in `Room`. Nothing of the protocol is redone here.
+ * The real Simulation, stepped from outside: its observer's `aroundStep` waits at a gate until the engine grants
+ * steps. Composition, not a subclass: the classroom sees the run only through the simulation's public API and
+ * its SimObserver hooks (observer.ts); everything the classroom records lives in `Room`. Nothing of the protocol
+ * is redone here.
  */
-export class ClassroomSim extends Simulation {
+export class ClassroomSim {
+  readonly sim: Simulation;
   readonly room: Room;
   constructor(scenario: Scenario, browser: boolean, counterWasm?: Uint8Array) {
     const crashes: Crash[] = [];
-    super(toSimConfig(scenario, crashes, browser, counterWasm));
-    this.room = new Room(this, scenario, crashes, this.net as SimNetwork<SimPayload>, () => this.trace);
+    this.sim = new Simulation(toSimConfig(scenario, crashes, browser, counterWasm));
+    this.room = new Room(this.sim, scenario, crashes);
+    this.sim.observe(this.room.observer);
   }
 
-  override async step(): Promise<void> {
-    await this.room.gate();
-    this.room.beforeStep();
-    await super.step();
-    this.room.flushTrace();
+  run(): Promise<SimResult> {
+    return this.sim.run();
+  }
+  step(): Promise<void> {
+    return this.sim.step();
+  }
+  get slots(): Simulation['slots'] {
+    return this.sim.slots;
+  }
+  get ledger(): Simulation['ledger'] {
+    return this.sim.ledger;
+  }
+  get reproduce(): string {
+    return this.sim.reproduce;
   }
 }
 
@@ -89,17 +101,39 @@ export class Room {
   private readonly slots: Simulation['slots'];
   private readonly ledger: Simulation['ledger'];
 
+  /**
+   * What the classroom hooks into the run. The gate parks each step; the trace is flushed before each delivery and
+   * after the step's deliveries so every log line keeps its causal order; the scenario's cut and slow links act at
+   * send time, and a lost message is drawn as an arrow that fades halfway.
+   */
+  readonly observer: SimObserver = {
+    aroundStep: async (step) => {
+      await this.gate();
+      this.beforeStep();
+      await step();
+      this.flushTrace();
+    },
+    beforeDeliver: (m) => {
+      this.flushTrace();
+      this.onDelivered(m);
+    },
+    afterDeliveries: () => this.flushTrace(),
+    linkRule: (nowMs, from, to) => this.linkRule(this.actorOf(from), this.actorOf(to), nowMs),
+    onDropped: (d) => {
+      const a = this.actorOf(d.from);
+      const b = this.actorOf(d.to);
+      if (a !== null && b !== null) this.recordMessage(a, b, d.nowMs, d.nowMs + Math.max(20, d.faults.delayMaxMs), d.payload, 'dropped');
+    },
+  };
+
   constructor(
     private readonly sim: Simulation,
     readonly scenario: Scenario,
     private readonly crashes: Crash[],
-    private readonly net: SimNetwork<SimPayload>,
-    private readonly trace: () => readonly TraceEvent[],
   ) {
     this.slots = sim.slots;
     this.ledger = sim.ledger;
     this.extraIds = scenario.extraRequests.map(() => null);
-    this.wrapNetwork();
   }
 
   /* ------------------------------------------------------------ gate */
@@ -235,39 +269,6 @@ export class Room {
     return extra;
   }
 
-  private wrapNetwork(): void {
-    const net = this.net;
-    const send = net.send.bind(net);
-    const due = net.due.bind(net);
-    net.send = (nowMs: number, from: string, to: string, payload: SimPayload, faults?: NetworkFaults): void => {
-      const a = this.actorOf(from);
-      const b = this.actorOf(to);
-      const rule = this.linkRule(a, b, nowMs);
-      const f = faults ?? net.faults;
-      const before = net.dropped;
-      if (rule === 'cut') net.dropped++;
-      else send(nowMs, from, to, payload, rule > 0 ? { ...f, delayMinMs: f.delayMinMs + rule, delayMaxMs: f.delayMaxMs + rule } : f);
-      // Dropped on the way (cut link, partition, random drop): drawn as an arrow that fades halfway.
-      if (net.dropped > before && a !== null && b !== null) this.recordMessage(a, b, nowMs, nowMs + Math.max(20, f.delayMaxMs), payload, 'dropped');
-    };
-    net.due = (nowMs: number): InFlight<SimPayload>[] => {
-      const list = due(nowMs);
-      // Iterate lazily so each delivery is logged right before the receiver reacts to it (causal order).
-      const self = this;
-      list[Symbol.iterator] = function* (): ArrayIterator<InFlight<SimPayload>> {
-        for (let i = 0; i < list.length; i++) {
-          const m = list[i] as InFlight<SimPayload>;
-          self.flushTrace();
-          self.onDelivered(m);
-          yield m;
-        }
-        self.flushTrace();
-        return undefined;
-      } as () => ArrayIterator<InFlight<SimPayload>>;
-      return list;
-    };
-  }
-
   private onDelivered(m: InFlight<SimPayload>): void {
     const a = this.actorOf(m.from);
     const b = this.actorOf(m.to);
@@ -289,10 +290,10 @@ export class Room {
   /* ------------------------------------------------------------ the simulator's own trace */
 
   flushTrace(): void {
-    const trace = this.trace();
+    const trace = this.sim.traceEvents;
     for (; this.traceCursor < trace.length; this.traceCursor++) {
       const e = trace[this.traceCursor] as TraceEvent;
-      if (e.timeMs > this.nowMs || e.timeMs < this.nowMs - STEP_MS) throw new ClassroomSyncError(`trace line at ${e.timeMs} ms while the classroom clock says ${this.nowMs} ms: STEP_MS no longer mirrors sim.ts`);
+      if (e.timeMs > this.nowMs || e.timeMs < this.nowMs - STEP_MS) throw new ClassroomSyncError(`trace line at ${e.timeMs} ms while the classroom clock says ${this.nowMs} ms: STEP_MS no longer mirrors engine.ts`);
       // Deliveries are logged by the network observer with the decoded message instead.
       if (e.text === `${e.kind} delivered` || e.text === 'Anchor transaction posted to L1.') continue;
       const actor: ClassEvent['actor'] = e.from.startsWith('node') ? Number(e.from.slice(4)) : e.from === 'L1' ? 'L1' : e.from === 'wallet' ? 'wallet' : 'sim';

@@ -49,7 +49,7 @@ export function scenarioFromTrace(json: unknown): { scenario: Scenario; tour: st
       ...base,
       t: num(c.t, base.t),
       requests: num(c.requests, 50),
-      // The CLI's default interval (sim.ts) when the trace does not name one.
+      // The CLI's default interval (workloads/deposit.ts) when the trace does not name one.
       requestIntervalMs: num(c.requestIntervalMs, 5),
       delayMinMs: num(net.delayMinMs, 0),
       delayMaxMs: num(net.delayMaxMs, 0),

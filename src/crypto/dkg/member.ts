@@ -57,6 +57,21 @@ export interface DkgResult {
 
 export type DkgState = 'idle' | 'deal' | 'response' | 'justification' | 'confirmation' | 'done' | 'failed';
 
+/**
+ * What a member received so far, for a dashboard: the peers whose message of each phase it authenticated and took
+ * in — or, once it settled, that authenticated late (own messages are not counted) — and the complaints in those
+ * responses (`by` complained about dealer `against`; `missing`: no deal arrived). Kept by the member itself, so a
+ * view never decodes envelopes again.
+ */
+export interface DkgProgress {
+  readonly dealt: ReadonlySet<number>;
+  readonly responded: ReadonlySet<number>;
+  readonly justified: ReadonlySet<number>;
+  readonly confirmed: ReadonlySet<number>;
+  /** By `${by}/${against}`, in the order first seen. */
+  readonly complaints: ReadonlyMap<string, { readonly by: number; readonly against: number; readonly missing: boolean }>;
+}
+
 /** Why a dealer was left out of QUAL: for diagnostics and tests. */
 export type Exclusion = 'silent' | 'equivocated' | 'too-many-complaints' | 'unresolved-complaint' | 'bad-commitments';
 
@@ -100,6 +115,13 @@ export class DkgMember {
   readonly rejections: { from: number; reason: string }[] = [];
   /** Filled when QUAL is computed. */
   readonly excluded = new Map<number, Exclusion>();
+  private readonly progressValue = {
+    dealt: new Set<number>(),
+    responded: new Set<number>(),
+    justified: new Set<number>(),
+    confirmed: new Set<number>(),
+    complaints: new Map<string, { by: number; against: number; missing: boolean }>(),
+  };
 
   constructor(params: DkgParams) {
     assertThresholdParams(params.n, params.t);
@@ -128,6 +150,10 @@ export class DkgMember {
   }
   failure(): string | undefined {
     return this.failureReason;
+  }
+  /** Read-only: the member's own record (see DkgProgress). */
+  progress(): DkgProgress {
+    return this.progressValue;
   }
 
   // ---- inputs ----
@@ -160,7 +186,10 @@ export class DkgMember {
   }
 
   onMessage(from: number, bytes: Uint8Array, nowMs: number): DkgAction[] {
-    if (this.stateValue === 'idle' || this.stateValue === 'done' || this.stateValue === 'failed') return [];
+    if (this.stateValue === 'idle' || this.stateValue === 'done' || this.stateValue === 'failed') {
+      this.noteLate(from, bytes);
+      return [];
+    }
     const env = this.authenticate(from, bytes);
     if (env === undefined) return [];
     this.accept(env);
@@ -203,28 +232,56 @@ export class DkgMember {
         case DkgPhase.Deal:
           if (this.stateValue !== 'deal') return void this.reject(from, 'deal arrived after the deal phase');
           this.deals.set(from, this.checkDeal(from, env.body));
+          this.progressValue.dealt.add(from);
           return;
         case DkgPhase.Response: {
           if (this.pastPhase('response')) return void this.reject(from, 'response arrived after the response phase');
           const r = decodeResponse(env.body);
           if (r.echoes.length !== this.n) return void this.reject(from, `response has ${r.echoes.length} echoes`);
           this.responses.set(from, r);
+          this.noteResponse(from, r);
           return;
         }
         case DkgPhase.Justification:
           if (this.pastPhase('justification')) return void this.reject(from, 'justification arrived late');
           this.justifications.set(from, decodeJustification(env.body));
+          this.progressValue.justified.add(from);
           return;
         case DkgPhase.Confirmation: {
           const c = decodeConfirmation(env.body);
           if (c.qual.length !== this.n) return void this.reject(from, 'confirmation of the wrong size');
           this.confirmations.set(from, c);
+          this.progressValue.confirmed.add(from);
           return;
         }
       }
     } catch (e) {
       this.reject(from, `bad phase-${env.phase} body: ${(e as Error).message}`);
     }
+  }
+
+  /**
+   * A message after this member settled (or before it started) changes nothing, but peers keep re-sending until
+   * they settle too: if it authenticates it still counts as their progress (a dashboard shows every confirmation).
+   */
+  private noteLate(from: number, bytes: Uint8Array): void {
+    const env = this.authenticate(from, bytes);
+    if (env === undefined) return;
+    try {
+      if (env.phase === DkgPhase.Deal) this.progressValue.dealt.add(from);
+      else if (env.phase === DkgPhase.Justification) this.progressValue.justified.add(from);
+      else if (env.phase === DkgPhase.Confirmation) this.progressValue.confirmed.add(from);
+      else if (env.phase === DkgPhase.Response) this.noteResponse(from, decodeResponse(env.body));
+    } catch {
+      /* a late body that does not decode is nobody's progress */
+    }
+  }
+
+  private noteResponse(from: number, r: ResponseBody): void {
+    this.progressValue.responded.add(from);
+    r.echoes.forEach((e, dealer) => {
+      if (e.status !== EchoStatus.Ok && dealer !== from) this.progressValue.complaints.set(`${from}/${dealer}`, { by: from, against: dealer, missing: e.status === EchoStatus.Missing });
+    });
   }
 
   /** Verdict on a deal addressed to me. Anything wrong is a complaint, never an exception. */
