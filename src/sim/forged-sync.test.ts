@@ -17,11 +17,17 @@ const run = async (cfg: SimConfig) => {
 describe('simulator: a member serving forged blocks during sync', () => {
   for (const kind of ['mutations', 'ownAnchor', 'madeUpAnchor'] as const) {
     it(`N=4, forgery '${kind}': the restarted member never commits it, records the forger and reaches the tip from the others`, async () => {
-      const r = await run({ seed: 31, n: 4, t: 3, requests: 24, requestIntervalMs: 60, byzantine: [{ index: 0, kind: 'forgedSync' }], forgedSyncKinds: [kind], crashes: [{ index: 3, atMs: 300, restartAtMs: 1_400 }] });
-      expect(r.requestsProcessed).toBe(25); // + root init
-      expect(r.forgedSyncSent).toBeGreaterThanOrEqual(1);
-      expect(r.syncRefused).toBe(r.forgedSyncSent);
-    }, 120_000);
+      // Whether the restarted member asks the forger before an honest peer depends on the seed (its peer order):
+      // over ten seeds most runs must meet the forgery, and every forged block sent must be refused.
+      let sent = 0;
+      for (let seed = 31; seed <= 40; seed++) {
+        const r = await run({ seed, n: 4, t: 3, requests: 24, requestIntervalMs: 60, byzantine: [{ index: 0, kind: 'forgedSync' }], forgedSyncKinds: [kind], crashes: [{ index: 3, atMs: 300, restartAtMs: 1_400 }] });
+        expect(r.requestsProcessed).toBe(25); // + root init
+        expect(r.syncRefused).toBe(r.forgedSyncSent);
+        sent += r.forgedSyncSent;
+      }
+      expect(sent).toBeGreaterThanOrEqual(4);
+    }, 240_000);
   }
 
   it('N=7 with two forgers, drops and delays: every honest member ends on the same state', async () => {
