@@ -105,6 +105,11 @@ export interface SoloPosted {
 
 export class SoloChain {
   state = VirtualState.origin();
+  /**
+   * Gas per request instead of governance's gasLimitPerRequest: for tests of the VM's own containment (memory cap,
+   * frame budget) with budgets no chain may set (governance caps it at VM_LIMITS.gasLimitPerRequestMax).
+   */
+  gasLimitOverride: bigint | undefined = undefined;
   readonly chainId: Address;
   readonly chainColor: Color;
   readonly owner: SoloWallet;
@@ -284,6 +289,7 @@ export class SoloChain {
       chainUtxoTxKey: toHex(this.chainUtxo.txId),
       ...(this.state.blockIndex === 0 ? { chainOriginator: this.owner.address } : {}),
       programs: this.registry,
+      ...(this.gasLimitOverride !== undefined ? { gasLimitPerRequest: this.gasLimitOverride } : {}),
     });
     this.lastResults.push(res);
     if (this.lastResults.length > 8) this.lastResults.shift();
