@@ -127,7 +127,7 @@ export const writeAgentID = writeContractID;
 export const readAgentID = readContractID;
 export const agentIDEquals = contractIDEquals;
 export function agentIDBytes(a: AgentID): Uint8Array {
-  const w = new Writer();
+  const w = new Writer(CONTRACT_ID_SIZE);
   writeAgentID(w, a);
   return w.finish();
 }
@@ -156,7 +156,7 @@ export function readRequestID(r: Reader): RequestID {
   return { txId: r.fixed(TX_ID_SIZE, 'request tx ID'), index: r.u16('request index') };
 }
 export function requestIDBytes(id: RequestID): Uint8Array {
-  const w = new Writer();
+  const w = new Writer(REQUEST_ID_SIZE);
   writeRequestID(w, id);
   return w.finish();
 }
