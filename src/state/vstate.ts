@@ -266,14 +266,30 @@ export class VirtualStateBuffer implements StateReader {
    * the base already has, or a delete of a key the base lacks, is no change and is left out.
    */
   mutations(): Mutation[] {
-    const out: Mutation[] = [];
+    return this.netChanges().map(([, m]) => m);
+  }
+
+  /**
+   * Writes this buffer's net mutations into `target` and returns them (= target.applyMutations(this.mutations()),
+   * the VM's commit of a request or transaction into the buffer below it) without encoding each key to hex again:
+   * the buffer already holds it, and checked the key and value when they were written.
+   */
+  commitTo(target: VirtualStateBuffer): Mutation[] {
+    const changes = this.netChanges();
+    for (const [hex, m] of changes) target.overlay.set(hex, { key: m.key, value: m.kind === 'set' ? m.value : null });
+    return changes.map(([, m]) => m);
+  }
+
+  /** The net mutations with their hex keys, sorted by key (see mutations()). */
+  private netChanges(): [string, Mutation][] {
+    const out: [string, Mutation][] = [];
     for (const k of [...this.overlay.keys()].sort()) {
       const { key, value: v } = this.overlay.get(k) as { key: Uint8Array; value: Uint8Array | null };
       const baseValue = isHexReader(this.base) ? this.base.getHex(k, key) : this.base.get(key);
       if (v === null) {
-        if (baseValue !== undefined) out.push({ kind: 'del', key });
+        if (baseValue !== undefined) out.push([k, { kind: 'del', key }]);
       } else if (baseValue === undefined || !equalBytes(baseValue, v)) {
-        out.push({ kind: 'set', key, value: v });
+        out.push([k, { kind: 'set', key, value: v }]);
       }
     }
     return out;
