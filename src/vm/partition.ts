@@ -17,6 +17,20 @@ export function partitionKey(h: Hname, key: Uint8Array): Uint8Array {
   return out;
 }
 
+/** partitionKey(h, concatBytes(...parts)) in one allocation (account keys are 'a' ‖ agent ID ‖ color). */
+export function partitionKeyOf(h: Hname, ...parts: Uint8Array[]): Uint8Array {
+  let len = 4;
+  for (const p of parts) len += p.length;
+  const out = new Uint8Array(len);
+  writePrefix(out, h);
+  let at = 4;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** The hname as u32 little-endian into out[0..4] (same bytes as DataView.setUint32(0, h, true)). */
 function writePrefix(out: Uint8Array, h: Hname): void {
   out[0] = h & 0xff;
