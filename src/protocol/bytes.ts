@@ -29,20 +29,44 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+/** Byte → two lowercase hex digits; table-driven because hex map keys are built on every request path. */
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Char code → nibble value, or -1 for a character that is not a hex digit. */
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  NIBBLE['0123456789abcdef'.charCodeAt(i)] = i;
+  NIBBLE['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+
 export function toHex(b: Uint8Array): string {
   let s = '';
-  for (const x of b) s += x.toString(16).padStart(2, '0');
+  for (let i = 0; i < b.length; i++) s += HEX_BYTE[b[i] as number];
   return s;
 }
 
+const nibble = (hex: string, i: number): number => {
+  const c = hex.charCodeAt(i);
+  return c < 128 ? (NIBBLE[c] as number) : -1;
+};
+
 /** Throws DecodeError (offset = the first bad character, or the length when it is odd): hex often comes from peers. */
 export function fromHex(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length >>> 1);
+  for (let i = 0; i < out.length; i++) {
+    const hi = nibble(hex, 2 * i);
+    const lo = nibble(hex, 2 * i + 1);
+    if (hi < 0 || lo < 0) return badHex(hex);
+    out[i] = (hi << 4) | lo;
+  }
+  if (hex.length % 2 !== 0) return badHex(hex);
+  return out;
+}
+
+/** The slow path of fromHex: finds the error fromHex reports (the first bad character before an odd length). */
+function badHex(hex: string): never {
   const bad = hex.search(/[^0-9a-fA-F]/);
   if (bad >= 0) throw new DecodeError(`not a hex string (character ${JSON.stringify(hex[bad])}): ${hex.slice(0, 40)}`, bad);
-  if (hex.length % 2 !== 0) throw new DecodeError(`not a hex string (odd length ${hex.length}): ${hex.slice(0, 40)}`, hex.length);
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
+  throw new DecodeError(`not a hex string (odd length ${hex.length}): ${hex.slice(0, 40)}`, hex.length);
 }
 
 const encoder = new TextEncoder();

@@ -7,8 +7,16 @@ import { fromUtf8, utf8 } from './bytes';
  * The same logical value always gives the same bytes; collections are sorted by their callers.
  */
 export class Writer {
-  private buf = new Uint8Array(256);
+  private buf: Uint8Array;
+  /** A view over `buf`, kept with it: a DataView per integer written was a large share of the codec's garbage. */
+  private view: DataView;
   private len = 0;
+
+  /** `capacity`: the initial buffer; fixed-size encodings (IDs, integers) pass their size and never grow. */
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(Math.max(1, capacity));
+    this.view = new DataView(this.buf.buffer);
+  }
 
   private ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
@@ -17,6 +25,7 @@ export class Writer {
     const next = new Uint8Array(cap);
     next.set(this.buf.subarray(0, this.len));
     this.buf = next;
+    this.view = new DataView(next.buffer);
   }
 
   u8(v: number): this {
@@ -28,28 +37,28 @@ export class Writer {
   u16(v: number): this {
     assertInt(v, 0, 0xffff, 'u16');
     this.ensure(2);
-    new DataView(this.buf.buffer).setUint16(this.len, v, true);
+    this.view.setUint16(this.len, v, true);
     this.len += 2;
     return this;
   }
   u32(v: number): this {
     assertInt(v, 0, 0xffffffff, 'u32');
     this.ensure(4);
-    new DataView(this.buf.buffer).setUint32(this.len, v, true);
+    this.view.setUint32(this.len, v, true);
     this.len += 4;
     return this;
   }
   u64(v: bigint): this {
     if (v < 0n || v > 0xffffffffffffffffn) throw new RangeError(`u64 out of range: ${v}`);
     this.ensure(8);
-    new DataView(this.buf.buffer).setBigUint64(this.len, v, true);
+    this.view.setBigUint64(this.len, v, true);
     this.len += 8;
     return this;
   }
   i64(v: bigint): this {
     if (v < -(1n << 63n) || v >= 1n << 63n) throw new RangeError(`i64 out of range: ${v}`);
     this.ensure(8);
-    new DataView(this.buf.buffer).setBigInt64(this.len, v, true);
+    this.view.setBigInt64(this.len, v, true);
     this.len += 8;
     return this;
   }

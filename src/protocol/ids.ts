@@ -126,10 +126,19 @@ export const isAddressAgent = (a: AgentID): boolean => a.hname === HNAME_NIL;
 export const writeAgentID = writeContractID;
 export const readAgentID = readContractID;
 export const agentIDEquals = contractIDEquals;
+/**
+ * The bytes writeAgentID writes (type byte, digest, hname u32 LE), built directly: account keys are formed from
+ * them several times per request. The same range checks as the Writer (RangeError).
+ */
 export function agentIDBytes(a: AgentID): Uint8Array {
-  const w = new Writer();
-  writeAgentID(w, a);
-  return w.finish();
+  checkUint(a.chainId.kind, 0xff, 'u8');
+  checkSize(a.chainId.digest, HASH_SIZE);
+  checkUint(a.hname, 0xffffffff, 'u32');
+  const out = new Uint8Array(CONTRACT_ID_SIZE);
+  out[0] = a.chainId.kind;
+  out.set(a.chainId.digest, 1);
+  putU32LE(out, ADDRESS_SIZE, a.hname);
+  return out;
 }
 export const agentIDKey = (a: AgentID): string => toHex(agentIDBytes(a));
 export function agentIDFromBytes(b: Uint8Array): AgentID {
@@ -155,10 +164,15 @@ export function writeRequestID(w: Writer, id: RequestID): void {
 export function readRequestID(r: Reader): RequestID {
   return { txId: r.fixed(TX_ID_SIZE, 'request tx ID'), index: r.u16('request index') };
 }
+/** The bytes writeRequestID writes (tx ID, index u16 LE), built directly: request keys are formed everywhere. */
 export function requestIDBytes(id: RequestID): Uint8Array {
-  const w = new Writer();
-  writeRequestID(w, id);
-  return w.finish();
+  checkSize(id.txId, TX_ID_SIZE);
+  checkUint(id.index, 0xffff, 'u16');
+  const out = new Uint8Array(REQUEST_ID_SIZE);
+  out.set(id.txId, 0);
+  out[TX_ID_SIZE] = id.index & 0xff;
+  out[TX_ID_SIZE + 1] = id.index >>> 8;
+  return out;
 }
 export const requestIDKey = (id: RequestID): string => toHex(requestIDBytes(id));
 export const requestIDToString = (id: RequestID): string => `[${id.index}]${base58Encode(id.txId)}`;
@@ -170,3 +184,18 @@ export function requestIDFromString(s: string): RequestID {
   return { index, txId: txIdFromString(m[2] as string) };
 }
 export const compareRequestIDs = (a: RequestID, b: RequestID): number => compareBytes(requestIDBytes(a), requestIDBytes(b));
+
+/* ------------------------------------------------------------------ direct encodings' checks (as the Writer's) */
+
+function checkUint(v: number, max: number, what: string): void {
+  if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`${what} out of range: ${v}`);
+}
+function checkSize(b: Uint8Array, size: number): void {
+  if (b.length !== size) throw new RangeError(`expected ${size} bytes, got ${b.length}`);
+}
+function putU32LE(out: Uint8Array, at: number, v: number): void {
+  out[at] = v & 0xff;
+  out[at + 1] = (v >>> 8) & 0xff;
+  out[at + 2] = (v >>> 16) & 0xff;
+  out[at + 3] = v >>> 24;
+}

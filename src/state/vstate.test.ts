@@ -117,4 +117,27 @@ describe('VirtualStateBuffer', () => {
     expect(req2.mutations()).toEqual([]);
     expect(s.get(k('a'))).toEqual(k('1')); // solid state untouched
   });
+
+  it('commitTo writes the same net mutations as applyMutations(mutations()), and returns them', () => {
+    const s = VirtualState.origin();
+    s.applyBlock(makeBlock(1, [upd(1n, [{ kind: 'set', key: k('a'), value: k('1') }, { kind: 'set', key: k('c'), value: k('3') }])]));
+    const fill = (b: VirtualStateBuffer): void => {
+      b.set(k('b'), k('2'));
+      b.del(k('a'));
+      b.set(k('c'), k('3'));
+      b.set(k('z'), k('9'));
+      b.del(k('z'));
+    };
+    const viaApply = new VirtualStateBuffer(s);
+    const viaCommit = new VirtualStateBuffer(s);
+    const r1 = new VirtualStateBuffer(viaApply);
+    const r2 = new VirtualStateBuffer(viaCommit);
+    fill(r1);
+    fill(r2);
+    const expected = r1.mutations();
+    viaApply.applyMutations(expected);
+    expect(r2.commitTo(viaCommit)).toEqual(expected);
+    expect(viaCommit.mutations()).toEqual(viaApply.mutations());
+    for (const key of ['a', 'b', 'c', 'z']) expect(viaCommit.get(k(key))).toEqual(viaApply.get(k(key)));
+  });
 });

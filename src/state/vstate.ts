@@ -208,8 +208,11 @@ function checkMutation(m: Mutation): void {
  * to the batch buffer when it succeeds and simply dropped (rolled back) when it fails.
  */
 export class VirtualStateBuffer implements StateReader {
-  /** hex key → value, or null = deleted. */
-  private readonly overlay = new Map<string, Uint8Array | null>();
+  /**
+   * hex key → the key's bytes and its value (null = deleted). The bytes are kept so mutations() need not decode
+   * the hex again: it runs for every request at three buffer levels, and decoding was most of its time.
+   */
+  private readonly overlay = new Map<string, { readonly key: Uint8Array; readonly value: Uint8Array | null }>();
 
   constructor(readonly base: StateReader) {}
 
@@ -221,37 +224,36 @@ export class VirtualStateBuffer implements StateReader {
   }
   /** @internal */
   getHex(hex: string, key: Uint8Array): Uint8Array | undefined {
-    const v = this.overlay.get(hex);
-    if (v === null) return undefined;
-    if (v !== undefined) return v;
+    const e = this.overlay.get(hex);
+    if (e !== undefined) return e.value ?? undefined;
     return isHexReader(this.base) ? this.base.getHex(hex, key) : this.base.get(key);
   }
   /** @internal */
   hasHex(hex: string, key: Uint8Array): boolean {
-    const v = this.overlay.get(hex);
-    if (v === null) return false;
-    if (v !== undefined) return true;
+    const e = this.overlay.get(hex);
+    if (e !== undefined) return e.value !== null;
     return isHexReader(this.base) ? this.base.hasHex(hex, key) : this.base.has(key);
   }
   keys(prefix: Uint8Array): Uint8Array[] {
     const p = keyOf(prefix);
     const merged = new Set(this.base.keys(prefix).map(keyOf));
-    for (const [k, v] of this.overlay) {
+    for (const [k, e] of this.overlay) {
       if (!k.startsWith(p)) continue;
-      if (v === null) merged.delete(k);
+      if (e.value === null) merged.delete(k);
       else merged.add(k);
     }
     return [...merged].sort().map(fromHex);
   }
 
+  /** The key is copied: the buffer's mutations must not change if the caller reuses its array. */
   set(key: Uint8Array, value: Uint8Array): void {
     checkKey(key);
     checkValue(value);
-    this.overlay.set(keyOf(key), value);
+    this.overlay.set(keyOf(key), { key: key.slice(), value });
   }
   del(key: Uint8Array): void {
     checkKey(key);
-    this.overlay.set(keyOf(key), null);
+    this.overlay.set(keyOf(key), { key: key.slice(), value: null });
   }
 
   /** Number of keys written or deleted so far (bounds a request's update). */
@@ -264,25 +266,48 @@ export class VirtualStateBuffer implements StateReader {
    * the base already has, or a delete of a key the base lacks, is no change and is left out.
    */
   mutations(): Mutation[] {
-    const out: Mutation[] = [];
+    return this.netChanges().map(([, m]) => m);
+  }
+
+  /**
+   * Writes this buffer's net mutations into `target` and returns them (= target.applyMutations(this.mutations()),
+   * the VM's commit of a request or transaction into the buffer below it) without encoding each key to hex again:
+   * the buffer already holds it, and checked the key and value when they were written.
+   */
+  commitTo(target: VirtualStateBuffer): Mutation[] {
+    const changes = this.netChanges();
+    for (const [hex, m] of changes) target.overlay.set(hex, { key: m.key, value: m.kind === 'set' ? m.value : null });
+    return changes.map(([, m]) => m);
+  }
+
+  /** The net mutations with their hex keys, sorted by key (see mutations()). */
+  private netChanges(): [string, Mutation][] {
+    const out: [string, Mutation][] = [];
     for (const k of [...this.overlay.keys()].sort()) {
-      const v = this.overlay.get(k) as Uint8Array | null;
-      const key = fromHex(k);
+      const { key, value: v } = this.overlay.get(k) as { key: Uint8Array; value: Uint8Array | null };
       const baseValue = isHexReader(this.base) ? this.base.getHex(k, key) : this.base.get(key);
       if (v === null) {
-        if (baseValue !== undefined) out.push({ kind: 'del', key });
+        if (baseValue !== undefined) out.push([k, { kind: 'del', key }]);
       } else if (baseValue === undefined || !equalBytes(baseValue, v)) {
-        out.push({ kind: 'set', key, value: v });
+        out.push([k, { kind: 'set', key, value: v }]);
       }
     }
     return out;
   }
 
-  /** Writes mutations into this buffer (a request's, once it succeeded). */
+  /**
+   * Writes mutations into this buffer (a request's, once it succeeded). Their keys are kept as they are, not
+   * copied: mutations are immutable values (they end up in blocks as they are).
+   */
   applyMutations(ms: readonly Mutation[]): void {
     for (const m of ms) {
-      if (m.kind === 'set') this.set(m.key, m.value);
-      else this.del(m.key);
+      checkKey(m.key);
+      if (m.kind === 'set') {
+        checkValue(m.value);
+        this.overlay.set(keyOf(m.key), { key: m.key, value: m.value });
+      } else {
+        this.overlay.set(keyOf(m.key), { key: m.key, value: null });
+      }
     }
   }
 

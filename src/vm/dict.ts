@@ -140,9 +140,9 @@ export class Dict {
 
 /* ---------------------------------------------------------------- encoders (for results and state values) */
 
-export const encU64 = (v: bigint): Uint8Array => new Writer().u64(v).finish();
-export const encI64 = (v: bigint): Uint8Array => new Writer().i64(v).finish();
-export const encU32 = (v: number): Uint8Array => new Writer().u32(v).finish();
+export const encU64 = (v: bigint): Uint8Array => new Writer(8).u64(v).finish();
+export const encI64 = (v: bigint): Uint8Array => new Writer(8).i64(v).finish();
+export const encU32 = (v: number): Uint8Array => new Writer(4).u32(v).finish();
 export const encHname = encU32;
 export const encString = (s: string): Uint8Array => utf8(s);
 export const encBool = (b: boolean): Uint8Array => Uint8Array.of(b ? 1 : 0);

@@ -1,15 +1,43 @@
-import { concatBytes, type Hname } from '../protocol';
+import type { Hname } from '../protocol';
 import type { VirtualStateBuffer } from '../state/vstate';
 import type { StateRW, StateView } from './sandbox';
 
 /** The spec's state partition: every key of contract `h` is prefixed with its hname as 4 bytes little-endian. */
 export function partitionPrefix(h: Hname): Uint8Array {
   const p = new Uint8Array(4);
-  new DataView(p.buffer).setUint32(0, h, true);
+  writePrefix(p, h);
   return p;
 }
 
-export const partitionKey = (h: Hname, key: Uint8Array): Uint8Array => concatBytes(partitionPrefix(h), key);
+/** One allocation per key (no prefix array, no DataView): every state access of every contract builds one. */
+export function partitionKey(h: Hname, key: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + key.length);
+  writePrefix(out, h);
+  out.set(key, 4);
+  return out;
+}
+
+/** partitionKey(h, concatBytes(...parts)) in one allocation (account keys are 'a' ‖ agent ID ‖ color). */
+export function partitionKeyOf(h: Hname, ...parts: Uint8Array[]): Uint8Array {
+  let len = 4;
+  for (const p of parts) len += p.length;
+  const out = new Uint8Array(len);
+  writePrefix(out, h);
+  let at = 4;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** The hname as u32 little-endian into out[0..4] (same bytes as DataView.setUint32(0, h, true)). */
+function writePrefix(out: Uint8Array, h: Hname): void {
+  out[0] = h & 0xff;
+  out[1] = (h >>> 8) & 0xff;
+  out[2] = (h >>> 16) & 0xff;
+  out[3] = (h >>> 24) & 0xff;
+}
 
 /** Hooks the sandbox uses to charge gas and check writes; core (privileged) code passes none. */
 export interface PartitionHooks {
@@ -23,17 +51,14 @@ export interface PartitionHooks {
  * another contract's state is impossible by construction, not by a check that could be forgotten.
  */
 export class PartitionRW implements StateRW {
-  private readonly prefix: Uint8Array;
   constructor(
     private readonly buf: VirtualStateBuffer,
     readonly contract: Hname,
     private readonly hooks: PartitionHooks = {},
     private readonly readOnly = false,
-  ) {
-    this.prefix = partitionPrefix(contract);
-  }
+  ) {}
   private k(key: Uint8Array): Uint8Array {
-    return concatBytes(this.prefix, key);
+    return partitionKey(this.contract, key);
   }
   get(key: Uint8Array): Uint8Array | undefined {
     const v = this.buf.get(this.k(key));

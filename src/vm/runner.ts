@@ -159,7 +159,7 @@ export function runBatch(task: VMTask): VMResult {
     const idBytes = requestIDBytes(req.id);
     const k = toHex(req.id.txId);
     if (k !== txKey) {
-      batch.applyMutations(txBuf.mutations());
+      txBuf.commitTo(batch);
       txBuf = new VirtualStateBuffer(batch);
       txKey = k;
       mark = { updates: updates.length, receipts: receipts.length, withdrawals: withdrawals.length, outgoing: outgoing.length, logs: logs.length, surplus, originator };
@@ -224,7 +224,7 @@ export function runBatch(task: VMTask): VMResult {
       continue;
     }
     if (!error) {
-      upd.applyMutations(exec.buf.mutations());
+      exec.buf.commitTo(upd);
       withdrawals.push(...exec.withdrawals);
       outgoing.push(...exec.outgoing);
     } else {
@@ -241,12 +241,11 @@ export function runBatch(task: VMTask): VMResult {
       indexInBlock: updates.length,
     };
     writeReceipt(upd, receipt);
-    const mutations = upd.mutations();
-    txBuf.applyMutations(mutations);
+    const mutations = upd.commitTo(txBuf);
     updates.push({ requestId: req.id, timestamp: ts, mutations });
     receipts.push(receipt);
   }
-  batch.applyMutations(txBuf.mutations());
+  txBuf.commitTo(batch);
 
   const block = updates.length > 0 ? makeBlock(blockIndex, updates) : null;
   const stateHash = block ? task.state.hashAfter(block) : null;

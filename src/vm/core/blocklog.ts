@@ -28,7 +28,8 @@ export interface RequestReceipt {
 }
 
 /** 'r' ‖ request ID(34) → receipt */
-const receiptKey = (id: RequestID) => partitionKey(H.blocklog, concatBytes(utf8('r'), requestIDBytes(id)));
+const RECEIPT = utf8('r');
+const receiptKey = (id: RequestID) => partitionKey(H.blocklog, concatBytes(RECEIPT, requestIDBytes(id)));
 
 export function encodeReceipt(r: RequestReceipt): Uint8Array {
   const w = new Writer().u32(r.blockIndex).u16(r.indexInBlock).u64(r.gasUsed).bool(r.ok);

@@ -16,7 +16,7 @@ import type { StateReader } from '../../state/types';
 import type { VirtualStateBuffer } from '../../state/vstate';
 import { decU64, encU64 } from '../dict';
 import { VMError } from '../errors';
-import { partitionKey } from '../partition';
+import { partitionKey, partitionKeyOf } from '../partition';
 import { H } from './names';
 
 /**
@@ -30,8 +30,8 @@ const ACCOUNT = utf8('a');
 const TOTAL = utf8('t');
 const AGENT_ID_SIZE = 37;
 
-const accountKey = (a: AgentID, color: Uint8Array) => partitionKey(H.accounts, concatBytes(ACCOUNT, agentIDBytes(a), color));
-const totalKey = (color: Uint8Array) => partitionKey(H.accounts, concatBytes(TOTAL, color));
+const accountKey = (a: AgentID, color: Uint8Array) => partitionKeyOf(H.accounts, ACCOUNT, agentIDBytes(a), color);
+const totalKey = (color: Uint8Array) => partitionKeyOf(H.accounts, TOTAL, color);
 
 function readAmount(st: StateReader, key: Uint8Array): bigint {
   const v = st.get(key);
@@ -41,6 +41,10 @@ function writeAmount(st: VirtualStateBuffer, key: Uint8Array, v: bigint): void {
   if (v < 0n || v > U64_MAX) throw new VMError('LimitExceeded', `amount out of range: ${v}`);
   if (v === 0n) st.del(key);
   else st.set(key, encU64(v));
+}
+/** readAmount + delta → writeAmount, the key built once (several balance updates per request). */
+function addAmount(st: VirtualStateBuffer, key: Uint8Array, delta: bigint): void {
+  writeAmount(st, key, readAmount(st, key) + delta);
 }
 
 export function accountBalances(st: StateReader, a: AgentID): Balances {
@@ -74,8 +78,8 @@ export function listAccounts(st: StateReader, max: number): AgentID[] {
 export function creditFromOutside(st: VirtualStateBuffer, to: AgentID, b: Balances): void {
   for (const [ck, v] of sortedEntries(b)) {
     const c = fromHex(ck);
-    writeAmount(st, accountKey(to, c), readAmount(st, accountKey(to, c)) + v);
-    writeAmount(st, totalKey(c), readAmount(st, totalKey(c)) + v);
+    addAmount(st, accountKey(to, c), v);
+    addAmount(st, totalKey(c), v);
   }
 }
 
@@ -84,8 +88,8 @@ export function debitToOutside(st: VirtualStateBuffer, from: AgentID, b: Balance
   requireFunds(st, from, b);
   for (const [ck, v] of sortedEntries(b)) {
     const c = fromHex(ck);
-    writeAmount(st, accountKey(from, c), readAmount(st, accountKey(from, c)) - v);
-    writeAmount(st, totalKey(c), readAmount(st, totalKey(c)) - v);
+    addAmount(st, accountKey(from, c), -v);
+    addAmount(st, totalKey(c), -v);
   }
 }
 
@@ -94,8 +98,8 @@ export function moveFunds(st: VirtualStateBuffer, from: AgentID, to: AgentID, b:
   requireFunds(st, from, b);
   for (const [ck, v] of sortedEntries(b)) {
     const c = fromHex(ck);
-    writeAmount(st, accountKey(from, c), readAmount(st, accountKey(from, c)) - v);
-    writeAmount(st, accountKey(to, c), readAmount(st, accountKey(to, c)) + v);
+    addAmount(st, accountKey(from, c), -v);
+    addAmount(st, accountKey(to, c), v);
   }
 }
 

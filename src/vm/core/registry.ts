@@ -11,7 +11,7 @@ import type { StateReader } from '../../state/types';
 import type { VirtualStateBuffer } from '../../state/vstate';
 import { decU64, encU32 } from '../dict';
 import { VMError } from '../errors';
-import { partitionKey } from '../partition';
+import { partitionKey, partitionKeyOf } from '../partition';
 import { H } from './names';
 
 /** One deployed contract, as root keeps it: 'c' ‖ hname(LE) → record. */
@@ -45,7 +45,7 @@ export function decodeContractRecord(b: Uint8Array): ContractRecord {
   }));
 }
 
-export const contractRecordKey = (h: Hname): Uint8Array => partitionKey(H.root, new Uint8Array([...CONTRACT, ...encU32(h)]));
+export const contractRecordKey = (h: Hname): Uint8Array => partitionKeyOf(H.root, CONTRACT, encU32(h));
 
 export function findContractRecord(st: StateReader, h: Hname): ContractRecord | undefined {
   const v = st.get(contractRecordKey(h));
