@@ -18,7 +18,7 @@ import { decodePresence, encodePresence, type Presence } from './presence';
 import { FrameDecoder, encodeFrame } from './frames';
 import { decodePeeringFrame, encodePeeringFrame, helloFrom, type PeeringFrame } from './peering-frames';
 import { Emitter } from './emitter';
-import { dialNext, dialTimeoutMs, presenceDue, retryDelayMs, type DialTurn } from './dial-policy';
+import { afterIceMaxMs, dialNext, dialTimeoutMs, presenceDue, retryDelayMs, type DialTurn } from './dial-policy';
 import { PeerFaults } from './peer-faults';
 import type { ConnectionKind, HubInfo, NetEvents, NetSnapshot, PeerView } from './types';
 
@@ -455,8 +455,14 @@ export class BrowserNet extends Emitter<NetEvents> {
     const timeoutMs = dialTimeoutMs(relayed ? 'relayed' : 'webrtc', e.dialAttempts);
     const dialStartMs = performance.now();
     this.changed();
+    const afterIce = relayed ? undefined : afterIceMaxMs(e.dialAttempts);
+    const watchdog = afterIce === undefined ? undefined : new HungDialWatchdog(afterIce);
     this.node
-      .dial(multiaddr(target), { signal: AbortSignal.timeout(timeoutMs), force: !relayed })
+      .dial(multiaddr(target), {
+        signal: watchdog ? AbortSignal.any([AbortSignal.timeout(timeoutMs), watchdog.signal]) : AbortSignal.timeout(timeoutMs),
+        force: !relayed,
+        ...(watchdog ? { onProgress: (ev: { type: string }) => watchdog.onProgress(ev.type) } : {}),
+      })
       .then(() => {
         this.trace(`dial ${relayed ? 'relayed' : 'webrtc'} to ${e.presence.name} ok in ${Math.round(performance.now() - dialStartMs)} ms`);
         e.lastError = undefined;
@@ -477,6 +483,7 @@ export class BrowserNet extends Emitter<NetEvents> {
         }
       })
       .finally(() => {
+        watchdog?.done();
         e.dialing = false;
         this.ensureOutbound(e);
         this.changed();
@@ -724,6 +731,31 @@ export class BrowserNet extends Emitter<NetEvents> {
       this.changeQueued = false;
       this.emit('change', this.snapshot());
     });
+  }
+}
+
+/**
+ * Cuts a hung WebRTC dial short. The hang measured here happens after ICE has connected: the dialer waits for its
+ * 'init' data channel to open and it never does, while the answerer already has the connection (see NET_LIMITS).
+ * A healthy dial goes from reading ICE candidates to closing the signalling stream in well under a second, so
+ * when that takes longer than afterIceMaxMs(attempt) the dial is aborted (and retried, the turn passed) instead of
+ * waiting out the whole dial timeout. Driven by the transport's own progress events.
+ */
+class HungDialWatchdog {
+  private readonly ctl = new AbortController();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  readonly signal = this.ctl.signal;
+
+  constructor(private readonly maxMs: number) {}
+
+  onProgress(type: string): void {
+    if (type === 'webrtc:read-ice-candidates' && this.timer === undefined) {
+      this.timer = setTimeout(() => this.ctl.abort(new Error(`no connection ${this.maxMs} ms after ICE began (hung dial)`)), this.maxMs);
+    } else if (type === 'webrtc:close-signaling-stream') this.done();
+  }
+
+  done(): void {
+    clearTimeout(this.timer);
   }
 }
 

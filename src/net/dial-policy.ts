@@ -11,6 +11,17 @@ export function dialTimeoutMs(kind: 'relayed' | 'webrtc', attempt: number): numb
   return attempt <= 1 ? NET_LIMITS.webrtcDialTimeoutFirstMs : NET_LIMITS.webrtcDialTimeoutMs;
 }
 
+/**
+ * How long attempt `attempt` may take after it began reading ICE candidates before it counts as hung: short for
+ * the first (a hang there is common and a healthy dial is quick), twice that for the second, and no extra bound
+ * after (a loaded machine's slow but healthy dials still get through within dialTimeoutMs).
+ */
+export function afterIceMaxMs(attempt: number): number | undefined {
+  if (attempt <= 1) return NET_LIMITS.webrtcAfterIceMaxMs;
+  if (attempt === 2) return 2 * NET_LIMITS.webrtcAfterIceMaxMs;
+  return undefined;
+}
+
 /** Wait before the next attempt after `failures` consecutive failed attempts (≥ 1). */
 export function retryDelayMs(failures: number): number {
   if (failures <= NET_LIMITS.dialQuickRetries) return NET_LIMITS.dialRetryQuickMs;

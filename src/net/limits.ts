@@ -22,6 +22,11 @@ export const NET_LIMITS = {
    * libp2p's own per-address dial timeout (6 s) bounds any attempt too.
    */
   webrtcDialTimeoutFirstMs: 4_000,
+  /**
+   * ...and any attempt that has not finished this long after it began reading ICE candidates is hung (healthy:
+   * tens to a few hundred ms from there on loopback, under load too), so it is aborted early (HungDialWatchdog).
+   */
+  webrtcAfterIceMaxMs: 1_500,
   webrtcDialTimeoutMs: 6_000,
   /** The relayed connection (through the hub's relay, used for signalling and as fallback). */
   relayedDialTimeoutMs: 5_000,

@@ -5,7 +5,7 @@ import { encodeFrame, FrameDecoder, FrameError } from './frames';
 import { signBinding, verifyBinding } from './binding';
 import { decodePresence, encodePresence, type Presence } from './presence';
 import { decodePeeringFrame, encodePeeringFrame, PeeringFrameError } from './peering-frames';
-import { dialNext, dialTimeoutMs, presenceDue, retryDelayMs } from './dial-policy';
+import { afterIceMaxMs, dialNext, dialTimeoutMs, presenceDue, retryDelayMs } from './dial-policy';
 import { NET_LIMITS } from './limits';
 
 const sk = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
@@ -84,6 +84,11 @@ describe('dial policy', () => {
     expect(dialTimeoutMs('webrtc', 2)).toBe(NET_LIMITS.webrtcDialTimeoutMs);
     expect(dialTimeoutMs('webrtc', 1)).toBeLessThan(dialTimeoutMs('webrtc', 5));
     expect(dialTimeoutMs('relayed', 1)).toBe(NET_LIMITS.relayedDialTimeoutMs);
+    // A hang after ICE is cut short on the first two attempts only, and always well inside the dial timeout.
+    expect(afterIceMaxMs(1)).toBe(NET_LIMITS.webrtcAfterIceMaxMs);
+    expect(afterIceMaxMs(2)).toBe(2 * NET_LIMITS.webrtcAfterIceMaxMs);
+    expect(afterIceMaxMs(3)).toBeUndefined();
+    expect(2 * NET_LIMITS.webrtcAfterIceMaxMs).toBeLessThan(dialTimeoutMs('webrtc', 2));
     const delays = [1, 2, 3, 4, 5, 6, 20, 1000].map(retryDelayMs);
     expect(delays.slice(0, 2)).toEqual([NET_LIMITS.dialRetryQuickMs, NET_LIMITS.dialRetryQuickMs]);
     expect(delays[2]).toBe(NET_LIMITS.dialBackoffMs);
