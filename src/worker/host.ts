@@ -87,6 +87,9 @@ export class NodeHost {
     worker.onmessage = (ev: MessageEvent<FromWorker>) => this.onWorker(ev.data);
     worker.onerror = (ev) => this.fail(new Error(`the node worker crashed: ${ev.message}`));
     const hubP = fetchHubInfo();
+    // The networking module (~700 kB with libp2p) loads while the worker opens its store: not after.
+    const netModule = import('../net/browser-net');
+    netModule.catch(() => undefined); // awaited below; a failure surfaces there
     const ready = new Promise<void>((resolve) => {
       this.readyResolve = resolve;
     });
@@ -95,7 +98,7 @@ export class NodeHost {
     await ready;
     this.mark('memberReadyMs');
     this.set({ phase: 'network' });
-    const { createBrowserLibp2p } = await import('../net/browser-net');
+    const { createBrowserLibp2p } = await netModule;
     const nodeId = this.state.nodeId as string;
     const keyName = `iscp/libp2p-key/${this.state.nodeName}`;
     const net = await createBrowserLibp2p(
