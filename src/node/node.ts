@@ -18,6 +18,7 @@ import { DEFAULT_TIMEOUTS, type ConsensusTimeouts } from '../consensus/params';
 import type { Evidence } from '../consensus/evidence';
 import type { SyncRefusal } from '../state/manager';
 import { verifyStoredChain } from '../state/verify-store';
+import type { Block } from '../state/types';
 import type { VmOutcome, VmTask } from '../consensus/vm-port';
 import type { WaspFromNode } from '../nodeconn/messages';
 import type { NodeComponents, ProtocolEvent } from './types';
@@ -25,6 +26,20 @@ import { ChainRecordAsks, type ChainRecordAnswer } from './chain-records';
 
 /** Recent blocks and protocol events kept for dashboards (bounded). */
 export const NODE_LIMITS = { recentBlocksShown: 16, eventsBuffered: 2_000 } as const;
+
+/** A committed block as dashboards list it. */
+export interface RecentBlock {
+  readonly blockIndex: number;
+  readonly requests: number;
+  readonly anchorTxId: string;
+  readonly stateHash: string;
+  /** The block's own timestamp (its last state update), in ms: the same on every node, also after a reload. */
+  readonly timestampMs: number;
+}
+
+function recentBlock(block: Block, stateHash: Uint8Array, requests: number): RecentBlock {
+  return { blockIndex: block.blockIndex, requests, anchorTxId: txIdToString(block.anchorTxId), stateHash: toHex(stateHash), timestampMs: Number(block.timestamp / 1_000_000n) };
+}
 
 export interface ChainSnapshot {
   readonly chain: string;
@@ -36,7 +51,8 @@ export interface ChainSnapshot {
   readonly leaderPos: number;
   readonly stage: string;
   readonly backlog: readonly { readonly requestId: string; readonly txId: string }[];
-  readonly recentBlocks: readonly { readonly blockIndex: number; readonly requests: number; readonly anchorTxId: string; readonly stateHash: string }[];
+  /** The last blocks committed (or, after a restart, read back from the store), oldest first; time = the block's own timestamp. */
+  readonly recentBlocks: readonly RecentBlock[];
   readonly anchors: readonly { readonly txId: string; readonly blockIndex: number; readonly state: string }[];
   readonly evidence: readonly Evidence[];
   /** Blocks peers served that failed the checks against their anchors (the peers are recorded as misbehaving). */
@@ -133,7 +149,7 @@ interface ChainEntry {
   readonly record: BootupRecord;
   /** Store writes run one after another, in commit order. */
   writes: Promise<void>;
-  readonly recentBlocks: { blockIndex: number; requests: number; anchorTxId: string; stateHash: string }[];
+  readonly recentBlocks: RecentBlock[];
 }
 
 /**
@@ -204,7 +220,7 @@ export function createNode(c: NodeComponents, opts: NodeOptions = {}): WaspNode 
             failure = e;
             c.log?.log('error', `store commit of block #${block.blockIndex} failed: ${String(e)}`);
           });
-          entry.recentBlocks.push({ blockIndex: block.blockIndex, requests: requestIds.length, anchorTxId: txIdToString(block.anchorTxId), stateHash: toHex(stateHash) });
+          entry.recentBlocks.push(recentBlock(block, stateHash, requestIds.length));
           if (entry.recentBlocks.length > NODE_LIMITS.recentBlocksShown) entry.recentBlocks.shift();
           break;
         }
@@ -220,26 +236,26 @@ export function createNode(c: NodeComponents, opts: NodeOptions = {}): WaspNode 
    * truncated, unreadable — is not used: the chain is reset to its origin and synced from the peers, who check
    * every block against its anchor on L1. Nothing is lost that the committee does not hold.
    */
-  const restoreChain = async (chain: ChainID): Promise<{ state: VirtualState; anchorTxId: TransactionID | null }> => {
+  const restoreChain = async (chain: ChainID): Promise<{ state: VirtualState; anchorTxId: TransactionID | null; recent: readonly RecentBlock[] }> => {
     let problem: string;
     try {
       const stored = await c.store.loadChain(chain);
-      if (!stored) return { state: VirtualState.origin(), anchorTxId: null };
-      const v = await verifyStoredChain(c.store, chain, stored);
-      if (v.ok) return { state: v.state, anchorTxId: stored.anchorTxId };
+      if (!stored) return { state: VirtualState.origin(), anchorTxId: null, recent: [] };
+      const v = await verifyStoredChain(c.store, chain, stored, NODE_LIMITS.recentBlocksShown);
+      if (v.ok) return { state: v.state, anchorTxId: stored.anchorTxId, recent: v.last.map((r) => recentBlock(r.block, r.stateHash, r.block.updates.filter((u) => u.requestId).length)) };
       problem = v.problem;
     } catch (e) {
       problem = `it cannot be read (${e instanceof Error ? e.message : String(e)})`;
     }
     protocolEvent(chain, { kind: 'stateTransition', text: `Stored state refused: ${problem}. Discarded it; syncing the chain from the committee.` });
     await c.store.resetChain(chain);
-    return { state: VirtualState.origin(), anchorTxId: null };
+    return { state: VirtualState.origin(), anchorTxId: null, recent: [] };
   };
 
   const activate = async (record: BootupRecord, keyShare: RegistryKeyShare | null): Promise<void> => {
     const key = addressKey(record.chainAddress);
     if (chains.has(key)) return;
-    const { state, anchorTxId } = await restoreChain(record.chainAddress);
+    const { state, anchorTxId, recent } = await restoreChain(record.chainAddress);
     const real = keyShare && record.myIndex !== null ? blsThresholdSigner({ ...keyShare, publicShares: [...keyShare.publicShares] }) : null;
     const signer = real && opts.wrapSigner ? opts.wrapSigner(real) : real;
     const committee = new Committee({
@@ -251,7 +267,7 @@ export function createNode(c: NodeComponents, opts: NodeOptions = {}): WaspNode 
       isRequestProcessed: (st, id) => isRequestProcessed(st, id),
       restored: { state, anchorTxId },
     });
-    const entry: ChainEntry = { committee, record, writes: Promise.resolve(), recentBlocks: [] };
+    const entry: ChainEntry = { committee, record, writes: Promise.resolve(), recentBlocks: [...recent] };
     chains.set(key, entry);
     protocolEvent(record.chainAddress, { kind: 'deploy', text: `Chain activated on this node (${record.myIndex === null ? 'access node' : `member ${record.myIndex} of ${record.n}, quorum ${record.t}`}), restored at block #${state.blockIndex}.` });
     run(entry, committee.start(c.clock.nowMs()));

@@ -24,6 +24,16 @@ describe('verifyStoredChain', () => {
     if (v.ok) expect(v.state.stateHash).toEqual(chain.stateHashes[4]);
   });
 
+  it('hands back the last blocks it replayed with the state hash after each (what a reloaded dashboard lists)', async () => {
+    const { chain, store, stored } = await storeOf(5);
+    const v = await verifyStoredChain(store, chain.chainAddress, stored, 3);
+    if (!v.ok) throw new Error(v.problem);
+    expect(v.last.map((r) => r.block.blockIndex)).toEqual([3, 4, 5]);
+    expect(v.last.map((r) => r.stateHash)).toEqual([chain.stateHashes[3], chain.stateHashes[4], chain.stateHashes[5]]);
+    const none = await verifyStoredChain(store, chain.chainAddress, stored);
+    expect(none.ok && none.last).toEqual([]);
+  });
+
   it('refuses an edited value, a missing pair, another state hash, another anchor and an edited block', async () => {
     const { chain, store, stored } = await storeOf(3);
     const check = (s: StoredChainState, st: SolidStateStore = store) => verifyStoredChain(st, chain.chainAddress, s);

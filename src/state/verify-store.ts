@@ -1,9 +1,20 @@
 import { compareBytes, equalBytes, toHex, type ChainID } from '../protocol';
 import type { SolidStateStore, StoredChainState } from './store';
+import type { Block } from './types';
 import { VirtualState } from './vstate';
 
-/** The verified solid state, or why the stored one cannot be trusted. */
-export type StoreVerdict = { readonly ok: true; readonly state: VirtualState } | { readonly ok: false; readonly problem: string };
+/** One of the last blocks replayed: what a dashboard shows of it after a reload. */
+export interface ReplayedBlock {
+  readonly block: Block;
+  /** The state hash after it. */
+  readonly stateHash: Uint8Array;
+}
+
+/**
+ * The verified solid state (and the last `keepLast` blocks replayed, oldest first), or why the stored one cannot
+ * be trusted.
+ */
+export type StoreVerdict = { readonly ok: true; readonly state: VirtualState; readonly last: readonly ReplayedBlock[] } | { readonly ok: false; readonly problem: string };
 
 /**
  * Rebuilds a chain's state from its stored blocks and checks it against what the store says it is: every block
@@ -12,8 +23,9 @@ export type StoreVerdict = { readonly ok: true; readonly state: VirtualState } |
  * over block hashes, not over the pairs, so a store whose pairs were edited would otherwise load fine and make
  * this node compute other results than its committee. O(mutations of the whole chain): a reload replays it once.
  */
-export async function verifyStoredChain(store: SolidStateStore, chainId: ChainID, stored: StoredChainState): Promise<StoreVerdict> {
+export async function verifyStoredChain(store: SolidStateStore, chainId: ChainID, stored: StoredChainState, keepLast = 0): Promise<StoreVerdict> {
   const state = VirtualState.origin();
+  const last: ReplayedBlock[] = [];
   for (let i = 1; i <= stored.blockIndex; i++) {
     const b = await store.getBlock(chainId, i);
     if (!b) return { ok: false, problem: `block #${i} of ${stored.blockIndex} is missing` };
@@ -24,11 +36,12 @@ export async function verifyStoredChain(store: SolidStateStore, chainId: ChainID
       return { ok: false, problem: `block #${i} cannot be applied (${e instanceof Error ? e.message : String(e)})` };
     }
     if (i === stored.blockIndex && !equalBytes(b.anchorTxId, stored.anchorTxId)) return { ok: false, problem: `block #${i} names another anchor than the stored one` };
+    if (i > stored.blockIndex - keepLast) last.push({ block: b, stateHash: state.stateHash });
   }
   if (!equalBytes(state.stateHash, stored.stateHash)) return { ok: false, problem: `its blocks give state hash ${toHex(state.stateHash).slice(0, 12)}…, the store says ${toHex(stored.stateHash).slice(0, 12)}…` };
   const differ = pairsDiffer(state, stored.entries);
   if (differ !== null) return { ok: false, problem: `its key/value pairs are not what its blocks give (${differ})` };
-  return { ok: true, state };
+  return { ok: true, state, last };
 }
 
 function pairsDiffer(state: VirtualState, entries: StoredChainState['entries']): string | null {

@@ -23,22 +23,22 @@ const record = (chain: Address): BootupRecord => ({ chainAddress: chain, chainCo
 function snap(over: Partial<ChainSnapshot>): ChainSnapshot {
   return { chain: 'c', blockIndex: 0, stateHash: 'h0', anchorTxId: null, synced: true, leader: null, leaderPos: 0, stage: 'idle', backlog: [], recentBlocks: [], anchors: [], evidence: [], syncRefusals: [], ...over };
 }
-const recent = (i: number, requests = 1) => ({ blockIndex: i, requests, anchorTxId: `a${i}`, stateHash: `h${i}` });
+const recent = (i: number, requests = 1) => ({ blockIndex: i, requests, anchorTxId: `a${i}`, stateHash: `h${i}`, timestampMs: 1_000 * i });
 
 describe('blocks seen between snapshots', () => {
-  it('records every block committed since the last snapshot, stamped with the snapshot time', () => {
+  it("records every block committed since the last snapshot, with the block's own time", () => {
     const s1 = blocksSeenAfter(NONE, snap({ blockIndex: 3, stateHash: 'h3', recentBlocks: [recent(0), recent(1, 4), recent(2), recent(3, 2)] }), 500);
     // Block #0 (origin) is never a row.
     expect(s1.blocks).toEqual([
-      { index: 1, timeMs: 500, requests: 4, stateHash: 'h1' },
-      { index: 2, timeMs: 500, requests: 1, stateHash: 'h2' },
-      { index: 3, timeMs: 500, requests: 2, stateHash: 'h3' },
+      { index: 1, timeMs: 1_000, requests: 4, stateHash: 'h1' },
+      { index: 2, timeMs: 2_000, requests: 1, stateHash: 'h2' },
+      { index: 3, timeMs: 3_000, requests: 2, stateHash: 'h3' },
     ]);
     expect(s1.lastIndex).toBe(3);
     // Same tip: nothing new (and the same object, so the wiring stores nothing).
     expect(blocksSeenAfter(s1, snap({ blockIndex: 3, recentBlocks: [recent(3)] }), 900)).toBe(s1);
     const s2 = blocksSeenAfter(s1, snap({ blockIndex: 5, recentBlocks: [recent(2), recent(3), recent(4), recent(5)] }), 700);
-    expect(s2.blocks.map((b) => [b.index, b.timeMs])).toEqual([[1, 500], [2, 500], [3, 500], [4, 700], [5, 700]]);
+    expect(s2.blocks.map((b) => [b.index, b.timeMs])).toEqual([[1, 1_000], [2, 2_000], [3, 3_000], [4, 4_000], [5, 5_000]]);
   });
 
   it('shows a state restored from the store (no recent commit) as it stands, and keeps only the newest rows', () => {
@@ -122,7 +122,7 @@ describe('dashboard view (node state + bookkeeping → NodeSnapshotView)', () =>
     // Blocks seen, per input chain; the chain without a snapshot keeps its own.
     expect(seen.map((s) => s.lastIndex)).toEqual([2, 4, 0]);
     expect(seen[1]).toBe(books[1]?.seen);
-    expect(seen[0]?.blocks.every((x) => x.timeMs === 42)).toBe(true);
+    expect(seen[0]?.blocks.map((x) => x.timeMs)).toEqual([1_000, 2_000]); // the blocks' own times, not the snapshot's
   });
 
   it("a member that did not create the chain shows the description from the chain's own state", () => {

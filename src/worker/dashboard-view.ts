@@ -73,7 +73,8 @@ export function dashboardView(node: DashboardReads, input: DashboardInput): Dash
 export function blocksSeenAfter(prev: BlocksSeen, s: ChainSnapshot, nowMs: number): BlocksSeen {
   if (s.blockIndex === prev.lastIndex) return prev;
   const blocks = [...prev.blocks];
-  for (const rb of s.recentBlocks) if (rb.blockIndex > prev.lastIndex && rb.blockIndex > 0) blocks.push({ index: rb.blockIndex, timeMs: nowMs, requests: rb.requests, stateHash: rb.stateHash });
+  // The block's own time (the same on every member, and after a reload), not when this snapshot saw it.
+  for (const rb of s.recentBlocks) if (rb.blockIndex > prev.lastIndex && rb.blockIndex > 0) blocks.push({ index: rb.blockIndex, timeMs: rb.timestampMs, requests: rb.requests, stateHash: rb.stateHash });
   // A state restored from the store (after a reload) has no recent commit: show it as it stands.
   if (s.blockIndex > 0 && !s.recentBlocks.some((b) => b.blockIndex === s.blockIndex)) blocks.push({ index: s.blockIndex, timeMs: nowMs, requests: 0, stateHash: s.stateHash });
   return { blocks: blocks.slice(-RUNTIME_LIMITS.blocksShown), lastIndex: s.blockIndex };
