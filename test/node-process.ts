@@ -15,8 +15,8 @@ export class NodeProcess {
   private readonly child: ChildProcess;
   private readonly waiters = new Set<() => void>();
   readonly exited: Promise<number | null>;
-  constructor(readonly name: string, hubUrl: string, dataRoot: string) {
-    this.child = spawn(process.execPath, [ISCP_BIN, '--hub', hubUrl, 'node', 'run', '--name', name, '--data', join(dataRoot, name)], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(readonly name: string, hubUrl: string, dataRoot: string, extraArgs: readonly string[] = []) {
+    this.child = spawn(process.execPath, [ISCP_BIN, '--hub', hubUrl, 'node', 'run', '--name', name, '--data', join(dataRoot, name), ...extraArgs], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     let buf = '';
     const take = (d: Buffer): void => {
       buf += d.toString();

@@ -108,6 +108,14 @@ describe('iscp node run: a committee of four headless node processes', () => {
     const tCaughtUp = Date.now();
     expect(again.lines.filter((l) => l.includes('Stored state refused'))).toEqual([]);
 
+    // A fifth node follows the chain by its ID alone, as an access node: it learns the committee from the members,
+    // syncs every block (checked against L1) and reaches the same block and state hash.
+    const follower = new NodeProcess('a1', hubUrl, dir, ['--follow', address]);
+    nodes.set('a1', follower);
+    await follower.waitFor(/^node a1 ready: /, 60_000);
+    await follower.waitFor(new RegExp(`^chain ${address.slice(0, 10)}…: following as an access node \\(committee N=4 T=3: h1, h2, h3, h4\\)$`), 60_000);
+    await follower.waitFor(new RegExp(`^chain \\S+ block #${top}(?: \\(from #\\d+\\))? state ${topHash}$`), 60_000);
+
     // SIGINT stops it cleanly: exit 0, lock released, the log intact for the next start.
     again.kill('SIGINT');
     expect(await again.exited).toBe(0);

@@ -1,5 +1,7 @@
 import { resolve, join } from 'node:path';
-import { addressToString } from '../../protocol/ids';
+import { addressFromString, addressToString, type Address } from '../../protocol/ids';
+import { discoverChain } from '../chain-discovery';
+import { bootupRecordOf } from '../chains-file';
 import { fetchHubInfoFrom, HubUnreachableError } from '../../net/node-net';
 import { NODE_NAME_PATTERN } from '../../worker/node-name';
 import { StoreError } from '../../state/store';
@@ -10,7 +12,7 @@ import { acquireNodeIdentity, type CliNodeIdentity } from '../node-identity';
 import { startNodeHost, type NodeHost } from '../node-host';
 import { NodeWatch } from './node-watch';
 
-export const NODE_RUN_USAGE = 'node run --name NAME [--data DIR]   (a committee member / access node in this process, until Ctrl-C)';
+export const NODE_RUN_USAGE = 'node run --name NAME [--data DIR] [--follow CHAIN_ID[,…]]   (a committee member / access node in this process, until Ctrl-C)';
 
 /** The node identity's file inside the data folder (node-identity.ts's format and lock). */
 export const NODE_IDENTITY_FILE = 'node-identity.json';
@@ -25,12 +27,13 @@ const WATCH_INTERVAL_MS = 200;
  * committee; after a restart it re-activates its chains from the registry and resumes from its block logs.
  */
 async function nodeRun(args: readonly string[], ctx: CliContext): Promise<void> {
-  const p = parseArgs(args, ['--name', '--data'], [], NODE_RUN_USAGE);
+  const p = parseArgs(args, ['--name', '--data', '--follow'], [], NODE_RUN_USAGE);
   if (p.positional.length > 0) throw new UsageError(`unexpected '${p.positional[0]}'\nusage: iscp ${NODE_RUN_USAGE}`);
   const name = p.values.get('--name');
   if (!name) throw new UsageError(`--name is required\nusage: iscp ${NODE_RUN_USAGE}`);
   if (!NODE_NAME_PATTERN.test(name)) throw new UsageError(`node name '${name}' is not allowed: use 1–32 letters, digits, '-' or '_'`);
   const dir = resolve(p.values.get('--data') ?? `.iscp-node-${name}`);
+  const follow = followList(p.values.get('--follow'));
 
   let info;
   try {
@@ -69,6 +72,7 @@ async function nodeRun(args: readonly string[], ctx: CliContext): Promise<void> 
       const role = r?.myIndex === null || !r ? 'access node' : `member ${r.myIndex} of ${r.n}, quorum ${r.t}`;
       ctx.out(`chain ${addressToString(chain).slice(0, 10)}…: restored from ${dir} at block #${host.node.snapshot(chain)?.blockIndex ?? 0} (${role})`);
     }
+    for (const chain of follow) await followChain(host, chain, ctx);
     watch = new NodeWatch(host.node, ctx.out);
     const timer = setInterval(() => watch?.poll(), WATCH_INTERVAL_MS);
     watch.poll();
@@ -84,6 +88,31 @@ async function nodeRun(args: readonly string[], ctx: CliContext): Promise<void> 
     identity?.release();
   }
   ctx.out(`node ${name} stopped (chains: ${host?.node.chains().map((c) => addressToString(c).slice(0, 8)).join(', ') || 'none'})`);
+}
+
+/** `--follow A,B`: chain IDs (base58 addresses); a malformed one is a usage error. */
+function followList(v: string | undefined): Address[] {
+  if (v === undefined) return [];
+  return v.split(',').map((id) => {
+    try {
+      return addressFromString(id.trim());
+    } catch {
+      throw new UsageError(`--follow: '${id}' is not a chain ID (a base58 chain address)\nusage: iscp ${NODE_RUN_USAGE}`);
+    }
+  });
+}
+
+/**
+ * Follows a chain this node is not a member of, as an access node: its record is learned from the nodes that run
+ * it (chain-discovery.ts, checked against L1), kept in the registry (a restart resumes it), and every block is
+ * synced and checked against its anchor on L1 like any member's; the node then serves views locally and blocks
+ * to whoever asks.
+ */
+async function followChain(host: NodeHost, chain: Address, ctx: CliContext): Promise<void> {
+  if (host.node.chains().some((c) => addressToString(c) === addressToString(chain))) return;
+  const known = await discoverChain(host, chain);
+  await host.node.activateChain(bootupRecordOf(known), null);
+  ctx.out(`chain ${known.address.slice(0, 10)}…: following as an access node (committee N=${known.committee.length} T=${known.t}: ${known.names.join(', ')})`);
 }
 
 function untilSignal(): Promise<string> {
