@@ -184,3 +184,21 @@ test('faults by clicking, keyboard, trace download and CLI trace replay', async 
   await expect(page.getByTestId('seed')).toHaveText('seed 5');
   expect((await toEnd(page)).hash).toBe(cliHash);
 });
+
+test('free play: requests added by clicking at the end are posted and committed, and carried in the URL', async ({ page }) => {
+  await page.goto('/#/classroom?seed=7&n=4');
+  await expect(page.getByTestId('member-2')).toBeVisible({ timeout: 30_000 });
+  // Add requests by clicking at the end of the run: one, then a burst of five. The wallet posts them, the run goes
+  // on and the committee commits more blocks; the URL's script carries them.
+  const endBefore = await toEnd(page);
+  await page.getByTestId('add-request').click();
+  await page.getByTestId('burst').click();
+  await page.getByTestId('to-end').click();
+  // The replay with the added requests ends elsewhere (the old result stays on screen until it does).
+  await expect(page.getByTestId('final-hash')).not.toHaveAttribute('title', endBefore.hash, { timeout: 90_000 });
+  const endAfter = await toEnd(page);
+  expect(endAfter.block).toBeGreaterThan(endBefore.block);
+  const script = new URL(page.url().replace('#/', '')).searchParams.get('script') ?? '';
+  const added = JSON.parse(Buffer.from(script.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString()) as { extraRequests: unknown[] };
+  expect(added.extraRequests).toHaveLength(6);
+});

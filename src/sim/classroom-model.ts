@@ -212,7 +212,7 @@ export function roundStep(ms: number): number {
 }
 
 /** Scenario bounds (the page and the URL parser clamp to them). */
-export const SCENARIO_LIMITS = { nMin: 3, nMax: 10, requestsMax: 100, faultsMax: 64, extraRequestsMax: 16 } as const;
+export const SCENARIO_LIMITS = { nMin: 3, nMax: 10, requestsMax: 100, faultsMax: 64, extraRequestsMax: 64 } as const;
 
 export class ScenarioError extends Error {
   override readonly name = 'ScenarioError';

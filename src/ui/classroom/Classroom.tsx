@@ -9,15 +9,17 @@ import { currentStep, inFlight, justArrived, snapshotAt } from './view';
 import './classroom.css';
 
 /** The parts of a scenario a user changes by clicking; carried in the URL as `script=` (base64url of ASCII JSON). */
-type Script = Pick<Scenario, 'faults' | 'byzantine' | 'skewMs' | 'rejectAnchorBlocks' | 'dkg' | 'workload'>;
-const SCRIPT_KEYS = ['faults', 'byzantine', 'skewMs', 'rejectAnchorBlocks', 'dkg', 'workload'] as const;
+type Script = Pick<Scenario, 'faults' | 'byzantine' | 'skewMs' | 'rejectAnchorBlocks' | 'dkg' | 'workload' | 'extraRequests'>;
+const SCRIPT_KEYS = ['faults', 'byzantine', 'skewMs', 'rejectAnchorBlocks', 'dkg', 'workload', 'extraRequests'] as const;
+/** Requests the "burst" button posts at once. */
+const BURST = 5;
 /** A URL is not a file: longer scripts are shared as a downloaded trace instead. */
 const SCRIPT_URL_CHARS_MAX = 8_000;
 
 function encodeScript(s: Scenario, base: Scenario): string | null {
   const diff = SCRIPT_KEYS.some((k) => JSON.stringify(s[k]) !== JSON.stringify(base[k]));
   if (!diff) return null;
-  const script: Script = { faults: s.faults, byzantine: s.byzantine, skewMs: s.skewMs, rejectAnchorBlocks: s.rejectAnchorBlocks, dkg: s.dkg, workload: s.workload };
+  const script: Script = { faults: s.faults, byzantine: s.byzantine, skewMs: s.skewMs, rejectAnchorBlocks: s.rejectAnchorBlocks, dkg: s.dkg, workload: s.workload, extraRequests: s.extraRequests };
   const b64 = btoa(JSON.stringify(script)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   return b64.length <= SCRIPT_URL_CHARS_MAX ? b64 : null;
 }
@@ -130,6 +132,8 @@ export function Classroom() {
         <button data-testid="step" onClick={() => store.step(false)} title="step one event (→)">step ▷</button>
         <button data-testid="step-stage" onClick={() => store.step(true)} title="next spec step (↓ or shift+→)">stage ▷▷</button>
         <button data-testid="to-end" onClick={() => store.seek(1e9)} title="jump to the end (End)">end ▷|</button>
+        <button data-testid="add-request" disabled={!store.canAddRequests(1)} onClick={() => store.addRequests(1)} title="the classroom wallet posts one more request now">+ request</button>
+        <button data-testid="burst" disabled={!store.canAddRequests(BURST)} onClick={() => store.addRequests(BURST)} title={`the classroom wallet posts ${BURST} requests at once now`}>+{BURST} burst</button>
         <label title="speed (+/−)">
           <input type="range" min={-1} max={1} step={0.05} value={Math.log10(store.speed)} onChange={(e) => store.setSpeed(10 ** Number(e.target.value))} data-testid="speed" />
           <span className="cr-speed">{store.speed.toFixed(store.speed < 1 ? 2 : 1)}×</span>

@@ -1,4 +1,4 @@
-import { roundStep, type ClassEvent, type ClassMessage, type ClassResult, type Scenario, type ScriptFault, type Slice, type Snapshot } from '../../sim/classroom-model';
+import { roundStep, SCENARIO_LIMITS, type ClassEvent, type ClassMessage, type ClassResult, type Scenario, type ScriptFault, type Slice, type Snapshot } from '../../sim/classroom-model';
 import type { FromClassroomWorker, ToClassroomWorker } from '../../worker/classroom-bridge';
 import { eventCursorAt, nextEvent, prevEvent, SPEED_MAX, SPEED_MIN, VIRTUAL_MS_PER_WALL_MS_AT_1X } from './view';
 
@@ -213,6 +213,18 @@ export class ClassroomStore {
 
   addFaults(fs: readonly ScriptFault[]): void {
     this.load({ ...this.scenario, faults: [...this.scenario.faults, ...fs] }, this.tourId, this.viewMs);
+  }
+
+  /** Room for `k` more requests in the script (SCENARIO_LIMITS.extraRequestsMax). */
+  canAddRequests(k: number): boolean {
+    return this.scenario.extraRequests.length + k <= SCENARIO_LIMITS.extraRequestsMax;
+  }
+
+  /** The classroom wallet posts `k` more requests at the current view time: they join the script and replay. */
+  addRequests(k: number): void {
+    if (!this.canAddRequests(k)) return;
+    const added = Array.from({ length: k }, () => ({ atMs: this.faultTimeMs, unlockAfterMs: 0 }));
+    this.load({ ...this.scenario, extraRequests: [...this.scenario.extraRequests, ...added] }, this.tourId, this.viewMs);
   }
 
   /** Ends open-ended faults (restart a crashed member, heal a partition or link) at the current time. */
