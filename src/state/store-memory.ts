@@ -1,8 +1,9 @@
 import { addressKey, requestIDKey, type ChainID, type RequestID } from '../protocol/ids';
-import { compareBytes, fromHex, toHex } from '../protocol/bytes';
+import { toHex } from '../protocol/bytes';
 import type { Block, Mutation } from './types';
 import {
   StoreError,
+  storedChainState,
   type BootupRecord,
   type NodeIdentity,
   type Registry,
@@ -30,11 +31,7 @@ export class MemorySolidStateStore implements SolidStateStore {
 
   async loadChain(chainId: ChainID): Promise<StoredChainState | null> {
     const c = this.chains.get(addressKey(chainId));
-    if (!c) return null;
-    const entries = [...c.kv.entries()]
-      .map(([k, v]) => [fromHex(k), v.slice()] as const)
-      .sort(([a], [b]) => compareBytes(a, b));
-    return { chainId, blockIndex: c.blockIndex, stateHash: c.stateHash.slice(), timestamp: c.timestamp, anchorTxId: c.anchorTxId.slice(), entries };
+    return c ? storedChainState(chainId, c, c.kv) : null;
   }
 
   async commitBlock(

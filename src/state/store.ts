@@ -1,4 +1,5 @@
 import type { ChainID, Color, RequestID, TransactionID } from '../protocol/ids';
+import { compareBytes, fromHex } from '../protocol/bytes';
 import type { Block, Mutation } from './types';
 
 /**
@@ -52,6 +53,19 @@ export interface StoredChainState {
   readonly anchorTxId: TransactionID;
   /** The whole virtual state, key/value pairs sorted by key bytes. */
   readonly entries: ReadonlyArray<readonly [Uint8Array, Uint8Array]>;
+}
+
+/**
+ * What every store's loadChain returns from its working state (hex key → value) and head: copies throughout, so a
+ * caller cannot alias the store's memory, and pairs sorted by key bytes.
+ */
+export function storedChainState(
+  chainId: ChainID,
+  head: { readonly blockIndex: number; readonly stateHash: Uint8Array; readonly timestamp: bigint; readonly anchorTxId: TransactionID },
+  kv: ReadonlyMap<string, Uint8Array>,
+): StoredChainState {
+  const entries = [...kv.entries()].map(([k, v]) => [fromHex(k), v.slice()] as const).sort(([a], [b]) => compareBytes(a, b));
+  return { chainId, blockIndex: head.blockIndex, stateHash: head.stateHash.slice(), timestamp: head.timestamp, anchorTxId: head.anchorTxId.slice(), entries };
 }
 
 /**

@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { open, readFile, rename, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { compareBytes, fromHex } from '../protocol/bytes';
 import { addressKey, requestIDKey, type ChainID, type RequestID } from '../protocol/ids';
 import { crc32, encodeLogRecord, RECORD_HEADER_BYTES, scanRecordLog } from '../protocol/record-log';
 import { STATE_LIMITS } from '../state/vstate-limits';
-import { StoreError, type SolidStateStore, type StoredChainState } from '../state/store';
+import { StoreError, storedChainState, type SolidStateStore, type StoredChainState } from '../state/store';
 import type { Block, Mutation } from '../state/types';
 import { BLOCK_LOG_LIMITS, decodeLogEntry, encodeBlockRecord, encodeHeader, logOrderProblem, type LogEntry } from './file-records';
 import { applyMutations } from './mutations';
@@ -56,10 +55,7 @@ export class FileSolidStateStore implements SolidStateStore {
 
   async loadChain(chainId: ChainID): Promise<StoredChainState | null> {
     const c = await this.log(chainId);
-    if (!c.head) return null;
-    const entries = [...c.kv.entries()].map(([k, v]) => [fromHex(k), v.slice()] as const).sort(([a], [b]) => compareBytes(a, b));
-    const h = c.head;
-    return { chainId, blockIndex: h.blockIndex, stateHash: h.stateHash.slice(), timestamp: h.timestamp, anchorTxId: h.anchorTxId.slice(), entries };
+    return c.head ? storedChainState(chainId, c.head, c.kv) : null;
   }
 
   commitBlock(chainId: ChainID, block: Block, mutations: readonly Mutation[], newStateHash: Uint8Array, processedRequestIds: readonly RequestID[]): Promise<void> {

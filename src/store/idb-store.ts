@@ -1,11 +1,12 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { addressKey, requestIDKey, type ChainID, type RequestID } from '../protocol/ids';
-import { compareBytes, fromHex, toHex } from '../protocol/bytes';
+import { toHex } from '../protocol/bytes';
 import { decodeBlock, encodeBlock } from '../state/block';
 import { applyMutations, packMutations, unpackMutations } from './mutations';
 import type { Block, Mutation } from '../state/types';
 import {
   StoreError,
+  storedChainState,
   type BootupRecord,
   type NodeIdentity,
   type Registry,
@@ -86,10 +87,7 @@ export class IdbSolidStateStore implements SolidStateStore {
 
   async loadChain(chainId: ChainID): Promise<StoredChainState | null> {
     const c = await this.cache(chainId);
-    if (!c.head) return null;
-    const entries = [...c.kv.entries()].map(([k, v]) => [fromHex(k), v.slice()] as const).sort(([a], [b]) => compareBytes(a, b));
-    const h = c.head;
-    return { chainId, blockIndex: h.blockIndex, stateHash: h.stateHash.slice(), timestamp: h.timestamp, anchorTxId: h.anchorTxId.slice(), entries };
+    return c.head ? storedChainState(chainId, c.head, c.kv) : null;
   }
 
   commitBlock(chainId: ChainID, block: Block, mutations: readonly Mutation[], newStateHash: Uint8Array, processedRequestIds: readonly RequestID[]): Promise<void> {
