@@ -27,7 +27,7 @@ import type { Block, StateReader, StateUpdate } from '../state/types';
 import { VirtualStateBuffer, type VirtualState } from '../state/vstate';
 import { STATE_LIMITS } from '../state/vstate-limits';
 import { BatchCapacityError, ExecContext, toVMError, type Withdrawal } from './context';
-import { decU64, Dict } from './dict';
+import { Dict } from './dict';
 import { VMError, VMTaskError } from './errors';
 import { VM_LIMITS } from './params';
 import type { ProcessorRegistry } from './processor';
@@ -37,8 +37,8 @@ import { appendEvent } from './core/eventlog-store';
 import { isRequestProcessed, writeReceipt, type RequestReceipt } from './core/blocklog';
 import { feeInfo, listContractRecords, ROOT_VAR, rootKey } from './core/registry';
 import { H } from './core/names';
-import { partitionKey } from './partition';
-import { utf8, decodeAll, readAgentID } from '../protocol';
+import { governanceGasLimit } from './core/governance';
+import { decodeAll, readAgentID } from '../protocol';
 
 /** One request of a batch, as consensus agreed on it. */
 export interface VMRequest {
@@ -316,10 +316,6 @@ function ownerOr(st: StateReader, fallback: AgentID): AgentID {
   return v ? decodeAll(v, 'owner', readAgentID) : fallback;
 }
 
-function governanceGasLimit(st: StateReader): bigint {
-  const v = st.get(partitionKey(H.governance, utf8('pg')));
-  return v ? decU64(v) : VM_LIMITS.gasLimitPerRequestDefault;
-}
 
 /** A deployed contract as a user names it: its record and entry points (for messages and checks before paying). */
 export interface ContractDescription {

@@ -1,6 +1,6 @@
 import { agentIDEquals, concatBytes, decodeAll, readAddress, utf8 } from '../../protocol';
 import type { Sandbox } from '../sandbox';
-import { Dict, encAddress, encU32, encU64 } from '../dict';
+import { decU32, decU64, Dict, encAddress, encU32, encU64 } from '../dict';
 import { VMError } from '../errors';
 import { NativeProcessor } from '../processor';
 import { CORE, EP, H, P } from './names';
@@ -30,7 +30,13 @@ export const GOV_DEFAULTS = { maxBatchSize: VM_LIMITS.batchSizeMax, gasLimitPerR
  */
 export function governanceMaxBatchSize(st: StateReader): number {
   const v = st.get(partitionKey(H.governance, PARAM_MAX_BATCH));
-  return v && v.length === 4 ? new DataView(v.buffer, v.byteOffset, 4).getUint32(0, true) : GOV_DEFAULTS.maxBatchSize;
+  return v ? decU32(v, GOV_P.maxBatchSize) : GOV_DEFAULTS.maxBatchSize;
+}
+
+/** The chain's gasLimitPerRequest as its state says (the default before governance.init): the VM reads it per batch. */
+export function governanceGasLimit(st: StateReader): bigint {
+  const v = st.get(partitionKey(H.governance, PARAM_GAS_LIMIT));
+  return v ? decU64(v, GOV_P.gasLimitPerRequest) : GOV_DEFAULTS.gasLimitPerRequest;
 }
 
 function requireOwner(ctx: Sandbox): void {
