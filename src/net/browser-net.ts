@@ -499,8 +499,7 @@ export class BrowserNet extends Emitter<NetEvents> {
   blockDirect(nodeId: string): void {
     this.directBlocked.add(nodeId);
     const peerId = this.byNodeId.get(nodeId);
-    if (!peerId) return;
-    for (const c of this.connectionsTo(peerId)) if (isDirect(c)) void c.close().catch(() => undefined);
+    if (peerId) this.dropDirect(peerId, 'blocked by test hook');
   }
 
   private canWebRTC(): boolean {
@@ -508,8 +507,8 @@ export class BrowserNet extends Emitter<NetEvents> {
   }
 
   /** Closes every direct connection to a peer (they are dead on its side); peering moves to the relayed one. */
-  private dropDirect(e: PeerEntry, why: string): void {
-    for (const c of this.connectionsTo(e.presence.peerId)) {
+  private dropDirect(peerId: string, why: string): void {
+    for (const c of this.connectionsTo(peerId)) {
       if (!isDirect(c)) continue;
       this.trace(`closing ${c.remoteAddr.toString()}: ${why}`);
       void c.close().catch(() => undefined);
@@ -658,7 +657,7 @@ export class BrowserNet extends Emitter<NetEvents> {
       }
       case 'directReset':
         if (!e) return;
-        this.dropDirect(e, 'the peer reports its dial to us failed');
+        this.dropDirect(e.presence.peerId, 'the peer reports its dial to us failed');
         if (!this.canWebRTC()) return;
         // Our turn to dial, after the dropped connection is gone on both sides.
         e.turn = { who: 'mine', untilMs: Date.now() + NET_LIMITS.dialTurnMs };
