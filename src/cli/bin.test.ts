@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type AddressInfo } from 'node:net';
 import { hname, hnameToString } from '../protocol/hname';
+import { freePort } from '../../kit/free-port';
 
 const BIN = fileURLToPath(new URL('../../bin/iscp.mjs', import.meta.url));
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -24,17 +24,6 @@ function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; 
   return new Promise((resolve) => {
     execFile(cmd, args, { cwd, timeout: 120_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
-
-/** A port nothing listens on: bound by us, then released. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as AddressInfo).port;
-      srv.close(() => resolve(port));
     });
   });
 }
@@ -71,7 +60,7 @@ describe('bin/iscp.mjs as a process', () => {
     try {
       const wallet = join(dir, 'w.json');
       writeFileSync(wallet, JSON.stringify({ seed: '11'.repeat(32) }));
-      const port = await closedPort();
+      const port = await freePort(); // nothing listens on it
       const r = await iscp(`http://127.0.0.1:${port}`, '--wallet', wallet, 'chain', 'deploy', '--committee', 'a,b,c');
       expect(r.stdout).toBe('');
       expect(r.stderr).toBe(`error: cannot reach the hub at http://127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port}); start it with \`npm run hub\` or pass --hub URL\n`);
