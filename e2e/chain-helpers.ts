@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { expect, type Page } from '@playwright/test';
+import { ISCP_BIN } from '../test/node-process';
 import type { NodeTab } from './fixtures';
 
 export const COUNTER_WASM = 'contracts/build/counter.wasm';
@@ -85,4 +88,17 @@ export async function expectCounterEverywhere(tabs: readonly NodeTab[], chain: s
     expect(audit.duplicates, `duplicate requests in ${tab.name}`).toBe(0);
     expect(audit.requests, `requests in ${tab.name}'s blocks`).toBe(requests);
   }
+}
+
+/**
+ * One `iscp` command as its own process, as a user types it in `dir` (its wallet and chains files live there),
+ * against the test's hub; resolves with the exit code and output.
+ */
+export function iscpIn(hubURL: string, dir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const argv = [ISCP_BIN, '--hub', hubURL, '--wallet', join(dir, 'wallet.json'), '--chains', join(dir, 'chains.json'), ...args];
+  return new Promise((resolve) => {
+    execFile(process.execPath, argv, { timeout: 170_000, cwd: dir }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
 }

@@ -1,23 +1,11 @@
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect } from './test';
 import { openNodes, waitForPeering } from './fixtures';
-import { CHAIN_TIMEOUT_MS, COUNTER_WASM, command, waitConverged } from './chain-helpers';
+import { CHAIN_TIMEOUT_MS, COUNTER_WASM, command, iscpIn, waitConverged } from './chain-helpers';
 
-const BIN = join(process.cwd(), 'bin/iscp.mjs');
 const GUESTBOOK = join(process.cwd(), 'contracts/fixtures/guestbook.ts');
-
-/** Runs the real `bin/iscp.mjs` against the test's hub; resolves with its exit code and output. */
-function iscp(hubURL: string, dir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const argv = [BIN, '--hub', hubURL, '--wallet', join(dir, 'wallet.json'), '--chains', join(dir, 'chains.json'), ...args];
-  return new Promise((resolve) => {
-    execFile(process.execPath, argv, { timeout: 170_000, cwd: dir }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
 
 test('the CLI deploys a chain on 4 tabs (it initiates, they are the committee), deploys the counter and increments it: every tab shows the chain and counter = 1', async ({ browser, hub }) => {
   test.setTimeout(480_000);
@@ -26,21 +14,21 @@ test('the CLI deploys a chain on 4 tabs (it initiates, they are the committee), 
     const nodes = await openNodes(browser, 4, 'k', hub.baseURL);
     await waitForPeering(nodes.tabs);
 
-    expect((await iscp(hub.baseURL, dir, 'wallet', 'new')).code).toBe(0);
-    expect((await iscp(hub.baseURL, dir, 'request-funds')).code).toBe(0);
-    const deploy = await iscp(hub.baseURL, dir, 'chain', 'deploy', '--committee', nodes.tabs.map((t) => t.name).join(','), '--quorum', '3', '--description', 'from the CLI', '--peer-wait-ms', '90000');
+    expect((await iscpIn(hub.baseURL, dir, 'wallet', 'new')).code).toBe(0);
+    expect((await iscpIn(hub.baseURL, dir, 'request-funds')).code).toBe(0);
+    const deploy = await iscpIn(hub.baseURL, dir, 'chain', 'deploy', '--committee', nodes.tabs.map((t) => t.name).join(','), '--quorum', '3', '--description', 'from the CLI', '--peer-wait-ms', '90000');
     expect(deploy.stderr).toBe('');
     expect(deploy.code).toBe(0);
     const chain = (JSON.parse(readFileSync(join(dir, 'chains.json'), 'utf8')) as { default: string }).default;
     for (const tab of nodes.tabs) await expect(tab.page.locator(`[data-testid="chain"][data-chain="${chain}"]`)).toBeVisible({ timeout: CHAIN_TIMEOUT_MS });
     await waitConverged(nodes.tabs, chain, 1);
 
-    const dc = await iscp(hub.baseURL, dir, 'chain', 'deploy-contract', 'counter', join(process.cwd(), COUNTER_WASM));
+    const dc = await iscpIn(hub.baseURL, dir, 'chain', 'deploy-contract', 'counter', join(process.cwd(), COUNTER_WASM));
     expect(dc.stderr).toBe('');
-    const post = await iscp(hub.baseURL, dir, 'chain', 'post-request', 'counter', 'increment');
+    const post = await iscpIn(hub.baseURL, dir, 'chain', 'post-request', 'counter', 'increment');
     expect(post.stderr).toBe('');
     expect(post.stdout).toMatch(/processed in block #\d+/);
-    const view = await iscp(hub.baseURL, dir, 'chain', 'call-view', 'counter', 'getCounter');
+    const view = await iscpIn(hub.baseURL, dir, 'chain', 'call-view', 'counter', 'getCounter');
     expect(view.stdout).toBe('counter: 1\n');
     await waitConverged(nodes.tabs, chain, 3);
     for (const tab of nodes.tabs) {
@@ -50,14 +38,14 @@ test('the CLI deploys a chain on 4 tabs (it initiates, they are the committee), 
 
     // A contract author's own file, in a folder outside the repository: built, deployed and used on the tabs.
     copyFileSync(GUESTBOOK, join(dir, 'guestbook.ts'));
-    const build = await iscp(hub.baseURL, dir, 'contract', 'build', 'guestbook.ts');
+    const build = await iscpIn(hub.baseURL, dir, 'contract', 'build', 'guestbook.ts');
     expect(build.stderr).toBe('');
     expect(build.stdout).toContain('entry points: erase, sign');
-    expect((await iscp(hub.baseURL, dir, 'chain', 'deploy-contract', 'guestbook', 'guestbook.wasm')).stderr).toBe('');
-    const signed = await iscp(hub.baseURL, dir, 'chain', 'post-request', 'guestbook', 'sign', 'id=ada', 'text=str:first');
+    expect((await iscpIn(hub.baseURL, dir, 'chain', 'deploy-contract', 'guestbook', 'guestbook.wasm')).stderr).toBe('');
+    const signed = await iscpIn(hub.baseURL, dir, 'chain', 'post-request', 'guestbook', 'sign', 'id=ada', 'text=str:first');
     expect(signed.stderr).toBe('');
     expect(signed.stdout).toMatch(/processed in block #\d+/);
-    const listed = await iscp(hub.baseURL, dir, 'chain', 'call-view', 'guestbook', 'list');
+    const listed = await iscpIn(hub.baseURL, dir, 'chain', 'call-view', 'guestbook', 'list');
     expect(listed.stdout).toContain('ids: ada');
     await waitConverged(nodes.tabs, chain, 5);
     for (const tab of nodes.tabs) {

@@ -1,21 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect } from './test';
 import { openNodes } from './fixtures';
-import { CHAIN_TIMEOUT_MS, COUNTER_WASM, chainFacts, command } from './chain-helpers';
-import { ISCP_BIN, lastBlock, NodeProcess } from '../test/node-process';
-
-/** One CLI command as its own process, against the test's hub. */
-function iscp(hubURL: string, dir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const argv = [ISCP_BIN, '--hub', hubURL, '--wallet', join(dir, 'wallet.json'), '--chains', join(dir, 'chains.json'), ...args];
-  return new Promise((resolve) => {
-    execFile(process.execPath, argv, { timeout: 170_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+import { CHAIN_TIMEOUT_MS, COUNTER_WASM, chainFacts, command, iscpIn } from './chain-helpers';
+import { lastBlock, NodeProcess } from '../test/node-process';
 
 test('a committee of two tabs and two headless node processes: deployed by the CLI, requests processed, one tab closed and the other three go on', async ({ browser, hub }) => {
   test.setTimeout(420_000);
@@ -31,16 +20,16 @@ test('a committee of two tabs and two headless node processes: deployed by the C
       }
     }
 
-    expect((await iscp(hub.baseURL, dir, 'wallet', 'new')).code).toBe(0);
-    expect((await iscp(hub.baseURL, dir, 'request-funds')).stderr).toBe('');
-    const deploy = await iscp(hub.baseURL, dir, 'chain', 'deploy', '--committee', 'm1,p1,m2,p2', '--quorum', '3', '--peer-wait-ms', '90000');
+    expect((await iscpIn(hub.baseURL, dir, 'wallet', 'new')).code).toBe(0);
+    expect((await iscpIn(hub.baseURL, dir, 'request-funds')).stderr).toBe('');
+    const deploy = await iscpIn(hub.baseURL, dir, 'chain', 'deploy', '--committee', 'm1,p1,m2,p2', '--quorum', '3', '--peer-wait-ms', '90000');
     expect(deploy.stderr).toBe('');
     const chain = (deploy.stdout.match(/^chain (\w+) deployed/m) as RegExpMatchArray)[1] as string;
     for (const tab of nodes.tabs) await expect(tab.page.locator(`[data-testid="chain"][data-chain="${chain}"]`)).toBeVisible({ timeout: CHAIN_TIMEOUT_MS });
     for (const [i, p] of procs.entries()) await p.waitFor(new RegExp(`Chain activated on this node \\(member ${2 * i + 1} of 4, quorum 3\\)`), 60_000);
 
-    expect((await iscp(hub.baseURL, dir, 'chain', 'deploy-contract', 'counter', join(process.cwd(), COUNTER_WASM))).stderr).toBe('');
-    const post = await iscp(hub.baseURL, dir, 'chain', 'post-request', 'counter', 'increment');
+    expect((await iscpIn(hub.baseURL, dir, 'chain', 'deploy-contract', 'counter', join(process.cwd(), COUNTER_WASM))).stderr).toBe('');
+    const post = await iscpIn(hub.baseURL, dir, 'chain', 'post-request', 'counter', 'increment');
     expect(post.stderr).toBe('');
     const block = Number((post.stdout.match(/processed in block #(\d+)/) as RegExpMatchArray)[1]);
 
@@ -61,14 +50,14 @@ test('a committee of two tabs and two headless node processes: deployed by the C
 
     // Close a tab (a member gone for good): the other tab and the two processes are still a quorum of 3.
     await (nodes.tabs[1] as (typeof nodes.tabs)[number]).page.close();
-    const again = await iscp(hub.baseURL, dir, 'chain', 'post-request', 'counter', 'increment');
+    const again = await iscpIn(hub.baseURL, dir, 'chain', 'post-request', 'counter', 'increment');
     expect(again.stderr).toBe('');
     const block2 = Number((again.stdout.match(/processed in block #(\d+)/) as RegExpMatchArray)[1]);
     expect(block2).toBeGreaterThan(block);
     await agree({ tabs: nodes.tabs.slice(0, 1), procs }, block2);
     const view = await command<{ result: Record<string, string> }>((nodes.tabs[0] as (typeof nodes.tabs)[number]).page, { kind: 'callView', chain, contract: 'counter', view: 'getCounter', params: {} });
     expect(view.result.counter).toBe('2');
-    expect((await iscp(hub.baseURL, dir, 'chain', 'call-view', 'counter', 'getCounter')).stdout).toBe('counter: 2\n');
+    expect((await iscpIn(hub.baseURL, dir, 'chain', 'call-view', 'counter', 'getCounter')).stdout).toBe('counter: 2\n');
     await nodes.close();
   } finally {
     for (const p of procs) p.kill('SIGINT');
