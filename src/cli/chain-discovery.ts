@@ -49,7 +49,7 @@ function isAddress(s: string): boolean {
 /** Asks every reachable peer about `chain` until L1 backs an answer (and others had a moment), or gives up. */
 export async function discoverChain(host: NodeHost, chain: Address, limits = DISCOVERY_LIMITS): Promise<KnownChain> {
   const colorsOnL1 = new Set((await host.outputs(chain)).flatMap((o) => [...o.balances.keys()]));
-  if (colorsOnL1.size === 0) throw new CliError(noAnswer(chain, 0, [], 0));
+  if (colorsOnL1.size === 0) throw new CliError(noAnswer(chain, 0, [], 0, limits.timeoutMs));
   const asked = new Set<string>();
   const start = Date.now();
   let firstValidAt: number | null = null;
@@ -65,7 +65,7 @@ export async function discoverChain(host: NodeHost, chain: Address, limits = DIS
     if (valid.length > 0 && firstValidAt === null) firstValidAt = now;
     const allAnswered = asked.size > 0 && answers.length === asked.size;
     if (firstValidAt !== null && (allAnswered || now - firstValidAt >= limits.graceMs)) return knownChainOf(host, chain, mostGiven(valid));
-    if (now - start >= limits.timeoutMs) throw new CliError(noAnswer(chain, asked.size, answers, colorsOnL1.size));
+    if (now - start >= limits.timeoutMs) throw new CliError(noAnswer(chain, asked.size, answers, colorsOnL1.size, limits.timeoutMs));
     await new Promise((r) => setTimeout(r, limits.pollMs));
   }
 }
@@ -91,10 +91,10 @@ function knownChainOf(host: NodeHost, chain: Address, a: ChainRecordAnswer): Kno
   };
 }
 
-function noAnswer(chain: Address, asked: number, answers: readonly ChainRecordAnswer[], colorsOnL1: number): string {
+function noAnswer(chain: Address, asked: number, answers: readonly ChainRecordAnswer[], colorsOnL1: number, timeoutMs: number): string {
   const id = addressToString(chain);
   if (colorsOnL1 === 0) return `chain ${id}: L1 holds nothing at that address — no chain was deployed there (check the ID)`;
-  if (asked === 0) return `chain ${id}: no peer reachable within ${DISCOVERY_LIMITS.timeoutMs / 1000} s to ask about it (are its members' tabs open?)`;
+  if (asked === 0) return `chain ${id}: no peer reachable within ${timeoutMs / 1000} s to ask about it (are its members' tabs open?)`;
   if (answers.length === 0) return `chain ${id}: none of the ${asked} peers reached runs it (are its members' tabs open?)`;
   return `chain ${id}: ${answers.length} peer(s) answered, but none with the colour L1 shows for that address`;
 }
