@@ -658,7 +658,8 @@ export class BrowserNet extends Emitter<NetEvents> {
       case 'directReset':
         if (!e) return;
         this.dropDirect(e.presence.peerId, 'the peer reports its dial to us failed');
-        if (!this.canWebRTC()) return;
+        // A repeat while our turn runs changes nothing (and a peer sending a stream of them gets one dial, not many).
+        if (!this.canWebRTC() || (e.turn?.who === 'mine' && Date.now() < e.turn.untilMs)) return;
         // Our turn to dial, after the dropped connection is gone on both sides.
         e.turn = { who: 'mine', untilMs: Date.now() + NET_LIMITS.dialTurnMs };
         e.nextDialAtMs = Date.now() + NET_LIMITS.directResetSettleMs;
